@@ -1,0 +1,61 @@
+import Domain
+import Fluent
+import Vapor
+
+final class User: Model, Authenticatable, @unchecked Sendable {
+    static let schema = "users"
+
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    @Field(key: "username") var username: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Enum(key: "role") var role: Role
+    @Field(key: "display_name") var displayName: String
+    /// Set when the district admin disables the account; its sessions and tokens end then.
+    @OptionalField(key: "disabled_at") var disabledAt: Date?
+
+    @OptionalParent(key: "enterprise_id") var enterprise: Enterprise?
+    @OptionalParent(key: "department_id") var department: Department?
+
+    init() {}
+
+    init(username: String, passwordHash: String, role: Role, displayName: String,
+         enterpriseID: UUID? = nil, departmentID: UUID? = nil) {
+        self.username = username
+        self.passwordHash = passwordHash
+        self.role = role
+        self.displayName = displayName
+        self.$enterprise.id = enterpriseID
+        self.$department.id = departmentID
+    }
+
+    var isDisabled: Bool { disabledAt != nil }
+
+    func requireID() throws -> UUID {
+        guard let id else { throw AppError.internalError("user without id") }
+        return id
+    }
+}
+
+struct UserDTO: Content {
+    let id: UUID
+    let username: String
+    let role: Role
+    let displayName: String
+    let enterpriseId: UUID?
+    let departmentId: UUID?
+    let disabled: Bool
+    let createdAt: Date?
+}
+
+extension User {
+    func toDTO() throws -> UserDTO {
+        UserDTO(
+            id: try requireID(), username: username, role: role, displayName: displayName,
+            enterpriseId: $enterprise.id, departmentId: $department.id, disabled: isDisabled,
+            createdAt: createdAt
+        )
+    }
+}

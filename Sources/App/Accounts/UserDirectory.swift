@@ -1,0 +1,148 @@
+import Domain
+import Fluent
+import Vapor
+
+/// The district admin's account management. Pages and API call these same functions.
+enum UserDirectory {
+    struct NewUser: Content {
+        var username: String?
+        var password: String?
+        var role: String?
+        var enterpriseId: UUID?
+        var departmentId: UUID?
+        var displayName: String?
+    }
+
+    struct Change: Content {
+        var role: String?
+        var displayName: String?
+        var enterpriseId: UUID?
+        var departmentId: UUID?
+        var disabled: Bool?
+    }
+
+    static func create(_ req: Request, _ input: NewUser) async throws -> User {
+        var errors = FieldErrors()
+        let username = AccountRules.username(input.username, into: &errors)
+        AccountRules.password(input.password, username: username, into: &errors)
+        let displayName = FormText.required(input.displayName, field: "displayName", maxLength: 50, into: &errors)
+        let role = parseRole(input.role, into: &errors)
+        if let role {
+            try await checkAffiliation(req, role: role, enterpriseID: input.enterpriseId,
+                                       departmentID: input.departmentId, into: &errors)
+        }
+        try errors.throwIfAny()
+        guard let role, let password = input.password else { throw AppError.internalError("validated input") }
+        if try await User.query(on: req.db).filter(\.$username == username).count() > 0 {
+            throw AppError.conflict(field: "username", messageKey: "error.username.taken")
+        }
+        let user = User(
+            username: username, passwordHash: try await req.password.async.hash(password), role: role,
+            displayName: displayName,
+            enterpriseID: role.belongsToEnterprise ? input.enterpriseId : nil,
+            departmentID: role.belongsToDepartment ? input.departmentId : nil
+        )
+        try await req.db.transaction { db in
+            try await user.create(on: db)
+            try await Audit.record(req, on: db, action: "user.create", entity: "user", entityID: user.id,
+                                   detail: "role=\(role.rawValue)")
+        }
+        return user
+    }
+
+    static func change(_ req: Request, _ user: User, _ input: Change) async throws -> User {
+        var errors = FieldErrors()
+        var role = user.role
+        if input.role != nil, let parsed = parseRole(input.role, into: &errors) { role = parsed }
+        let displayName = input.displayName.map {
+            FormText.required($0, field: "displayName", maxLength: 50, into: &errors)
+        } ?? user.displayName
+        let enterpriseID = input.enterpriseId ?? user.$enterprise.id
+        let departmentID = input.departmentId ?? user.$department.id
+        try await checkAffiliation(req, role: role, enterpriseID: enterpriseID, departmentID: departmentID, into: &errors)
+        try errors.throwIfAny()
+        let me = try req.requireUser()
+        if user.id == me.id, input.disabled == true || role != .districtAdmin {
+            throw AppError.conflict(field: nil, messageKey: "error.user.selfLockout")
+        }
+
+        var changes: [String] = []
+        let roleChanged = role != user.role
+        if roleChanged { changes.append("role=\(role.rawValue)") }
+        if displayName != user.displayName { changes.append("displayName") }
+        user.role = role
+        user.displayName = displayName
+        user.$enterprise.id = role.belongsToEnterprise ? enterpriseID : nil
+        user.$department.id = role.belongsToDepartment ? departmentID : nil
+        let disabling = input.disabled == true && !user.isDisabled
+        let enabling = input.disabled == false && user.isDisabled
+        if disabling { user.disabledAt = req.now; changes.append("disabled") }
+        if enabling { user.disabledAt = nil; changes.append("enabled") }
+        let detail = changes.joined(separator: ",")
+        try await req.db.transaction { db in
+            try await user.save(on: db)
+            // A disabled account, or one whose role changed, is signed out everywhere at once.
+            if disabling || roleChanged {
+                try await SignIn.endEverywhere(try user.requireID(), on: db)
+            }
+            let action = disabling ? "user.disable" : enabling ? "user.enable" : "user.update"
+            try await Audit.record(req, on: db, action: action, entity: "user", entityID: user.id,
+                                   detail: detail)
+        }
+        return user
+    }
+
+    static func resetPassword(_ req: Request, _ user: User, password: String?) async throws {
+        var errors = FieldErrors()
+        AccountRules.password(password, username: user.username, into: &errors)
+        try errors.throwIfAny()
+        user.passwordHash = try await req.password.async.hash(password ?? "")
+        try await req.db.transaction { db in
+            try await user.save(on: db)
+            try await SignIn.endEverywhere(try user.requireID(), on: db)
+            try await Audit.record(req, on: db, action: "user.resetPassword", entity: "user", entityID: user.id)
+        }
+    }
+
+    static func find(_ req: Request) async throws -> User {
+        guard let id = req.parameters.get("userID", as: UUID.self),
+              let user = try await User.find(id, on: req.db)
+        else { throw AppError.notFound }
+        return user
+    }
+
+    private static func parseRole(_ raw: String?, into errors: inout FieldErrors) -> Role? {
+        guard let raw = raw.map(FormText.trimmed), !raw.isEmpty else {
+            errors.add("role", "error.required")
+            return nil
+        }
+        guard let role = Role(rawValue: raw) else {
+            errors.add("role", "error.role.unknown")
+            return nil
+        }
+        return role
+    }
+
+    /// Enterprise-side accounts need an enterprise; agents need a department.
+    private static func checkAffiliation(_ req: Request, role: Role, enterpriseID: UUID?, departmentID: UUID?,
+                                         into errors: inout FieldErrors) async throws {
+        if role.belongsToEnterprise {
+            if let enterpriseID {
+                if try await Enterprise.find(enterpriseID, on: req.db) == nil {
+                    errors.add("enterpriseId", "error.enterprise.unknown")
+                }
+            } else {
+                errors.add("enterpriseId", "error.enterprise.requiredForRole")
+            }
+        }
+        if role.belongsToDepartment {
+            if let departmentID {
+                if try await Department.find(departmentID, on: req.db) == nil {
+                    errors.add("departmentId", "error.department.unknown")
+                }
+            } else {
+                errors.add("departmentId", "error.department.requiredForRole")
+            }
+        }
+    }
+}

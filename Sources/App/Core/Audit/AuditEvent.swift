@@ -1,0 +1,74 @@
+import Fluent
+import Vapor
+
+/// One line of the append-only audit log. No route updates or deletes these rows, and no
+/// sensitive value (password, token, ID number, health reading) is ever written into one.
+final class AuditEvent: Model, @unchecked Sendable {
+    static let schema = "audit_events"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "at") var at: Date
+    @OptionalField(key: "user_id") var userID: UUID?
+    @OptionalField(key: "username") var username: String?
+    @OptionalField(key: "role") var role: String?
+    /// e.g. `enterprise.register`, `user.disable`, `session.login`, `person.read`.
+    @Field(key: "action") var action: String
+    @Field(key: "entity") var entity: String
+    @OptionalField(key: "entity_id") var entityID: String?
+    /// For reads of personal data: whose data was read.
+    @OptionalField(key: "subject") var subject: String?
+    @OptionalField(key: "detail") var detail: String?
+    @Field(key: "address") var address: String
+    @OptionalField(key: "request_id") var requestID: String?
+
+    init() {}
+}
+
+struct AuditEventDTO: Content {
+    let id: UUID
+    let at: Date
+    let userId: UUID?
+    let username: String?
+    let role: String?
+    let action: String
+    let entity: String
+    let entityId: String?
+    let subject: String?
+    let detail: String?
+    let address: String
+    let requestId: String?
+}
+
+extension AuditEvent {
+    func toDTO() -> AuditEventDTO {
+        AuditEventDTO(
+            id: id!, at: at, userId: userID, username: username, role: role, action: action,
+            entity: entity, entityId: entityID, subject: subject, detail: detail,
+            address: address, requestId: requestID
+        )
+    }
+}
+
+enum Audit {
+    /// Writes an audit row for the signed-in user (or `actor`, at sign-in) on `db`, which is the
+    /// transaction of the change being audited.
+    static func record(
+        _ req: Request, on db: any Database, action: String, entity: String, entityID: UUID? = nil,
+        subject: String? = nil, detail: String? = nil, actor: User? = nil
+    ) async throws {
+        let user = actor ?? req.auth.get(User.self)
+        let event = AuditEvent()
+        event.at = req.now
+        event.userID = user?.id
+        event.username = user?.username
+        event.role = user?.role.rawValue
+        event.action = action
+        event.entity = entity
+        event.entityID = entityID?.uuidString
+        event.subject = subject
+        event.detail = detail
+        event.address = req.clientAddress
+        event.requestID = req.id
+        try await event.create(on: db)
+    }
+}

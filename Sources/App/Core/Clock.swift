@@ -1,0 +1,39 @@
+import Foundation
+import Vapor
+
+/// The platform's source of time. Tests set a fixed or advancing clock, so deadlines, expiries
+/// and throttling windows are testable without sleeping.
+public final class AppClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fixed: Date?
+
+    public init(fixed: Date? = nil) { self.fixed = fixed }
+
+    public var now: Date {
+        lock.withLock { fixed ?? Date() }
+    }
+
+    public func set(_ date: Date) { lock.withLock { fixed = date } }
+
+    public func advance(by interval: TimeInterval) {
+        lock.withLock { fixed = (fixed ?? Date()).addingTimeInterval(interval) }
+    }
+}
+
+extension Application {
+    private struct ClockKey: StorageKey { typealias Value = AppClock }
+
+    public var clock: AppClock {
+        get {
+            if let clock = storage[ClockKey.self] { return clock }
+            let clock = AppClock()
+            storage[ClockKey.self] = clock
+            return clock
+        }
+        set { storage[ClockKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var now: Date { application.clock.now }
+}

@@ -1,0 +1,60 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import SQLKit
+import Vapor
+
+/// Where the platform keeps its data: SQLite under the data folder by default, PostgreSQL when
+/// `DATABASE_URL` is set.
+enum DataStore {
+    static func configureDatabase(_ app: Application, settings: Settings) throws {
+        if let url = settings.databaseURL {
+            var configuration = try SQLPostgresConfiguration(url: url)
+            if let schema = settings.databaseSchema { configuration.searchPath = [schema] }
+            app.databases.use(.postgres(configuration: configuration), as: .psql)
+        } else if settings.inMemoryDatabase {
+            app.databases.use(.sqlite(.memory), as: .sqlite)
+        } else {
+            try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+            let path = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("fugong.sqlite").path
+            app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        }
+    }
+
+    /// SQLite: write-ahead log (kept in the file), full sync, and a busy timeout, on every
+    /// pooled connection. PostgreSQL: the test schema, if one is named.
+    static func prepare(_ app: Application) async throws {
+        if let schema = app.settings.databaseSchema, app.settings.databaseURL != nil {
+            try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+            return
+        }
+        guard app.settings.databaseURL == nil else { return }
+        for eventLoop in app.eventLoopGroup.makeIterator() {
+            guard let sql = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
+            if !app.settings.inMemoryDatabase {
+                try await sql.raw("PRAGMA journal_mode=WAL").run()
+            }
+            try await sql.raw("PRAGMA synchronous=FULL").run()
+            try await sql.raw("PRAGMA busy_timeout=5000").run()
+        }
+    }
+}
+
+/// Removes expired sessions, tokens and throttling records every ten minutes.
+struct Sweeper: LifecycleHandler {
+    func didBootAsync(_ app: Application) async throws {
+        guard app.environment != .testing else { return }
+        let settings = app.settings
+        let db = app.db
+        let clock = app.clock
+        let logger = app.logger
+        app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: .minutes(10)) { _ in
+            app.eventLoopGroup.next().makeFutureWithTask {
+                do { try await SignIn.sweep(db, settings: settings, now: clock.now) } catch {
+                    logger.warning("sweep failed: \(String(reflecting: error))")
+                }
+            }
+        }
+    }
+}

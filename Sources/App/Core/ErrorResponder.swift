@@ -1,0 +1,107 @@
+import Domain
+import Vapor
+
+/// Turns every error into what the caller can use: JSON `{"error": {code, message, fields}}` for
+/// the API, an HTML page in the user's language for browsers, and a sign-in redirect for a page
+/// that needs one. Unexpected errors are logged with the request id and answered 500.
+struct ErrorResponder: AsyncMiddleware {
+    struct Body: Content {
+        struct Detail: Content {
+            let code: String
+            let message: String
+            let fields: [String: String]
+        }
+        let error: Detail
+    }
+
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: req)
+        } catch {
+            return await response(for: error, req)
+        }
+    }
+
+    private func response(for error: any Error, _ req: Request) async -> Response {
+        let appError = Self.classify(error)
+        if case .internalError(let reason) = appError {
+            req.logger.error("\(reason) — \(String(reflecting: error))")
+        }
+        if !req.isAPI, case .unauthorized = appError {
+            let next = req.url.path == "/" ? "" : "?next=\(req.url.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "")"
+            return req.redirect(to: "/login\(next)", redirectType: .normal)
+        }
+        let message = req.t(appError.messageKey)
+        let fields = req.translated(appError.fields)
+        var headers = HTTPHeaders()
+        if case .tooManyRequests(let retryAfter) = appError {
+            headers.replaceOrAdd(name: .retryAfter, value: String(retryAfter))
+        }
+        let response: Response
+        if req.isAPI {
+            response = Response(status: appError.status, headers: headers)
+            try? response.content.encode(Body(error: .init(code: appError.code, message: message, fields: fields)))
+        } else {
+            response = await Pages.errorPage(req, status: appError.status, message: message, fields: fields)
+            response.headers.add(contentsOf: headers)
+        }
+        return response
+    }
+
+    static func classify(_ error: any Error) -> AppError {
+        switch error {
+        case let error as AppError:
+            return error
+        case let errors as FieldErrors:
+            return .invalid(errors)
+        case let error as DecodingError:
+            return .invalid(FieldErrors(Self.fieldName(of: error), "error.field.type"))
+        case let error as any AbortError:
+            switch error.status {
+            case .notFound: return .notFound
+            case .unauthorized: return .unauthorized
+            case .forbidden: return .forbidden
+            case .payloadTooLarge: return .badRequest(messageKey: "error.tooLarge")
+            case .unsupportedMediaType: return .badRequest(messageKey: "error.mediaType")
+            case .methodNotAllowed, .badRequest, .unprocessableEntity: return .badRequest(messageKey: "error.badRequest")
+            default:
+                return error.status.code < 500
+                    ? .badRequest(messageKey: "error.badRequest")
+                    : .internalError(error.reason)
+            }
+        default:
+            return .internalError(String(describing: type(of: error)))
+        }
+    }
+
+    static func fieldName(of error: DecodingError) -> String {
+        let path: [any CodingKey]
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context),
+             .keyNotFound(_, let context), .dataCorrupted(let context):
+            path = context.codingPath
+            if case .keyNotFound(let key, _) = error { return key.stringValue }
+        @unknown default:
+            path = []
+        }
+        return path.last?.stringValue ?? "body"
+    }
+}
+
+/// Request id and security headers on every response.
+struct ResponseHeaders: AsyncMiddleware {
+    static let contentSecurityPolicy = [
+        "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+        "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+    ].joined(separator: "; ")
+
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: req)
+        response.headers.replaceOrAdd(name: "X-Request-Id", value: req.id)
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        return response
+    }
+}

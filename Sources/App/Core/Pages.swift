@@ -1,0 +1,120 @@
+import Domain
+import Leaf
+import Vapor
+
+/// What every page's layout needs: title, language, the user, the navigation, the CSRF token,
+/// a flash message, and whether this is demo data. Each page's view model carries one.
+struct PageContext: Encodable {
+    struct NavItem: Encodable {
+        let label: String
+        let href: String
+        let current: Bool
+    }
+
+    struct SignedIn: Encodable {
+        let displayName: String
+        let username: String
+        let roleName: String
+    }
+
+    let title: String
+    let htmlLang: String
+    let user: SignedIn?
+    let nav: [NavItem]
+    let csrf: String?
+    let flash: String?
+    let demo: Bool
+    let otherLanguageLabel: String
+    let otherLanguageHref: String
+}
+
+enum Navigation {
+    /// Each role's menu: string-table key and address. Modules add their entries here.
+    static func items(for role: Role) -> [(key: String, href: String)] {
+        var items: [(String, String)] = [("nav.home", "/")]
+        switch role {
+        case .districtAdmin:
+            items += [("nav.enterprises", "/enterprises"), ("nav.users", "/admin/users"), ("nav.audit", "/admin/audit")]
+        case .reviewer, .leader, .officer, .agent, .portOperator:
+            items += [("nav.enterprises", "/enterprises")]
+        case .enterpriseAdmin, .gateGuard, .employee:
+            items += [("nav.myEnterprise", "/my/enterprise")]
+        case .jobSeeker:
+            break
+        }
+        return items.map { (key: $0.0, href: $0.1) }
+    }
+}
+
+enum Pages {
+    /// Builds the layout context. `forms` gives an anonymous visitor a session for the CSRF
+    /// token; a signed-in user always has one.
+    static func context(_ req: Request, titleKey: String, forms: Bool = false) async throws -> PageContext {
+        let user = req.auth.get(User.self)
+        var session = req.webSession
+        if session == nil, forms { session = try await req.ensureWebSession() }
+        var flash: String?
+        if let session, let key = session.flashKey {
+            flash = req.t(key)
+            session.flashKey = nil
+            try await session.save(on: req.db)
+        }
+        let path = req.url.path
+        let nav = user.map { user in
+            Navigation.items(for: user.role).map {
+                PageContext.NavItem(label: req.t($0.key), href: $0.href,
+                                    current: $0.href == "/" ? path == "/" : path.hasPrefix($0.href))
+            }
+        } ?? []
+        let other: Language = req.language == .zhHans ? .en : .zhHans
+        return PageContext(
+            title: req.t(titleKey),
+            htmlLang: req.language.htmlLang,
+            user: user.map { .init(displayName: $0.displayName, username: $0.username, roleName: req.t($0.role.nameKey)) },
+            nav: nav,
+            csrf: session?.csrfToken,
+            flash: flash,
+            demo: req.application.holdsDemoData,
+            otherLanguageLabel: other == .en ? "English" : "中文",
+            otherLanguageHref: "\(path)?lang=\(other.rawValue)"
+        )
+    }
+
+    static func render<Context: Encodable>(_ req: Request, _ template: String, _ context: Context,
+                                           status: HTTPResponseStatus = .ok) async throws -> Response {
+        let view = try await req.view.render(template, context)
+        let response = try await view.encodeResponse(for: req)
+        response.status = status
+        return response
+    }
+
+    /// Shows a message on the next page the user sees.
+    static func flash(_ req: Request, _ key: String) async throws {
+        guard let session = req.webSession else { return }
+        session.flashKey = key
+        try await session.save(on: req.db)
+    }
+
+    struct ErrorPage: Encodable {
+        let page: PageContext
+        let status: Int
+        let heading: String
+        let message: String
+        let fields: [String]
+    }
+
+    static func errorPage(_ req: Request, status: HTTPResponseStatus, message: String,
+                          fields: [String: String]) async -> Response {
+        do {
+            let page = try await context(req, titleKey: "error.title.\(status.code)")
+            let context = ErrorPage(page: page, status: Int(status.code), heading: page.title,
+                                    message: message, fields: fields.sorted { $0.key < $1.key }.map(\.value))
+            return try await render(req, "core/error", context, status: status)
+        } catch {
+            req.logger.error("error page failed: \(String(reflecting: error))")
+            let response = Response(status: status, body: .init(string: message))
+            response.headers.contentType = .plainText
+            return response
+        }
+    }
+}

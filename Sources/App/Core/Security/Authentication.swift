@@ -1,0 +1,128 @@
+import Fluent
+import Vapor
+
+extension Request {
+    private struct WebSessionKey: StorageKey { typealias Value = WebSession }
+    private struct NewCookieKey: StorageKey { typealias Value = String }
+    private struct ApiTokenKey: StorageKey { typealias Value = ApiToken }
+
+    /// The browser's session row, if it has one.
+    var webSession: WebSession? {
+        get { storage[WebSessionKey.self] }
+        set { storage[WebSessionKey.self] = newValue }
+    }
+
+    var apiToken: ApiToken? {
+        get { storage[ApiTokenKey.self] }
+        set { storage[ApiTokenKey.self] = newValue }
+    }
+
+    var isAPI: Bool { url.path.hasPrefix("/api/") }
+
+    /// The signed-in user or 401.
+    func requireUser() throws -> User {
+        guard let user = auth.get(User.self) else { throw AppError.unauthorized }
+        return user
+    }
+
+    /// The client's address; behind a trusted load balancer, the first `X-Forwarded-For` hop.
+    var clientAddress: String {
+        if application.settings.trustProxy,
+           let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").first {
+            return forwarded.trimmingCharacters(in: .whitespaces)
+        }
+        return remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// Gives this browser a session (signed in or not), for the CSRF token of a form.
+    func ensureWebSession() async throws -> WebSession {
+        if let session = webSession { return session }
+        return try await startWebSession(for: nil)
+    }
+
+    /// Starts a new session with a new secret; the old one, if any, ends. Used at sign-in so
+    /// the session id always changes then.
+    @discardableResult
+    func startWebSession(for user: User?) async throws -> WebSession {
+        if let old = webSession { try await old.delete(on: db) }
+        let secret = Secret.random()
+        let session = WebSession(secretHash: Secret.hash(secret), userID: user?.id, now: now)
+        try await session.create(on: db)
+        webSession = session
+        storage[NewCookieKey.self] = secret
+        return session
+    }
+
+    func endWebSession() async throws {
+        if let session = webSession { try await session.delete(on: db) }
+        webSession = nil
+        storage[NewCookieKey.self] = ""
+        auth.logout(User.self)
+    }
+
+    /// The cookie to send with the response: a new secret, an empty one to clear, or none.
+    var pendingSessionCookie: String? { storage[NewCookieKey.self] }
+}
+
+/// Who is calling: `/api/…` authenticates with bearer tokens only, pages with the session
+/// cookie only, so a browser's cookie never authorises an API call (and the API needs no CSRF).
+struct Authentication: AsyncMiddleware {
+    static let cookieName = "fugong_session"
+
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if req.isAPI {
+            try await authenticateBearer(req)
+            return try await next.respond(to: req)
+        }
+        try await authenticateSession(req)
+        let response = try await next.respond(to: req)
+        if let secret = req.pendingSessionCookie {
+            let settings = req.application.settings
+            response.cookies[Self.cookieName] = secret.isEmpty
+                ? HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
+                                    isSecure: settings.secureCookies, isHTTPOnly: true, sameSite: .lax)
+                : HTTPCookies.Value(string: secret, maxAge: Int(settings.sessionLifetime), path: "/",
+                                    isSecure: settings.secureCookies, isHTTPOnly: true, sameSite: .lax)
+        }
+        if req.auth.has(User.self) {
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        }
+        return response
+    }
+
+    private func authenticateBearer(_ req: Request) async throws {
+        guard let bearer = req.headers.bearerAuthorization else { return }
+        guard let token = try await ApiToken.query(on: req.db)
+            .filter(\.$tokenHash == Secret.hash(bearer.token))
+            .with(\.$user)
+            .first()
+        else { return }
+        guard token.expiresAt > req.now, !token.user.isDisabled else { return }
+        req.apiToken = token
+        req.auth.login(token.user)
+    }
+
+    private func authenticateSession(_ req: Request) async throws {
+        guard let secret = req.cookies[Self.cookieName]?.string, !secret.isEmpty else { return }
+        guard let session = try await WebSession.query(on: req.db)
+            .filter(\.$secretHash == Secret.hash(secret))
+            .with(\.$user)
+            .first()
+        else { return }
+        let settings = req.application.settings
+        let now = req.now
+        let expired = now.timeIntervalSince(session.lastSeenAt) > settings.sessionIdleTimeout
+            || now.timeIntervalSince(session.createdAt) > settings.sessionLifetime
+        if expired || session.user?.isDisabled == true {
+            try await session.delete(on: req.db)
+            return
+        }
+        req.webSession = session
+        if let user = session.user { req.auth.login(user) }
+        // Touch at most once a minute: the idle clock needs no finer grain.
+        if now.timeIntervalSince(session.lastSeenAt) > 60 {
+            session.lastSeenAt = now
+            try await session.save(on: req.db)
+        }
+    }
+}

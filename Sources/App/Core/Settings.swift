@@ -1,0 +1,65 @@
+import Foundation
+import Vapor
+
+/// Every setting the platform reads from its environment, in one typed place.
+public struct Settings: Sendable {
+    /// Where the SQLite database and anything else kept on disk live.
+    public var dataDirectory: String
+    /// `postgres://…` selects PostgreSQL; nil means SQLite in `dataDirectory`.
+    public var databaseURL: String?
+    /// PostgreSQL schema to use (tests give each run its own).
+    public var databaseSchema: String?
+    /// Use an in-memory SQLite database (tests).
+    public var inMemoryDatabase = false
+    /// Mark session cookies `Secure`; set when served over HTTPS.
+    public var secureCookies: Bool
+    /// Take the client address from `X-Forwarded-For` (behind a trusted load balancer).
+    public var trustProxy: Bool
+    public var sessionIdleTimeout: TimeInterval
+    public var sessionLifetime: TimeInterval
+    public var apiTokenLifetime: TimeInterval
+    public var bcryptCost: Int
+    /// On first start with no users, creates `admin` with this password.
+    public var initialAdminPassword: String?
+    /// Load the demo district at start (`fugong demo`).
+    public var loadDemo = false
+
+    public static func fromEnvironment() -> Settings {
+        let env = { (key: String) in Environment.get(key).flatMap { $0.isEmpty ? nil : $0 } }
+        return Settings(
+            dataDirectory: env("FUGONG_DATA_DIR") ?? "./data",
+            databaseURL: env("DATABASE_URL"),
+            databaseSchema: env("DATABASE_SCHEMA"),
+            secureCookies: env("FUGONG_SECURE_COOKIES").map(Self.truthy) ?? false,
+            trustProxy: env("FUGONG_TRUST_PROXY").map(Self.truthy) ?? false,
+            sessionIdleTimeout: (env("FUGONG_SESSION_IDLE_MINUTES").flatMap(Double.init) ?? 30) * 60,
+            sessionLifetime: (env("FUGONG_SESSION_LIFETIME_HOURS").flatMap(Double.init) ?? 12) * 3600,
+            apiTokenLifetime: (env("FUGONG_TOKEN_LIFETIME_HOURS").flatMap(Double.init) ?? 24) * 3600,
+            bcryptCost: env("FUGONG_BCRYPT_COST").flatMap(Int.init) ?? 12,
+            initialAdminPassword: env("FUGONG_ADMIN_PASSWORD")
+        )
+    }
+
+    static func truthy(_ value: String) -> Bool {
+        ["1", "true", "yes", "on"].contains(value.lowercased())
+    }
+
+    /// Fast hashing and an in-memory database, for tests.
+    public static func testing() -> Settings {
+        var settings = fromEnvironment()
+        settings.inMemoryDatabase = settings.databaseURL == nil
+        settings.bcryptCost = 4
+        settings.trustProxy = true
+        settings.initialAdminPassword = nil
+        return settings
+    }
+}
+
+extension Application {
+    private struct SettingsKey: StorageKey { typealias Value = Settings }
+
+    public var settings: Settings {
+        get { storage[SettingsKey.self] ?? .fromEnvironment() }
+        set { storage[SettingsKey.self] = newValue }
+    }
+}

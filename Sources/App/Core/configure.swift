@@ -1,0 +1,40 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import Vapor
+
+/// Wires the whole platform. Tests call it with `Settings.testing()`.
+public func configure(_ app: Application, settings: Settings = .fromEnvironment()) async throws {
+    app.settings = settings
+    app.strings = try StringTables.load(from: app.directory.resourcesDirectory + "Strings")
+
+    // Middleware, outermost first. The route group in routes.swift adds authentication,
+    // access and CSRF, which need to know the matched route.
+    app.middleware = Middlewares()
+    app.middleware.use(ResponseHeaders())
+    app.middleware.use(LanguageMiddleware())
+    app.middleware.use(ErrorResponder())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.routes.defaultMaxBodySize = "1mb"
+
+    try DataStore.configureDatabase(app, settings: settings)
+    app.passwords.use(.bcrypt(cost: settings.bcryptCost))
+
+    app.views.use(.leaf)
+    app.leaf.tags["t"] = TranslateTag()
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    app.migrations.addFugong()
+    app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+
+    try routes(app)
+
+    // Migrations run at every start, as the `migrate` command would; both are idempotent.
+    try await DataStore.prepare(app)
+    try await app.autoMigrate()
+    if settings.loadDemo { try await DemoDistrict.load(app) }
+    try await InitialAdmin.createIfNeeded(app)
+    app.holdsDemoData = try await PlatformFlag.query(on: app.db).filter(\.$key == PlatformFlag.demoKey).count() > 0
+    app.lifecycle.use(Sweeper())
+}

@@ -1,0 +1,98 @@
+import Domain
+import Fluent
+import Vapor
+
+/// The demo district, modelled on Changchun in February 2020: one account per role and five
+/// enterprises like the seed's. Loaded by `fugong demo` into an empty database only, so a real
+/// deployment never gets accounts with known passwords; every page then says it is demo data.
+enum DemoDistrict {
+    /// The password of every demo account, shown in the README.
+    static let password = "Fugong@2020"
+
+    struct Company {
+        let name, creditCode, legal, contact, phone, address, zone, industry: String
+        let staff: Int
+        let status: EnterpriseStatus
+    }
+
+    static let companies = [
+        Company(name: "吉林君安生物科技有限公司", creditCode: "91220101MA14ABC12Q", legal: "王建国", contact: "李红",
+                phone: "13804310001", address: "长春经开区临河街 1888 号", zone: "jingkai", industry: "消毒用品制造",
+                staff: 120, status: .verified),
+        Company(name: "长春圣卫防护服装有限公司", creditCode: "91220101MA17XY8038", legal: "赵立新", contact: "孙丽",
+                phone: "13904310002", address: "长春新区硅谷大街 2266 号", zone: "xinqu", industry: "防护服装制造",
+                staff: 260, status: .verified),
+        Company(name: "长春智驰汽车电子有限公司", creditCode: "91220105MA13QK5673", legal: "刘海涛", contact: "周敏",
+                phone: "13604310003", address: "长春经开区东南湖大路 5099 号", zone: "jingkai", industry: "汽车电子",
+                staff: 850, status: .verified),
+        Company(name: "长春绿源蔬菜专业合作社", creditCode: "93220101MA15WG2K81", legal: "陈福田", contact: "陈晓",
+                phone: "13504310004", address: "长春新区长德路 88 号", zone: "xinqu", industry: "蔬菜种植与配送",
+                staff: 45, status: .verified),
+        Company(name: "长春北乳乳业有限公司", creditCode: "91220106MA142RT757", legal: "吴大勇", contact: "郑洁",
+                phone: "13704310005", address: "长春兴隆综保区综保大街 66 号", zone: "xinglong", industry: "乳制品",
+                staff: 310, status: .pending),
+    ]
+
+    static let departments = [
+        ("工信局", "Industry and Information Technology Bureau"), ("人社局", "Human Resources and Social Security Bureau"),
+        ("交通运输局", "Transport Bureau"), ("商务局", "Commerce Bureau"), ("卫健委", "Health Commission"),
+        ("税务局", "Tax Bureau"), ("管委会助企办", "Enterprise Support Office"),
+    ]
+
+    /// username, role, display name; enterprise accounts belong to the disinfectant maker.
+    static let accounts: [(String, Role, String)] = [
+        ("admin", .districtAdmin, "区管理员 张伟"), ("reviewer", .reviewer, "审核员 王芳"),
+        ("leader", .leader, "领导小组 李强"), ("officer", .officer, "助企干部 刘洋"),
+        ("agent", .agent, "工信局经办 陈静"), ("company", .enterpriseAdmin, "企业管理员 李红"),
+        ("guard", .gateGuard, "门岗 赵军"), ("employee", .employee, "职工 孙磊"),
+        ("seeker", .jobSeeker, "求职者 周婷"), ("port", .portOperator, "陆港运营 吴昊"),
+    ]
+
+    struct NotEmpty: Error, CustomStringConvertible {
+        var description: String {
+            "The database already holds accounts that are not demo data; the demo district loads only into an empty database. Set FUGONG_DATA_DIR to another folder."
+        }
+    }
+
+    static func load(_ app: Application) async throws {
+        let db = app.db
+        if try await PlatformFlag.query(on: db).filter(\.$key == PlatformFlag.demoKey).count() > 0 { return }
+        guard try await User.query(on: db).count() == 0 else { throw NotEmpty() }
+        let hash = try await app.password.async.hash(password)
+        try await db.transaction { db in
+            try await PlatformFlag(key: PlatformFlag.demoKey, value: "Changchun, February 2020").create(on: db)
+            var enterpriseIDs: [UUID] = []
+            for company in companies {
+                let enterprise = Enterprise()
+                enterprise.name = company.name
+                enterprise.creditCode = company.creditCode
+                enterprise.legalRepresentative = company.legal
+                enterprise.contactName = company.contact
+                enterprise.contactPhone = company.phone
+                enterprise.address = company.address
+                enterprise.zone = company.zone
+                enterprise.industry = company.industry
+                enterprise.aboveDesignatedSize = company.staff >= 100
+                enterprise.staffCount = company.staff
+                enterprise.status = company.status
+                if company.status == .verified { enterprise.reviewedAt = app.clock.now }
+                try await enterprise.create(on: db)
+                enterpriseIDs.append(enterprise.id!)
+            }
+            var departmentIDs: [UUID] = []
+            for (name, nameEn) in departments {
+                let department = Department(name: name, nameEn: nameEn)
+                try await department.create(on: db)
+                departmentIDs.append(department.id!)
+            }
+            for (username, role, displayName) in accounts {
+                try await User(
+                    username: username, passwordHash: hash, role: role, displayName: displayName,
+                    enterpriseID: role.belongsToEnterprise ? enterpriseIDs[0] : nil,
+                    departmentID: role.belongsToDepartment ? departmentIDs[0] : nil
+                ).create(on: db)
+            }
+        }
+        app.logger.notice("Loaded the demo district. Every demo account's password is \(password).")
+    }
+}

@@ -1,0 +1,114 @@
+import Domain
+import Fluent
+import Vapor
+
+/// Registering, reviewing and finding enterprises. Pages and API call these same functions.
+enum EnterpriseRegistry {
+    struct Registration {
+        var enterprise: EnterpriseRegistration
+        var adminUsername: String?
+        var adminPassword: String?
+        /// Web form only: the password typed twice.
+        var adminPasswordConfirmation: String?
+    }
+
+    /// Creates the enterprise, pending verification, with its first enterpriseAdmin account, in
+    /// one transaction. Every field error is reported at once; nothing is stored on any error.
+    static func register(_ req: Request, _ input: Registration) async throws -> Enterprise {
+        var errors = FieldErrors()
+        let zones = try await zoneCodes(req.db)
+        var valid: EnterpriseRegistration.Valid?
+        do { valid = try input.enterprise.validate(zones: zones) } catch { errors.merge(error) }
+        var accountErrors = FieldErrors()
+        let username = AccountRules.username(input.adminUsername, into: &accountErrors)
+        AccountRules.password(input.adminPassword, username: username, into: &accountErrors)
+        if let confirmation = input.adminPasswordConfirmation, confirmation != input.adminPassword {
+            accountErrors.add("password", "error.password.mismatch")
+        }
+        for (field, key) in accountErrors.messages {
+            errors.add(field == "username" ? "adminUsername" : "adminPassword", key)
+        }
+        try errors.throwIfAny()
+        guard let valid, let password = input.adminPassword else { throw AppError.internalError("validated registration") }
+
+        if try await Enterprise.query(on: req.db).filter(\.$creditCode == valid.creditCode.value).count() > 0 {
+            throw AppError.conflict(field: "creditCode", messageKey: "error.creditCode.taken")
+        }
+        if try await User.query(on: req.db).filter(\.$username == username).count() > 0 {
+            throw AppError.conflict(field: "adminUsername", messageKey: "error.username.taken")
+        }
+        let enterprise = Enterprise(valid)
+        let hash = try await req.password.async.hash(password)
+        try await req.db.transaction { db in
+            try await enterprise.create(on: db)
+            let admin = User(username: username, passwordHash: hash, role: .enterpriseAdmin,
+                             displayName: valid.contactName, enterpriseID: enterprise.id)
+            try await admin.create(on: db)
+            try await Audit.record(req, on: db, action: "enterprise.register", entity: "enterprise",
+                                   entityID: enterprise.id, actor: admin)
+            try await Audit.record(req, on: db, action: "user.create", entity: "user", entityID: admin.id,
+                                   detail: "role=enterpriseAdmin", actor: admin)
+        }
+        return enterprise
+    }
+
+    static func review(_ req: Request, _ enterprise: Enterprise, decision rawDecision: String?, reason rawReason: String?) async throws {
+        var errors = FieldErrors()
+        let decision = rawDecision.flatMap(EnterpriseStatus.ReviewDecision.init(rawValue:))
+        if decision == nil { errors.add("decision", rawDecision == nil ? "error.required" : "error.decision.unknown") }
+        let reason = FormText.trimmed(rawReason)
+        if decision == .refuse, reason.isEmpty { errors.add("reason", "error.reason.required") }
+        if reason.count > 500 { errors.add("reason", "error.tooLong") }
+        try errors.throwIfAny()
+        guard let decision else { throw AppError.internalError("validated decision") }
+        do {
+            enterprise.status = try enterprise.status.reviewed(decision)
+        } catch {
+            throw AppError.illegalTransition(messageKey: error.messageKey)
+        }
+        enterprise.reviewReason = reason.isEmpty ? nil : reason
+        enterprise.reviewedAt = req.now
+        enterprise.$reviewedBy.id = try req.requireUser().id
+        try await req.db.transaction { db in
+            try await enterprise.save(on: db)
+            try await Audit.record(req, on: db, action: "enterprise.\(decision.rawValue)", entity: "enterprise",
+                                   entityID: enterprise.id)
+        }
+    }
+
+    /// The enterprise named by the route; AccessGuard has already kept other enterprises' people out.
+    static func find(_ req: Request) async throws -> Enterprise {
+        guard let id = req.parameters.get("enterpriseID", as: UUID.self),
+              let enterprise = try await Enterprise.find(id, on: req.db)
+        else { throw AppError.notFound }
+        return enterprise
+    }
+
+    static func search(_ req: Request, per: Int = 50) async throws -> Fluent.Page<Enterprise> {
+        let query = Enterprise.query(on: req.db).sort(\.$createdAt, .descending)
+        if let zone = req.query[String.self, at: "zone"].map(FormText.trimmed), !zone.isEmpty {
+            query.filter(\.$zone == zone)
+        }
+        if let status = req.query[String.self, at: "status"].flatMap(EnterpriseStatus.init(rawValue:)) {
+            query.filter(\.$status == status)
+        }
+        if let text = req.query[String.self, at: "q"].map(FormText.trimmed), !text.isEmpty {
+            query.filter(contains: text, in: ["name", "credit_code"])
+        }
+        return try await query.paginate(PageRequest(page: max(1, req.query[Int.self, at: "page"] ?? 1), per: per))
+    }
+
+    static func zones(_ db: any Database) async throws -> [Zone] {
+        try await Zone.query(on: db).sort(\.$position).all()
+    }
+
+    static func zoneCodes(_ db: any Database) async throws -> Set<String> {
+        Set(try await zones(db).map(\.code))
+    }
+
+    /// The contact's mobile in full for the enterprise itself and those who contact it.
+    static func showsFullPhone(to user: User?) -> Bool {
+        guard let user else { return false }
+        return user.role.belongsToEnterprise || [.districtAdmin, .reviewer, .officer].contains(user.role)
+    }
+}

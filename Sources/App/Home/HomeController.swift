@@ -1,0 +1,110 @@
+import Domain
+import Fluent
+import Vapor
+
+/// The first page after sign-in: what this role has to do now. Anonymous visitors see what the
+/// platform is, with sign-in and registration.
+enum HomeController {
+    struct Tile: Encodable {
+        let label: String
+        let value: String
+        let href: String?
+    }
+
+    struct Link: Encodable {
+        let label: String
+        let href: String
+    }
+
+    struct HomePage: Encodable {
+        let page: PageContext
+        let greeting: String
+        let roleIntro: String
+        let tiles: [Tile]
+        let links: [Link]
+        let enterprise: EnterpriseSummary?
+    }
+
+    struct EnterpriseSummary: Encodable {
+        let id: UUID
+        let name: String
+        let status: String
+        let statusName: String
+        let reviewReason: String?
+    }
+
+    struct LandingPage: Encodable {
+        let page: PageContext
+    }
+
+    @Sendable static func home(req: Request) async throws -> Response {
+        guard let user = req.auth.get(User.self) else {
+            return try await Pages.render(req, "home/landing", LandingPage(page: try await Pages.context(req, titleKey: "landing.title")))
+        }
+        var tiles: [Tile] = []
+        var links: [Link] = []
+        var summary: EnterpriseSummary?
+        switch user.role {
+        case .districtAdmin:
+            let pending = try await Enterprise.query(on: req.db).filter(\.$status == .pending).count()
+            let enterprises = try await Enterprise.query(on: req.db).count()
+            let users = try await User.query(on: req.db).filter(\.$disabledAt == nil).count()
+            tiles = [
+                Tile(label: req.t("home.tile.enterprises"), value: String(enterprises), href: "/enterprises"),
+                Tile(label: req.t("home.tile.pendingEnterprises"), value: String(pending), href: "/enterprises?status=pending"),
+                Tile(label: req.t("home.tile.activeUsers"), value: String(users), href: "/admin/users"),
+            ]
+            links = [Link(label: req.t("users.new"), href: "/admin/users/new"), Link(label: req.t("audit.title"), href: "/admin/audit")]
+        case .reviewer:
+            let pending = try await Enterprise.query(on: req.db).filter(\.$status == .pending).count()
+            tiles = [Tile(label: req.t("home.tile.pendingEnterprises"), value: String(pending), href: "/enterprises?status=pending")]
+        case .leader, .officer, .agent, .portOperator:
+            let verified = try await Enterprise.query(on: req.db).filter(\.$status == .verified).count()
+            tiles = [Tile(label: req.t("home.tile.verifiedEnterprises"), value: String(verified), href: "/enterprises?status=verified")]
+        case .enterpriseAdmin, .gateGuard, .employee:
+            if let id = user.$enterprise.id, let enterprise = try await Enterprise.find(id, on: req.db) {
+                summary = EnterpriseSummary(id: id, name: enterprise.name, status: enterprise.status.rawValue,
+                                            statusName: req.t(enterprise.status.nameKey), reviewReason: enterprise.reviewReason)
+            }
+        case .jobSeeker:
+            break
+        }
+        let context = HomePage(
+            page: try await Pages.context(req, titleKey: "home.title"),
+            greeting: req.t("home.greeting", user.displayName),
+            roleIntro: req.t("home.intro.\(user.role.rawValue)"),
+            tiles: tiles, links: links, enterprise: summary
+        )
+        return try await Pages.render(req, "home/home", context)
+    }
+
+    struct Health: Content {
+        let status: String
+        let database: String
+    }
+
+    /// For load balancers: 200 when the database answers, 503 when it does not.
+    @Sendable static func health(req: Request) async throws -> Response {
+        let health: Health
+        let status: HTTPResponseStatus
+        do {
+            _ = try await PlatformFlag.query(on: req.db).count()
+            (health, status) = (Health(status: "ok", database: "ok"), .ok)
+        } catch {
+            req.logger.error("health check: database did not answer: \(String(reflecting: error))")
+            (health, status) = (Health(status: "unavailable", database: "error"), .serviceUnavailable)
+        }
+        let response = Response(status: status)
+        try response.content.encode(health)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return response
+    }
+
+    /// The API's description, OpenAPI 3.1.
+    @Sendable static func openAPI(req: Request) async throws -> Response {
+        let path = req.application.directory.resourcesDirectory + "openapi.yaml"
+        let response = try await req.fileio.asyncStreamFile(at: path)
+        response.headers.contentType = HTTPMediaType(type: "application", subType: "yaml", parameters: ["charset": "utf-8"])
+        return response
+    }
+}

@@ -1,0 +1,46 @@
+/// Validation findings keyed by the field's JSON name. Values are string-table keys, so the
+/// App layer can say them in the user's language; Domain never holds display text.
+public struct FieldErrors: Error, Equatable, Sendable {
+    public private(set) var messages: [String: String] = [:]
+
+    public init() {}
+
+    public init(_ field: String, _ messageKey: String) {
+        messages[field] = messageKey
+    }
+
+    public var isEmpty: Bool { messages.isEmpty }
+
+    /// The first finding for a field wins: it is usually the most basic one ("required").
+    public mutating func add(_ field: String, _ messageKey: String) {
+        if messages[field] == nil { messages[field] = messageKey }
+    }
+
+    public mutating func merge(_ other: FieldErrors) {
+        for (field, key) in other.messages { add(field, key) }
+    }
+
+    public func throwIfAny() throws {
+        if !isEmpty { throw self }
+    }
+}
+
+/// Helpers for the common shape of a form field: trimmed, required, bounded length.
+public enum FormText {
+    public static func trimmed(_ value: String?) -> String {
+        (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Returns the trimmed text or records `error.required` / `error.tooLong`.
+    public static func required(
+        _ value: String?, field: String, maxLength: Int = 200, into errors: inout FieldErrors
+    ) -> String {
+        let text = trimmed(value)
+        if text.isEmpty {
+            errors.add(field, "error.required")
+        } else if text.count > maxLength {
+            errors.add(field, "error.tooLong")
+        }
+        return text
+    }
+}
