@@ -39,7 +39,7 @@ public struct ResidentID: Hashable, Sendable {
         let month = digits[10] * 10 + digits[11]
         let day = digits[12] * 10 + digits[13]
         guard let birth = CivilDate(year: year, month: month, day: day),
-              year >= 1900, birth <= CivilDate(today)
+              year >= 1850, birth <= CivilDate(today)
         else { throw .birthDate }
 
         let sum = zip(digits, Self.weights).reduce(0) { $0 + $1.0 * $1.1 }
