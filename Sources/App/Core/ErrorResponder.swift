@@ -102,6 +102,10 @@ struct ResponseHeaders: AsyncMiddleware {
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        // Nothing a signed-in user sees is kept by a browser or proxy, error pages included.
+        if req.auth.has(User.self) {
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        }
         return response
     }
 }

@@ -84,9 +84,6 @@ struct Authentication: AsyncMiddleware {
                 : HTTPCookies.Value(string: secret, maxAge: Int(settings.sessionLifetime), path: "/",
                                     isSecure: settings.secureCookies, isHTTPOnly: true, sameSite: .lax)
         }
-        if req.auth.has(User.self) {
-            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        }
         return response
     }
 
