@@ -186,3 +186,34 @@ struct AdministrationTests {
         }
     }
 }
+
+@Suite("Departments")
+struct DepartmentTests {
+    @Test("The district admin adds departments; a duplicate name is refused; agents can then join one")
+    func departments() async throws {
+        try await withApp { app in
+            let admin = try await Fixtures.caller(app, "admin", role: .districtAdmin)
+            let empty = try await app.testing().sendRequest(
+                .POST, "/admin/departments", headers: admin.pageHeaders.adding(.form), body: .form(["_csrf": admin.csrf, "name": "", "nameEn": ""]))
+            #expect(empty.status == .unprocessableEntity)
+            #expect(empty.text.contains("id=\"name-error\">必填。"))
+            let added = try await app.testing().sendRequest(
+                .POST, "/admin/departments", headers: admin.pageHeaders.adding(.form),
+                body: .form(["_csrf": admin.csrf, "name": "人社局", "nameEn": "Human Resources Bureau"]))
+            #expect(added.status == .seeOther)
+            let list = try await app.testing().sendRequest(.GET, "/admin/departments", headers: admin.pageHeaders)
+            #expect(list.text.contains("人社局"))
+            #expect(list.text.contains("部门已新增。"))
+            let twice = try await app.testing().sendRequest(
+                .POST, "/api/v1/departments", headers: admin.apiHeaders.adding(.json), body: .json(["name": "人社局", "nameEn": "x"]))
+            #expect(twice.status == .conflict)
+            let department = try #require(try await Department.query(on: app.db).first())
+            let agent = try await app.testing().sendRequest(
+                .POST, "/api/v1/users", headers: admin.apiHeaders.adding(.json),
+                body: .json(["username": "hr-agent", "password": Fixtures.password, "role": "agent", "displayName": "人社 经办",
+                             "departmentId": department.id!.uuidString]))
+            #expect(agent.status == .created)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "department.create").count() == 1)
+        }
+    }
+}

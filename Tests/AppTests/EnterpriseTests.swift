@@ -152,6 +152,9 @@ struct EnterpriseTests {
             fields["creditCode"] = "91350100M000100Y43"
             let good = try await app.testing().sendRequest(.POST, "/register", headers: headers, body: .form(fields))
             #expect(good.status == .seeOther)
+            #expect(good.headers.first(name: .location) == "/login")
+            let next = try await app.testing().sendRequest(.GET, "/login", headers: ["Cookie": "fugong_session=\(cookie)"])
+            #expect(next.text.contains("注册已提交"))
             let stored = try #require(try await Enterprise.query(on: app.db).first())
             #expect(stored.aboveDesignatedSize)
             #expect(stored.staffCount == 80)

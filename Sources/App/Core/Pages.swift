@@ -34,7 +34,8 @@ enum Navigation {
         var items: [(String, String)] = [("nav.home", "/")]
         switch role {
         case .districtAdmin:
-            items += [("nav.enterprises", "/enterprises"), ("nav.users", "/admin/users"), ("nav.audit", "/admin/audit")]
+            items += [("nav.enterprises", "/enterprises"), ("nav.users", "/admin/users"),
+                      ("nav.departments", "/admin/departments"), ("nav.audit", "/admin/audit")]
         case .reviewer, .leader, .officer, .agent, .portOperator:
             items += [("nav.enterprises", "/enterprises")]
         case .enterpriseAdmin, .gateGuard, .employee:

@@ -39,6 +39,12 @@ func routes(_ app: Application) throws {
     api.patch("users", ":userID", use: UsersController.apiChange).access(.roles(.districtAdmin))
     api.post("users", ":userID", "password", use: UsersController.apiResetPassword).access(.roles(.districtAdmin))
 
+    // Accounts: departments
+    root.get("admin", "departments", use: DepartmentsController.listPage).access(.roles(.districtAdmin))
+    root.post("admin", "departments", use: DepartmentsController.createFromForm).access(.roles(.districtAdmin))
+    api.get("departments", use: DepartmentsController.apiList).access(.roles(Role.government))
+    api.post("departments", use: DepartmentsController.apiCreate).access(.roles(.districtAdmin))
+
     // Enterprises
     root.get("register", use: EnterprisesController.registerPage).access(.anyone)
     root.post("register", use: EnterprisesController.register).access(.anyone)

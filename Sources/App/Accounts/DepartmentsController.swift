@@ -1,0 +1,87 @@
+import Domain
+import Fluent
+import Vapor
+
+/// Government departments, kept by the district admin. Agents belong to one.
+enum DepartmentsController {
+    struct DepartmentDTO: Content {
+        let id: UUID
+        let name: String
+        let nameEn: String
+    }
+
+    struct NewDepartment: Content {
+        var name: String?
+        var nameEn: String?
+    }
+
+    static func create(_ req: Request, _ input: NewDepartment) async throws -> Department {
+        var errors = FieldErrors()
+        let name = FormText.required(input.name, field: "name", maxLength: 50, into: &errors)
+        let nameEn = FormText.required(input.nameEn, field: "nameEn", maxLength: 100, into: &errors)
+        try errors.throwIfAny()
+        if try await Department.query(on: req.db).filter(\.$name == name).count() > 0 {
+            throw AppError.conflict(field: "name", messageKey: "error.department.taken")
+        }
+        let department = Department(name: name, nameEn: nameEn)
+        try await req.db.transaction { db in
+            try await department.create(on: db)
+            try await Audit.record(req, on: db, action: "department.create", entity: "department", entityID: department.id)
+        }
+        return department
+    }
+
+    @Sendable static func apiList(req: Request) async throws -> [DepartmentDTO] {
+        try await Department.query(on: req.db).sort(\.$name).all().map { DepartmentDTO(id: $0.id!, name: $0.name, nameEn: $0.nameEn) }
+    }
+
+    @Sendable static func apiCreate(req: Request) async throws -> Response {
+        let department = try await create(req, try req.content.decode(NewDepartment.self))
+        let response = Response(status: .created)
+        try response.content.encode(DepartmentDTO(id: department.id!, name: department.name, nameEn: department.nameEn))
+        return response
+    }
+
+    struct ListPage: Encodable {
+        struct Row: Encodable {
+            let name: String
+            let nameEn: String
+            let agents: Int
+        }
+        let page: PageContext
+        let rows: [Row]
+        let values: [String: String]
+        let fields: [String: String]
+    }
+
+    @Sendable static func listPage(req: Request) async throws -> Response {
+        try await render(req, values: [:], fields: [:])
+    }
+
+    @Sendable static func createFromForm(req: Request) async throws -> Response {
+        let input = try req.content.decode(NewDepartment.self)
+        let values = ["name": input.name ?? "", "nameEn": input.nameEn ?? ""]
+        do {
+            _ = try await create(req, input)
+            try await Pages.flash(req, "departments.created")
+            return req.redirect(to: "/admin/departments")
+        } catch let errors as FieldErrors {
+            return try await render(req, values: values, fields: errors.messages, status: .unprocessableEntity)
+        } catch AppError.conflict(let field?, let key) {
+            return try await render(req, values: values, fields: [field: key], status: .conflict)
+        }
+    }
+
+    private static func render(_ req: Request, values: [String: String], fields: [String: String],
+                               status: HTTPResponseStatus = .ok) async throws -> Response {
+        let departments = try await Department.query(on: req.db).sort(\.$name).all()
+        let agents = try await User.query(on: req.db).filter(\.$role == .agent).all()
+        let counts = Dictionary(grouping: agents.compactMap { $0.$department.id }, by: { $0 }).mapValues(\.count)
+        let context = ListPage(
+            page: try await Pages.context(req, titleKey: "departments.title"),
+            rows: departments.map { .init(name: $0.name, nameEn: $0.nameEn, agents: counts[$0.id!] ?? 0) },
+            values: values, fields: req.translated(fields)
+        )
+        return try await Pages.render(req, "accounts/departments", context, status: status)
+    }
+}
