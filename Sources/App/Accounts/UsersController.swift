@@ -6,13 +6,6 @@ import Vapor
 enum UsersController {
     // MARK: API
 
-    struct UserPage: Content {
-        let items: [UserDTO]
-        let page: Int
-        let per: Int
-        let total: Int
-    }
-
     @Sendable static func apiCreate(req: Request) async throws -> Response {
         let user = try await UserDirectory.create(req, try req.content.decode(UserDirectory.NewUser.self))
         let response = Response(status: .created)
@@ -20,10 +13,9 @@ enum UsersController {
         return response
     }
 
-    @Sendable static func apiList(req: Request) async throws -> UserPage {
+    @Sendable static func apiList(req: Request) async throws -> ListDTO<UserDTO> {
         let result = try await search(req)
-        return UserPage(items: try result.items.map { try $0.toDTO() }, page: result.metadata.page,
-                        per: result.metadata.per, total: result.metadata.total)
+        return ListDTO(try result.items.map { try $0.toDTO() }, result.metadata)
     }
 
     @Sendable static func apiShow(req: Request) async throws -> UserDTO {
@@ -56,12 +48,6 @@ enum UsersController {
 
     // MARK: Pages
 
-    struct Option: Encodable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
-
     struct Row: Encodable {
         let id: UUID
         let username: String
@@ -73,7 +59,7 @@ enum UsersController {
     struct ListPage: Encodable {
         let page: PageContext
         let rows: [Row]
-        let roles: [Option]
+        let roles: [SelectOption]
         let q: String
         let pagination: Pagination
     }
@@ -98,9 +84,9 @@ enum UsersController {
         let user: Row?
         let isNew: Bool
         let values: [String: String]
-        let roles: [Option]
-        let enterprises: [Option]
-        let departments: [Option]
+        let roles: [SelectOption]
+        let enterprises: [SelectOption]
+        let departments: [SelectOption]
         let fields: [String: String]
     }
 
@@ -193,17 +179,17 @@ enum UsersController {
             isNew: user == nil,
             values: values,
             roles: roleOptions(req, selected: values["role"] ?? ""),
-            enterprises: enterprises.map { Option(value: $0.id!.uuidString, label: $0.name, selected: values["enterpriseId"] == $0.id!.uuidString) },
+            enterprises: enterprises.map { SelectOption(value: $0.id!.uuidString, label: $0.name, selected: values["enterpriseId"] == $0.id!.uuidString) },
             departments: departments.map {
-                Option(value: $0.id!.uuidString, label: req.language == .en ? $0.nameEn : $0.name, selected: values["departmentId"] == $0.id!.uuidString)
+                SelectOption(value: $0.id!.uuidString, label: req.language == .en ? $0.nameEn : $0.name, selected: values["departmentId"] == $0.id!.uuidString)
             },
             fields: req.translated(fields)
         )
         return try await Pages.render(req, "accounts/user-form", context, status: status)
     }
 
-    static func roleOptions(_ req: Request, selected: String) -> [Option] {
-        Role.allCases.map { Option(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == selected) }
+    static func roleOptions(_ req: Request, selected: String) -> [SelectOption] {
+        Role.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == selected) }
     }
 }
 

@@ -28,6 +28,13 @@ struct PageContext: Encodable {
     let otherLanguageHref: String
 }
 
+/// One choice in a `<select>`.
+struct SelectOption: Encodable {
+    let value: String
+    let label: String
+    let selected: Bool
+}
+
 enum Navigation {
     /// Each role's menu: string-table key and address. Modules add their entries here.
     static func items(for role: Role) -> [(key: String, href: String)] {

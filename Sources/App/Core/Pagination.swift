@@ -1,6 +1,7 @@
 import Fluent
 import FluentSQL
 import Foundation
+import Vapor
 
 /// Page links for a list, keeping its filters.
 struct Pagination: Encodable {
@@ -23,6 +24,21 @@ struct Pagination: Encodable {
         }
         previous = metadata.page > 1 ? link(metadata.page - 1) : nil
         next = metadata.page < metadata.pageCount ? link(metadata.page + 1) : nil
+    }
+}
+
+/// One page of an API list: `{items, page, per, total}`.
+struct ListDTO<Item: Content>: Content {
+    let items: [Item]
+    let page: Int
+    let per: Int
+    let total: Int
+
+    init(_ items: [Item], _ metadata: PageMetadata) {
+        self.items = items
+        page = metadata.page
+        per = metadata.per
+        total = metadata.total
     }
 }
 

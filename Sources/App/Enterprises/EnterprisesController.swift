@@ -36,13 +36,6 @@ enum EnterprisesController {
         var reason: String?
     }
 
-    struct EnterprisePage: Content {
-        let items: [EnterpriseDTO]
-        let page: Int
-        let per: Int
-        let total: Int
-    }
-
     struct ZoneDTO: Content {
         let code: String
         let name: String
@@ -60,11 +53,10 @@ enum EnterprisesController {
         return try enterprise.toDTO(showFullPhone: EnterpriseRegistry.showsFullPhone(to: req.auth.get(User.self)))
     }
 
-    @Sendable static func apiList(req: Request) async throws -> EnterprisePage {
+    @Sendable static func apiList(req: Request) async throws -> ListDTO<EnterpriseDTO> {
         let result = try await EnterpriseRegistry.search(req)
         let full = EnterpriseRegistry.showsFullPhone(to: req.auth.get(User.self))
-        return EnterprisePage(items: try result.items.map { try $0.toDTO(showFullPhone: full) },
-                              page: result.metadata.page, per: result.metadata.per, total: result.metadata.total)
+        return ListDTO(try result.items.map { try $0.toDTO(showFullPhone: full) }, result.metadata)
     }
 
     @Sendable static func apiReview(req: Request) async throws -> EnterpriseDTO {
@@ -80,17 +72,11 @@ enum EnterprisesController {
 
     // MARK: Pages
 
-    struct Option: Encodable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
-
     struct RegisterPage: Encodable {
         let page: PageContext
         let values: [String: String]
         let aboveDesignatedSize: Bool
-        let zones: [Option]
+        let zones: [SelectOption]
         let fields: [String: String]
         let error: String?
     }
@@ -154,7 +140,7 @@ enum EnterprisesController {
         let context = RegisterPage(
             page: try await Pages.context(req, titleKey: "register.title", forms: true),
             values: form.values, aboveDesignatedSize: form.aboveDesignatedSize != nil,
-            zones: zones.map { Option(value: $0.code, label: $0.displayName(req.language), selected: $0.code == form.zone) },
+            zones: zones.map { SelectOption(value: $0.code, label: $0.displayName(req.language), selected: $0.code == form.zone) },
             fields: req.translated(fields),
             error: fields.isEmpty ? nil : req.t("error.invalid")
         )
@@ -175,8 +161,8 @@ enum EnterprisesController {
     struct ListPage: Encodable {
         let page: PageContext
         let rows: [Row]
-        let zones: [Option]
-        let statuses: [Option]
+        let zones: [SelectOption]
+        let statuses: [SelectOption]
         let q: String
         let pagination: Pagination
     }
@@ -195,8 +181,8 @@ enum EnterprisesController {
                     industry: $0.industry, status: $0.status.rawValue, statusName: req.t($0.status.nameKey),
                     registeredAt: DisplayFormat.date($0.createdAt))
             },
-            zones: zones.map { Option(value: $0.code, label: $0.displayName(req.language), selected: $0.code == zone) },
-            statuses: EnterpriseStatus.allCases.map { Option(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == status) },
+            zones: zones.map { SelectOption(value: $0.code, label: $0.displayName(req.language), selected: $0.code == zone) },
+            statuses: EnterpriseStatus.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == status) },
             q: q,
             pagination: Pagination(result.metadata, path: "/enterprises", query: ["zone": zone, "status": status, "q": q])
         )

@@ -3,14 +3,6 @@ import Vapor
 
 /// The district admin reads the audit log; nothing edits or deletes it.
 enum AuditController {
-    struct Filter {
-        var username: String
-        var action: String
-        var entity: String
-        var from: Date?
-        var to: Date?
-    }
-
     static func search(_ req: Request) async throws -> Fluent.Page<AuditEvent> {
         let query = AuditEvent.query(on: req.db).sort(\.$at, .descending)
         if let username = req.query[String.self, at: "username"]?.trimmingCharacters(in: .whitespaces), !username.isEmpty {
@@ -37,17 +29,9 @@ enum AuditController {
         return formatter.date(from: text)
     }
 
-    struct EventPage: Content {
-        let items: [AuditEventDTO]
-        let page: Int
-        let per: Int
-        let total: Int
-    }
-
-    @Sendable static func apiList(req: Request) async throws -> EventPage {
+    @Sendable static func apiList(req: Request) async throws -> ListDTO<AuditEventDTO> {
         let result = try await search(req)
-        return EventPage(items: result.items.map { $0.toDTO() }, page: result.metadata.page,
-                         per: result.metadata.per, total: result.metadata.total)
+        return ListDTO(result.items.map { $0.toDTO() }, result.metadata)
     }
 
     struct Row: Encodable {
