@@ -15,6 +15,8 @@ final class User: Model, Authenticatable, @unchecked Sendable {
     @Field(key: "display_name") var displayName: String
     /// Set when the district admin disables the account; its sessions and tokens end then.
     @OptionalField(key: "disabled_at") var disabledAt: Date?
+    /// The zone a support officer serves (包保 within a zone).
+    @OptionalField(key: "zone") var zone: String?
 
     @OptionalParent(key: "enterprise_id") var enterprise: Enterprise?
     @OptionalParent(key: "department_id") var department: Department?

@@ -50,5 +50,10 @@ extension Migrations {
         add(CreateWebSessions())
         add(CreateApiTokens())
         add(CreateLoginFailures())
+        add(CreateDistrictSettings())
+        add(CreateStoredFiles())
+        add(CreateNotifications())
+        add(CreateResumptionApplications())
+        add(CreateOfficerTables())
     }
 }

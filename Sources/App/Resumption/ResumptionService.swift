@@ -1,0 +1,287 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// Everything that changes a resumption application. Pages and API call these same functions;
+/// each change writes its timeline event, audit row and notification in one transaction.
+enum ResumptionService {
+    /// The form, as JSON (`PATCH` may leave fields out) and as the page sends it.
+    struct Form: Content {
+        var category: String?
+        var plannedDate: String?
+        var products: String?
+        var headcountTotal: Int?
+        var headcountOnSite: Int?
+        var headcountOutOfProvince: Int?
+        var headcountKeyAreas: Int?
+        var headcountIsolated: Int?
+        var checklist: [String]?
+        var maskDays: Int?
+        var disinfectantDays: Int?
+        var thermometerDays: Int?
+    }
+
+    static let maxHeadcount = 1_000_000
+
+    /// Checks `form` over `base` (the stored application for a change) and writes it into `target`.
+    static func apply(_ form: Form, to target: ResumptionApplication, isNew: Bool) throws {
+        var errors = FieldErrors()
+        func value<T>(_ new: T?, _ old: @autoclosure () -> T, _ field: String) -> T? {
+            if let new { return new }
+            if isNew { errors.add(field, "error.required"); return nil }
+            return old()
+        }
+        if let raw = value(form.category, target.category.rawValue, "category") {
+            if let category = ResumptionCategory(rawValue: raw) { target.category = category } else { errors.add("category", "error.choice") }
+        }
+        if let raw = value(form.plannedDate, target.plannedDate, "plannedDate") {
+            if let date = CivilDate(iso: FormText.trimmed(raw)) { target.plannedDate = date.iso } else { errors.add("plannedDate", "error.date") }
+        }
+        if let raw = value(form.products, target.products, "products") {
+            let text = FormText.trimmed(raw)
+            if text.isEmpty { errors.add("products", "error.required") } else if text.count > 500 { errors.add("products", "error.tooLong") } else { target.products = text }
+        }
+        let counts: [(String, Int?, ReferenceWritableKeyPath<ResumptionApplication, Int>)] = [
+            ("headcountTotal", form.headcountTotal, \.headcountTotal), ("headcountOnSite", form.headcountOnSite, \.headcountOnSite),
+            ("headcountOutOfProvince", form.headcountOutOfProvince, \.headcountOutOfProvince),
+            ("headcountKeyAreas", form.headcountKeyAreas, \.headcountKeyAreas), ("headcountIsolated", form.headcountIsolated, \.headcountIsolated),
+            ("maskDays", form.maskDays, \.maskDays), ("disinfectantDays", form.disinfectantDays, \.disinfectantDays),
+            ("thermometerDays", form.thermometerDays, \.thermometerDays),
+        ]
+        for (field, new, keyPath) in counts {
+            if let number = value(new, isNew ? 0 : target[keyPath: keyPath], field) {
+                if (0...maxHeadcount).contains(number) { target[keyPath: keyPath] = number } else { errors.add(field, "error.number.range") }
+            }
+        }
+        if let checklist = form.checklist {
+            let items = checklist.compactMap(PreventionItem.init(rawValue:))
+            if items.count != checklist.count { errors.add("checklist", "error.choice") }
+            target.checklist = PreventionItem.allCases.filter(items.contains).map(\.rawValue)
+        } else if isNew {
+            target.checklist = []
+        }
+        try errors.throwIfAny()
+    }
+
+    /// The fields as text, for the diff shown to reviewers of a resubmission.
+    static func snapshot(_ application: ResumptionApplication) -> [String: String] {
+        [
+            "category": application.category.rawValue, "plannedDate": application.plannedDate, "products": application.products,
+            "headcountTotal": String(application.headcountTotal), "headcountOnSite": String(application.headcountOnSite),
+            "headcountOutOfProvince": String(application.headcountOutOfProvince),
+            "headcountKeyAreas": String(application.headcountKeyAreas), "headcountIsolated": String(application.headcountIsolated),
+            "checklist": application.checklist.joined(separator: ","), "maskDays": String(application.maskDays),
+            "disinfectantDays": String(application.disinfectantDays), "thermometerDays": String(application.thermometerDays),
+        ]
+    }
+
+    // MARK: Drafts
+
+    static func create(_ req: Request, _ form: Form) async throws -> ResumptionApplication {
+        let user = try req.requireUser()
+        guard let enterpriseID = user.$enterprise.id, let enterprise = try await Enterprise.find(enterpriseID, on: req.db) else {
+            throw AppError.notFound
+        }
+        guard enterprise.status == .verified else {
+            throw AppError.illegalTransition(messageKey: "error.resumption.enterpriseNotVerified")
+        }
+        let open = try await ResumptionApplication.query(on: req.db)
+            .filter(\.$enterprise.$id == enterpriseID).filter(\.$state != .refused).count()
+        if open > 0 { throw AppError.conflict(field: nil, messageKey: "error.resumption.alreadyOpen") }
+        let application = ResumptionApplication()
+        application.$enterprise.id = enterpriseID
+        application.state = .draft
+        application.stateChangedAt = req.now
+        try apply(form, to: application, isNew: true)
+        try await req.db.transaction { db in
+            try await application.create(on: db)
+            try await record(req, application, action: "create", from: nil, comment: nil, changes: [], on: db)
+        }
+        return application
+    }
+
+    static func update(_ req: Request, _ application: ResumptionApplication, _ form: Form) async throws {
+        guard application.state.isEditable else {
+            throw AppError.illegalTransition(messageKey: "error.resumption.notEditable")
+        }
+        try apply(form, to: application, isNew: false)
+        try await req.db.transaction { db in
+            try await application.save(on: db)
+            try await Audit.record(req, on: db, action: "resumption.update", entity: "resumptionApplication", entityID: application.id)
+        }
+    }
+
+    static func attach(_ req: Request, _ application: ResumptionApplication, kind rawKind: String?, file: File?,
+                       visitID: UUID? = nil) async throws -> ResumptionAttachment {
+        let settings = try await DistrictSettings.load(req.db)
+        var errors = FieldErrors()
+        let kind = rawKind.flatMap(AttachmentKind.init(rawValue:))
+        if kind == nil || (visitID == nil && kind == .visitPhoto) { errors.add("kind", rawKind == nil ? "error.required" : "error.choice") }
+        if visitID == nil, !application.state.isEditable {
+            throw AppError.illegalTransition(messageKey: "error.resumption.notEditable")
+        }
+        var checked: (StoredFile, name: String)?
+        do { checked = try Uploads.check(file, field: "file", maxBytes: settings.maxUploadBytes) } catch { errors.merge(error) }
+        try errors.throwIfAny()
+        guard let kind, let (stored, name) = checked else { throw AppError.internalError("validated upload") }
+        stored.createdAt = req.now
+        let attachment = ResumptionAttachment()
+        attachment.$application.id = try application.requireID()
+        attachment.visitID = visitID
+        attachment.kind = kind
+        attachment.filename = name
+        attachment.contentType = stored.contentType
+        attachment.size = stored.size
+        attachment.uploadedBy = try req.requireUser().requireID()
+        attachment.createdAt = req.now
+        try await req.db.transaction { db in
+            try await stored.create(on: db)
+            attachment.$file.id = try stored.requireID()
+            try await attachment.create(on: db)
+            try await Audit.record(req, on: db, action: "resumption.attach", entity: "resumptionApplication",
+                                   entityID: application.id, detail: "kind=\(kind.rawValue),size=\(stored.size)")
+        }
+        return attachment
+    }
+
+    // MARK: Findings and transitions
+
+    static func findings(_ req: Request, _ application: ResumptionApplication, settings: DistrictSettings) async throws -> [PreCheck.Finding] {
+        let kinds = Set(try await ResumptionAttachment.query(on: req.db)
+            .filter(\.$application.$id == application.requireID()).all().map(\.kind))
+        let submission = application.submittedAt.map(CivilDate.init) ?? CivilDate(req.now)
+        let today = application.state.isEditable ? CivilDate(req.now) : submission
+        guard let planned = CivilDate(iso: application.plannedDate) else { return [] }
+        return PreCheck(minimumNoticeWorkingDays: settings.minimumNoticeWorkingDays).findings(.init(
+            category: application.category, plannedDate: planned, submissionDate: today,
+            headcountTotal: application.headcountTotal, headcountOnSite: application.headcountOnSite,
+            headcountIsolated: application.headcountIsolated, hasCommitment: kinds.contains(.commitment),
+            hasEvidence: kinds.contains(.evidence), hasIsolationRoom: application.checklist.contains(PreventionItem.isolationRoom.rawValue),
+            maskDays: application.maskDays, disinfectantDays: application.disinfectantDays, thermometerDays: application.thermometerDays
+        ))
+    }
+
+    static func submit(_ req: Request, _ application: ResumptionApplication) async throws {
+        let settings = try await DistrictSettings.load(req.db)
+        let findings = try await findings(req, application, settings: settings)
+        if PreCheck.blocks(findings) {
+            var errors = FieldErrors()
+            for finding in findings where finding.severity == .error {
+                errors.add(finding.field ?? "application", finding.messageKey)
+            }
+            throw AppError.invalid(errors)
+        }
+        let mode = settings.mode(on: CivilDate(req.now))
+        let changes = application.returnedSnapshot.map { FieldChange.diff($0, snapshot(application)) } ?? []
+        application.mode = mode
+        application.submittedAt = req.now
+        try await transition(req, application, .submit, comment: nil, mode: mode, changes: changes)
+    }
+
+    /// Takes a reviewer's, leader's or officer's decision. 409 when the state does not allow it.
+    static func transition(_ req: Request, _ application: ResumptionApplication, _ action: ResumptionAction,
+                           comment rawComment: String?, mode: ResumptionMode? = nil, changes: [FieldChange] = [],
+                           afterwards: (@Sendable (any Database) async throws -> Void)? = nil) async throws {
+        let user = try req.requireUser()
+        guard action.roles.contains(user.role) else { throw AppError.forbidden }
+        let comment = FormText.trimmed(rawComment)
+        if action.needsComment, comment.isEmpty { throw FieldErrors("comment", "error.reason.required") }
+        if comment.count > 1000 { throw FieldErrors("comment", "error.tooLong") }
+        let from = application.state
+        let next: ResumptionState
+        do {
+            next = try from.applying(action, mode: mode ?? application.mode ?? .approval)
+        } catch {
+            throw AppError.illegalTransition(messageKey: error.messageKey)
+        }
+        if action == .returnForChanges { application.returnedSnapshot = snapshot(application) }
+        if action == .submit { application.returnedSnapshot = nil }
+        application.state = next
+        application.stateChangedAt = req.now
+        let link = "/resumption/\(try application.requireID())"
+        let enterpriseID = application.$enterprise.id
+        let now = req.now
+        try await req.db.transaction { db in
+            try await application.save(on: db)
+            try await record(req, application, action: action.rawValue, from: from, comment: comment.isEmpty ? nil : comment,
+                             changes: changes, on: db)
+            if action != .submit || next == .filed {
+                try await Notification.toEnterprise(enterpriseID, "notify.resumption.\(next.rawValue)",
+                                                    comment.isEmpty ? [] : [comment], link: link, at: now, on: db)
+            }
+            if next == .approved || next == .filed {
+                try await OfficerService.scheduleVisit(req, for: application, purpose: "resumption", on: db)
+            }
+            try await afterwards?(db)
+        }
+    }
+
+    private static func record(_ req: Request, _ application: ResumptionApplication, action: String, from: ResumptionState?,
+                               comment: String?, changes: [FieldChange], on db: any Database) async throws {
+        let user = try req.requireUser()
+        let event = ResumptionEvent()
+        event.$application.id = try application.requireID()
+        event.at = req.now
+        event.actorID = try user.requireID()
+        event.actorName = user.displayName
+        event.actorRole = user.role.rawValue
+        event.action = action
+        event.fromState = from?.rawValue
+        event.toState = application.state.rawValue
+        event.comment = comment
+        event.changes = changes
+        try await event.create(on: db)
+        try await Audit.record(req, on: db, action: "resumption.\(action)", entity: "resumptionApplication",
+                               entityID: application.id, detail: "\(from?.rawValue ?? "-")→\(application.state.rawValue)")
+    }
+
+    // MARK: Reading
+
+    /// The application named by the route, if this user may see it; otherwise 404.
+    static func find(_ req: Request) async throws -> ResumptionApplication {
+        guard let id = req.parameters.get("applicationID", as: UUID.self),
+              let application = try await ResumptionApplication.query(on: req.db).filter(\.$id == id).with(\.$enterprise).first()
+        else { throw AppError.notFound }
+        try await checkVisible(req, application.enterprise)
+        return application
+    }
+
+    /// Enterprise accounts see their own enterprise; an officer sees the enterprises of their
+    /// zone and those assigned to them; reviewers, leaders and the district admin see all.
+    static func checkVisible(_ req: Request, _ enterprise: Enterprise) async throws {
+        let user = try req.requireUser()
+        try req.checkEnterprise(try enterprise.requireID(), for: user)
+        if user.role == .officer, !(try await OfficerService.serves(user, enterprise, on: req.db)) {
+            throw AppError.notFound
+        }
+    }
+
+    static func list(_ req: Request) async throws -> [ResumptionApplication] {
+        let user = try req.requireUser()
+        let query = ResumptionApplication.query(on: req.db).with(\.$enterprise)
+            .join(Enterprise.self, on: \ResumptionApplication.$enterprise.$id == \Enterprise.$id)
+            .sort(\.$stateChangedAt, .ascending)
+        if user.role.belongsToEnterprise {
+            query.filter(\.$enterprise.$id == (user.$enterprise.id ?? UUID()))
+        } else if user.role == .officer {
+            let assigned = try await OfficerService.assignedEnterpriseIDs(user, on: req.db)
+            query.group(.or) { group in
+                group.filter(Enterprise.self, \.$zone == (user.zone ?? "\u{0}"))
+                if !assigned.isEmpty { group.filter(\.$enterprise.$id ~~ assigned) }
+            }
+        }
+        if let state = req.query[String.self, at: "state"].flatMap(ResumptionState.init(rawValue:)) {
+            query.filter(\.$state == state)
+        } else if !user.role.belongsToEnterprise {
+            query.filter(\.$state != .draft) // drafts are the enterprise's own business
+        }
+        if let category = req.query[String.self, at: "category"].flatMap(ResumptionCategory.init(rawValue:)) {
+            query.filter(\.$category == category)
+        }
+        if let zone = req.query[String.self, at: "zone"].map(FormText.trimmed), !zone.isEmpty {
+            query.filter(Enterprise.self, \.$zone == zone)
+        }
+        return try await query.limit(500).all()
+    }
+}
