@@ -41,11 +41,21 @@ enum Navigation {
         var items: [(String, String)] = [("nav.home", "/")]
         switch role {
         case .districtAdmin:
-            items += [("nav.enterprises", "/enterprises"), ("nav.users", "/admin/users"),
-                      ("nav.departments", "/admin/departments"), ("nav.audit", "/admin/audit")]
-        case .reviewer, .leader, .officer, .agent, .portOperator:
+            items += [("nav.enterprises", "/enterprises"), ("nav.resumption", "/resumption"), ("nav.dispatch", "/dispatch"),
+                      ("nav.officers", "/officers"), ("nav.users", "/admin/users"), ("nav.departments", "/admin/departments"),
+                      ("nav.settings", "/admin/settings"), ("nav.audit", "/admin/audit")]
+        case .reviewer:
+            items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.dispatch", "/dispatch"), ("nav.visits", "/visits")]
+        case .leader:
+            items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.dispatch", "/dispatch"),
+                      ("nav.officers", "/officers"), ("nav.visits", "/visits")]
+        case .officer:
+            items += [("nav.dispatch", "/dispatch"), ("nav.visits", "/visits"), ("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises")]
+        case .agent, .portOperator:
             items += [("nav.enterprises", "/enterprises")]
-        case .enterpriseAdmin, .gateGuard, .employee:
+        case .enterpriseAdmin:
+            items += [("nav.myResumption", "/resumption"), ("nav.myEnterprise", "/my/enterprise")]
+        case .gateGuard, .employee:
             items += [("nav.myEnterprise", "/my/enterprise")]
         case .jobSeeker:
             break

@@ -39,6 +39,9 @@ struct CreateStoredFiles: AsyncMigration {
 /// The upload rules, one place: PDF, JPEG or PNG recognised by their bytes, not their name; a
 /// size limit (a district setting); a display name with no path, control or quoting characters.
 enum Uploads {
+    /// The most a request carrying files may send; each file's own limit is a district setting.
+    static let maxRequestSize = "25mb"
+
     enum Kind: String {
         case pdf = "application/pdf", jpeg = "image/jpeg", png = "image/png"
 

@@ -60,6 +60,61 @@ func routes(_ app: Application) throws {
         .access(.roles(enterpriseReaders, enterprise: "enterpriseID"))
     api.post("enterprises", ":enterpriseID", "review", use: EnterprisesController.apiReview).access(.roles(.reviewer))
 
+    // Resumption approvals
+    let applicationReaders: Set<Role> = [.enterpriseAdmin, .reviewer, .leader, .officer, .districtAdmin]
+    let applications = api.grouped("resumption-applications")
+    let upload = HTTPBodyStreamStrategy.collect(maxSize: ByteCount(stringLiteral: Uploads.maxRequestSize))
+    applications.post(use: ResumptionAPIController.create).access(.roles(.enterpriseAdmin))
+    applications.get(use: ResumptionAPIController.list).access(.roles(applicationReaders))
+    applications.get(":applicationID", use: ResumptionAPIController.show).access(.roles(applicationReaders))
+    applications.patch(":applicationID", use: ResumptionAPIController.update).access(.roles(.enterpriseAdmin))
+    applications.on(.POST, ":applicationID", "attachments", body: upload, use: ResumptionAPIController.attach)
+        .access(.roles(.enterpriseAdmin))
+    applications.get(":applicationID", "attachments", ":attachmentID", use: ResumptionAPIController.download)
+        .access(.roles(applicationReaders))
+    applications.post(":applicationID", "submit", use: ResumptionAPIController.submit).access(.roles(.enterpriseAdmin))
+    applications.post(":applicationID", "review", use: ResumptionAPIController.review).access(.roles(.reviewer))
+    applications.post(":applicationID", "confirm", use: ResumptionAPIController.confirm).access(.roles(.leader))
+    applications.post(":applicationID", "suspend", use: ResumptionAPIController.suspend).access(.roles(.officer, .reviewer))
+
+    let resumption = root.grouped("resumption")
+    resumption.get(use: ResumptionPagesController.list).access(.roles(applicationReaders))
+    resumption.get("new", use: ResumptionPagesController.newForm).access(.roles(.enterpriseAdmin))
+    resumption.post(use: ResumptionPagesController.create).access(.roles(.enterpriseAdmin))
+    resumption.get(":applicationID", use: ResumptionPagesController.detail).access(.roles(applicationReaders))
+    resumption.get(":applicationID", "edit", use: ResumptionPagesController.editForm).access(.roles(.enterpriseAdmin))
+    resumption.post(":applicationID", use: ResumptionPagesController.update).access(.roles(.enterpriseAdmin))
+    resumption.on(.POST, ":applicationID", "attachments", body: upload, use: ResumptionPagesController.attach)
+        .access(.roles(.enterpriseAdmin))
+    resumption.get(":applicationID", "attachments", ":attachmentID", use: ResumptionPagesController.download)
+        .access(.roles(applicationReaders))
+    resumption.post(":applicationID", "submit", use: ResumptionPagesController.submit).access(.roles(.enterpriseAdmin))
+    resumption.post(":applicationID", "review", use: ResumptionPagesController.review).access(.roles(.reviewer))
+    resumption.post(":applicationID", "confirm", use: ResumptionPagesController.confirm).access(.roles(.leader))
+    resumption.post(":applicationID", "suspend", use: ResumptionPagesController.suspend).access(.roles(.officer, .reviewer))
+
+    // Dispatch and support officers
+    let overseers: Set<Role> = [.districtAdmin, .leader, .reviewer, .officer]
+    api.post("dispatch-contacts", use: OfficersAPIController.recordContact).access(.roles(.officer))
+    api.get("dispatch-contacts", "summary", use: OfficersAPIController.summary).access(.roles(overseers))
+    api.post("officer-assignments", use: OfficersAPIController.assign).access(.roles(.districtAdmin, .leader))
+    api.get("officer-assignments", use: OfficersAPIController.assignments).access(.roles(overseers))
+    api.get("site-visits", use: OfficersAPIController.visits).access(.roles(overseers))
+    api.post("site-visits", ":visitID", "report", use: OfficersAPIController.report).access(.roles(.officer))
+    root.get("dispatch", use: OfficerPagesController.dispatch).access(.roles(overseers))
+    root.post("dispatch", use: OfficerPagesController.recordContact).access(.roles(.officer))
+    root.get("officers", use: OfficerPagesController.assignments).access(.roles(.districtAdmin, .leader))
+    root.post("officers", use: OfficerPagesController.assign).access(.roles(.districtAdmin, .leader))
+    root.get("visits", use: OfficerPagesController.visits).access(.roles(overseers))
+    root.get("visits", ":visitID", use: OfficerPagesController.visit).access(.roles(overseers))
+    root.on(.POST, "visits", ":visitID", "report", body: upload, use: OfficerPagesController.report).access(.roles(.officer))
+
+    // District settings
+    api.get("settings", use: SettingsController.apiShow).access(.roles(.districtAdmin))
+    api.put("settings", use: SettingsController.apiChange).access(.roles(.districtAdmin))
+    root.get("admin", "settings", use: SettingsController.page).access(.roles(.districtAdmin))
+    root.post("admin", "settings", use: SettingsController.save).access(.roles(.districtAdmin))
+
     // Audit
     root.get("admin", "audit", use: AuditController.listPage).access(.roles(.districtAdmin))
     api.get("audit", use: AuditController.apiList).access(.roles(.districtAdmin))

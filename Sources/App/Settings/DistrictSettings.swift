@@ -37,7 +37,7 @@ struct CreateDistrictSettings: AsyncMigration {
 }
 
 /// The district's settings, typed, with their defaults. Changed by the district admin.
-struct DistrictSettings: Codable, Equatable, Sendable {
+struct DistrictSettings: Content, Equatable {
     /// The resumption mode in force from `modeEffectiveFrom`; before it, `previousMode`.
     var resumptionMode: ResumptionMode = .approval
     var previousMode: ResumptionMode = .approval

@@ -15,7 +15,9 @@ struct CSRFGuard: AsyncMiddleware {
         var sent = req.headers.first(name: "X-CSRF-Token")
         if sent == nil {
             if req.body.data == nil {
-                _ = try await req.body.collect(max: req.application.routes.defaultMaxBodySize.value).get()
+                let isUpload = req.headers.contentType?.type == "multipart"
+                let limit = isUpload ? ByteCount(stringLiteral: Uploads.maxRequestSize) : req.application.routes.defaultMaxBodySize
+                _ = try await req.body.collect(max: limit.value).get()
             }
             sent = try? req.content.get(String.self, at: Self.field)
         }

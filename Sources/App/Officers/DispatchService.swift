@@ -1,0 +1,124 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// 调度: officers log every contact with an enterprise; the district sees "N contacts with M
+/// enterprises" (户次 and 户) by day and zone, and who has not been contacted at all.
+enum DispatchService {
+    struct NewContact: Content {
+        var enterpriseId: UUID?
+        var channel: String?
+        /// When the contact happened; defaults to now. ISO 8601, or `yyyy-MM-ddTHH:mm` from a page (CST).
+        var contactedAt: String?
+        var summary: String?
+        var outcome: String?
+    }
+
+    static func record(_ req: Request, _ input: NewContact) async throws -> DispatchContact {
+        let officer = try req.requireUser()
+        var errors = FieldErrors()
+        var enterprise: Enterprise?
+        if let id = input.enterpriseId {
+            enterprise = try await Enterprise.find(id, on: req.db)
+            if let found = enterprise, !(try await OfficerService.serves(officer, found, on: req.db)) { enterprise = nil }
+            if enterprise == nil { errors.add("enterpriseId", "error.enterprise.unknown") }
+        } else {
+            errors.add("enterpriseId", "error.required")
+        }
+        let channel = input.channel.flatMap(DispatchChannel.init(rawValue:))
+        if channel == nil { errors.add("channel", input.channel == nil ? "error.required" : "error.choice") }
+        let outcome = input.outcome.flatMap(DispatchOutcome.init(rawValue:))
+        if outcome == nil { errors.add("outcome", input.outcome == nil ? "error.required" : "error.choice") }
+        let summary = FormText.required(input.summary, field: "summary", maxLength: 1000, into: &errors)
+        var at = req.now
+        if let raw = input.contactedAt.map(FormText.trimmed), !raw.isEmpty {
+            if let parsed = parseTime(raw), parsed <= req.now.addingTimeInterval(300) { at = parsed } else { errors.add("contactedAt", "error.date") }
+        }
+        try errors.throwIfAny()
+        guard let enterprise, let channel, let outcome else { throw AppError.internalError("validated contact") }
+        let contact = DispatchContact()
+        contact.$officer.id = try officer.requireID()
+        contact.$enterprise.id = try enterprise.requireID()
+        contact.channel = channel
+        contact.contactedAt = at
+        contact.day = CivilDate(at).iso
+        contact.summary = summary
+        contact.outcome = outcome
+        contact.createdAt = req.now
+        try await req.db.transaction { db in
+            try await contact.create(on: db)
+            try await Audit.record(req, on: db, action: "dispatch.record", entity: "enterprise", entityID: enterprise.id,
+                                   detail: "channel=\(channel.rawValue),outcome=\(outcome.rawValue)")
+        }
+        return contact
+    }
+
+    static func parseTime(_ text: String) -> Date? {
+        let iso = ISO8601DateFormatter()
+        if let date = iso.date(from: text) { return date }
+        let local = DateFormatter()
+        local.locale = Locale(identifier: "en_US_POSIX")
+        local.timeZone = DisplayFormat.timeZone
+        local.dateFormat = "yyyy-MM-dd'T'HH:mm"
+        return local.date(from: text)
+    }
+
+    struct Row: Content {
+        let day: String
+        let zone: String
+        /// 户次
+        let contacts: Int
+        /// 户
+        let enterprises: Int
+    }
+
+    struct NotContacted: Content {
+        let id: UUID
+        let name: String
+        let zone: String
+    }
+
+    struct Summary: Content {
+        let from: String
+        let to: String
+        let zone: String?
+        let contacts: Int
+        let enterprises: Int
+        let rows: [Row]
+        let notContacted: [NotContacted]
+    }
+
+    /// `from`/`to` are days (CST), inclusive; default: the last 14 days.
+    static func summary(_ req: Request) async throws -> Summary {
+        let today = CivilDate(req.now)
+        var errors = FieldErrors()
+        func day(_ name: String, default value: CivilDate) -> CivilDate {
+            guard let raw = req.query[String.self, at: name], !raw.isEmpty else { return value }
+            guard let date = CivilDate(iso: raw) else { errors.add(name, "error.date"); return value }
+            return date
+        }
+        let to = day("to", default: today)
+        let from = day("from", default: today.adding(days: -13))
+        if from > to { errors.add("from", "error.date.order") }
+        try errors.throwIfAny()
+        let zone = req.query[String.self, at: "zone"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+
+        let query = DispatchContact.query(on: req.db).with(\.$enterprise)
+            .filter(\.$day >= from.iso).filter(\.$day <= to.iso)
+        let contacts = try await query.all().filter { zone == nil || $0.enterprise.zone == zone }
+        let grouped = Dictionary(grouping: contacts) { "\($0.day)|\($0.enterprise.zone)" }
+        let rows = grouped.map { key, items in
+            let parts = key.split(separator: "|").map(String.init)
+            return Row(day: parts[0], zone: parts[1], contacts: items.count, enterprises: Set(items.map(\.$enterprise.id)).count)
+        }.sorted { ($0.day, $0.zone) > ($1.day, $1.zone) }
+
+        let everContacted = Set(try await DispatchContact.query(on: req.db).all().map(\.$enterprise.id))
+        let enterprises = Enterprise.query(on: req.db).filter(\.$status == .verified).sort(\.$name)
+        if let zone { enterprises.filter(\.$zone == zone) }
+        let notContacted = try await enterprises.all().filter { !everContacted.contains($0.id!) }
+            .map { NotContacted(id: $0.id!, name: $0.name, zone: $0.zone) }
+        return Summary(from: from.iso, to: to.iso, zone: zone, contacts: contacts.count,
+                       enterprises: Set(contacts.map(\.$enterprise.id)).count, rows: rows, notContacted: notContacted)
+    }
+}

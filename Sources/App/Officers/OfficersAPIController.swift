@@ -1,0 +1,117 @@
+import Domain
+import Fluent
+import Vapor
+
+/// `/api/v1/dispatch-contacts`, `/api/v1/officer-assignments`, `/api/v1/site-visits`.
+enum OfficersAPIController {
+    struct ContactDTO: Content {
+        let id: UUID
+        let officerId: UUID
+        let enterpriseId: UUID
+        let channel: DispatchChannel
+        let contactedAt: Date
+        let summary: String
+        let outcome: DispatchOutcome
+    }
+
+    @Sendable static func recordContact(req: Request) async throws -> Response {
+        let contact = try await DispatchService.record(req, try req.content.decode(DispatchService.NewContact.self))
+        let response = Response(status: .created)
+        try response.content.encode(ContactDTO(id: contact.id!, officerId: contact.$officer.id, enterpriseId: contact.$enterprise.id,
+                                               channel: contact.channel, contactedAt: contact.contactedAt,
+                                               summary: contact.summary, outcome: contact.outcome))
+        return response
+    }
+
+    @Sendable static func summary(req: Request) async throws -> DispatchService.Summary {
+        try await DispatchService.summary(req)
+    }
+
+    struct AssignmentBody: Content {
+        var enterpriseId: UUID?
+        var officerId: UUID?
+    }
+
+    struct AssignmentDTO: Content {
+        let id: UUID
+        let enterpriseId: UUID
+        let officerId: UUID
+        let method: String
+        let startedAt: Date
+        let endedAt: Date?
+    }
+
+    @Sendable static func assign(req: Request) async throws -> Response {
+        let body = try req.content.decode(AssignmentBody.self)
+        let assignment = try await OfficerService.assign(req, enterpriseID: body.enterpriseId, officerID: body.officerId)
+        let response = Response(status: .created)
+        try response.content.encode(assignment.dto)
+        return response
+    }
+
+    @Sendable static func assignments(req: Request) async throws -> [AssignmentDTO] {
+        let query = OfficerAssignment.query(on: req.db).sort(\.$startedAt, .descending)
+        if let enterprise = req.query[UUID.self, at: "enterpriseId"] { query.filter(\.$enterprise.$id == enterprise) }
+        if let officer = req.query[UUID.self, at: "officerId"] { query.filter(\.$officer.$id == officer) }
+        return try await query.limit(500).all().map(\.dto)
+    }
+
+    struct VisitDTO: Content {
+        let id: UUID
+        let applicationId: UUID
+        let enterpriseId: UUID
+        let officerId: UUID
+        let scheduledFor: String
+        let purpose: String
+        let status: String
+        let reportedAt: Date?
+        let results: [String: Bool]?
+        let notes: [String: String]?
+        let headcountFound: Int?
+        let problems: String?
+    }
+
+    /// Officers see their own visits; the district admin, leaders and reviewers see all.
+    @Sendable static func visits(req: Request) async throws -> [VisitDTO] {
+        let user = try req.requireUser()
+        let query = SiteVisit.query(on: req.db).sort(\.$scheduledFor)
+        if user.role == .officer {
+            query.filter(\.$officer.$id == (try user.requireID()))
+        } else if let officer = req.query[UUID.self, at: "officer"] {
+            query.filter(\.$officer.$id == officer)
+        }
+        if let date = req.query[String.self, at: "date"], !date.isEmpty {
+            guard CivilDate(iso: date) != nil else { throw FieldErrors("date", "error.date") }
+            query.filter(\.$scheduledFor == date)
+        }
+        return try await query.limit(500).all().map(\.dto)
+    }
+
+    static func findVisit(_ req: Request) async throws -> SiteVisit {
+        let user = try req.requireUser()
+        guard let id = req.parameters.get("visitID", as: UUID.self), let visit = try await SiteVisit.find(id, on: req.db),
+              user.role != .officer || visit.$officer.id == user.id
+        else { throw AppError.notFound }
+        return visit
+    }
+
+    @Sendable static func report(req: Request) async throws -> VisitDTO {
+        let visit = try await findVisit(req)
+        try await OfficerService.report(req, visit, try req.content.decode(OfficerService.Report.self), photos: [])
+        return visit.dto
+    }
+}
+
+extension OfficerAssignment {
+    var dto: OfficersAPIController.AssignmentDTO {
+        .init(id: id!, enterpriseId: $enterprise.id, officerId: $officer.id, method: method, startedAt: startedAt, endedAt: endedAt)
+    }
+}
+
+extension SiteVisit {
+    var dto: OfficersAPIController.VisitDTO {
+        .init(id: id!, applicationId: $application.id, enterpriseId: $enterprise.id, officerId: $officer.id,
+              scheduledFor: scheduledFor, purpose: purpose, status: status.rawValue, reportedAt: reportedAt,
+              results: results, notes: notes, headcountFound: headcountFound, problems: problems)
+    }
+}
