@@ -27,31 +27,36 @@ enum ResumptionService {
     /// Checks `form` over `base` (the stored application for a change) and writes it into `target`.
     static func apply(_ form: Form, to target: ResumptionApplication, isNew: Bool) throws {
         var errors = FieldErrors()
-        func value<T>(_ new: T?, _ old: @autoclosure () -> T, _ field: String) -> T? {
+        func value<T>(_ new: T?, _ old: T, _ field: String) -> T? {
             if let new { return new }
             if isNew { errors.add(field, "error.required"); return nil }
-            return old()
+            return old
         }
-        if let raw = value(form.category, target.category.rawValue, "category") {
+        if let raw = value(form.category, isNew ? "" : target.category.rawValue, "category") {
             if let category = ResumptionCategory(rawValue: raw) { target.category = category } else { errors.add("category", "error.choice") }
         }
-        if let raw = value(form.plannedDate, target.plannedDate, "plannedDate") {
+        if let raw = value(form.plannedDate, isNew ? "" : target.plannedDate, "plannedDate") {
             if let date = CivilDate(iso: FormText.trimmed(raw)) { target.plannedDate = date.iso } else { errors.add("plannedDate", "error.date") }
         }
-        if let raw = value(form.products, target.products, "products") {
+        if let raw = value(form.products, isNew ? "" : target.products, "products") {
             let text = FormText.trimmed(raw)
             if text.isEmpty { errors.add("products", "error.required") } else if text.count > 500 { errors.add("products", "error.tooLong") } else { target.products = text }
         }
-        let counts: [(String, Int?, ReferenceWritableKeyPath<ResumptionApplication, Int>)] = [
-            ("headcountTotal", form.headcountTotal, \.headcountTotal), ("headcountOnSite", form.headcountOnSite, \.headcountOnSite),
-            ("headcountOutOfProvince", form.headcountOutOfProvince, \.headcountOutOfProvince),
-            ("headcountKeyAreas", form.headcountKeyAreas, \.headcountKeyAreas), ("headcountIsolated", form.headcountIsolated, \.headcountIsolated),
-            ("maskDays", form.maskDays, \.maskDays), ("disinfectantDays", form.disinfectantDays, \.disinfectantDays),
-            ("thermometerDays", form.thermometerDays, \.thermometerDays),
+        // Setters, not key paths: writing a Fluent field through a key path reads it first,
+        // which a new model has not got yet.
+        let counts: [(String, Int?, Int, (Int) -> Void)] = [
+            ("headcountTotal", form.headcountTotal, isNew ? 0 : target.headcountTotal, { target.headcountTotal = $0 }),
+            ("headcountOnSite", form.headcountOnSite, isNew ? 0 : target.headcountOnSite, { target.headcountOnSite = $0 }),
+            ("headcountOutOfProvince", form.headcountOutOfProvince, isNew ? 0 : target.headcountOutOfProvince, { target.headcountOutOfProvince = $0 }),
+            ("headcountKeyAreas", form.headcountKeyAreas, isNew ? 0 : target.headcountKeyAreas, { target.headcountKeyAreas = $0 }),
+            ("headcountIsolated", form.headcountIsolated, isNew ? 0 : target.headcountIsolated, { target.headcountIsolated = $0 }),
+            ("maskDays", form.maskDays, isNew ? 0 : target.maskDays, { target.maskDays = $0 }),
+            ("disinfectantDays", form.disinfectantDays, isNew ? 0 : target.disinfectantDays, { target.disinfectantDays = $0 }),
+            ("thermometerDays", form.thermometerDays, isNew ? 0 : target.thermometerDays, { target.thermometerDays = $0 }),
         ]
-        for (field, new, keyPath) in counts {
-            if let number = value(new, isNew ? 0 : target[keyPath: keyPath], field) {
-                if (0...maxHeadcount).contains(number) { target[keyPath: keyPath] = number } else { errors.add(field, "error.number.range") }
+        for (field, new, old, set) in counts {
+            if let number = value(new, old, field) {
+                if (0...maxHeadcount).contains(number) { set(number) } else { errors.add(field, "error.number.range") }
             }
         }
         if let checklist = form.checklist {
