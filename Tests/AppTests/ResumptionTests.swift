@@ -125,3 +125,277 @@ struct ResumptionTests {
         }
     }
 }
+
+@Suite("Resumption: modes, returns, pre-check, uploads, access")
+struct ResumptionRulesAppTests {
+    func post(_ app: Application, _ path: String, _ caller: Caller, _ body: [String: Any] = [:]) async throws -> TestingHTTPResponse {
+        try await app.testing().sendRequest(.POST, path, headers: caller.apiHeaders.adding(.json), body: .json(body))
+    }
+
+    @Test("Filing mode from its effective date: filed at once, inspected, suspended on a failed visit, resumed after the revisit")
+    func filingMode() async throws {
+        try await withApp { app in
+            let world = try await ResumptionFixtures.world(app)
+            let admin = try await Fixtures.caller(app, "admin", role: .districtAdmin)
+            // Jilin switched to filing on 19 Feb 2020; the clock says 8 Feb, so approval is still in force.
+            let later = try await app.testing().sendRequest(.PUT, "/api/v1/settings", headers: admin.apiHeaders.adding(.json),
+                                                            body: .json(["resumptionMode": "filing", "modeEffectiveFrom": "2020-02-19"]))
+            #expect(later.status == .ok)
+            #expect(try await DistrictSettings.load(app.db).mode(on: CivilDate(app.clock.now)) == .approval)
+            _ = try await app.testing().sendRequest(.PUT, "/api/v1/settings", headers: admin.apiHeaders.adding(.json),
+                                                    body: .json(["modeEffectiveFrom": "2020-02-08"]))
+            let id = try await ResumptionFixtures.readyDraft(app, world.company)
+            let filed = try await post(app, "/api/v1/resumption-applications/\(id)/submit", world.company)
+            #expect(filed.application?.state == .filed)
+            #expect(filed.application?.mode == .filing)
+            let visit = try #require(try await SiteVisit.query(on: app.db).first())
+
+            var results = Dictionary(uniqueKeysWithValues: SiteStandard.allCases.map { ($0.rawValue, true) })
+            results["records"] = false
+            let noNote = try await post(app, "/api/v1/site-visits/\(visit.id!)/report", world.officer, ["results": results, "headcountFound": 30])
+            #expect(noNote.status == .unprocessableEntity)
+            #expect(noNote.apiError?.fields.keys.sorted() == ["notes.records"])
+            let failed = try await post(app, "/api/v1/site-visits/\(visit.id!)/report", world.officer,
+                                        ["results": results, "notes": ["records": "无体温登记台账"], "headcountFound": 30])
+            #expect(failed.status == .ok)
+            let after = try await app.testing().sendRequest(.GET, "/api/v1/resumption-applications/\(id)", headers: world.company.apiHeaders)
+            #expect(after.application?.state == .suspended)
+            let visits = try await SiteVisit.query(on: app.db).sort(\.$createdAt).all()
+            #expect(visits.map(\.status) == [.rectificationRequired, .scheduled])
+            #expect(visits.last?.purpose == "revisit")
+            #expect(visits.last?.scheduledFor == "2020-02-11")
+
+            let twice = try await post(app, "/api/v1/site-visits/\(visit.id!)/report", world.officer,
+                                       ["results": Dictionary(uniqueKeysWithValues: SiteStandard.allCases.map { ($0.rawValue, true) }), "headcountFound": 30])
+            #expect(twice.status == .conflict)
+            let revisit = try await post(app, "/api/v1/site-visits/\(visits.last!.id!)/report", world.officer,
+                                         ["results": Dictionary(uniqueKeysWithValues: SiteStandard.allCases.map { ($0.rawValue, true) }), "headcountFound": 32])
+            #expect(revisit.status == .ok)
+            let resumed = try await app.testing().sendRequest(.GET, "/api/v1/resumption-applications/\(id)", headers: world.company.apiHeaders)
+            #expect(resumed.application?.state == .resumed)
+            // The application keeps the mode it was submitted under when the setting changes again.
+            _ = try await app.testing().sendRequest(.PUT, "/api/v1/settings", headers: admin.apiHeaders.adding(.json),
+                                                    body: .json(["resumptionMode": "approval"]))
+            let kept = try await app.testing().sendRequest(.GET, "/api/v1/resumption-applications/\(id)", headers: world.company.apiHeaders)
+            #expect(kept.application?.mode == .filing)
+        }
+    }
+
+    @Test("A returned application shows reviewers what changed, field by field")
+    func returnAndResubmit() async throws {
+        try await withApp { app in
+            let world = try await ResumptionFixtures.world(app)
+            let id = try await ResumptionFixtures.readyDraft(app, world.company)
+            let path = "/api/v1/resumption-applications/\(id)"
+            _ = try await post(app, "\(path)/submit", world.company)
+            let noComment = try await post(app, "\(path)/review", world.reviewer, ["decision": "return"])
+            #expect(noComment.status == .unprocessableEntity)
+            #expect(noComment.apiError?.fields.keys.sorted() == ["comment"])
+            let returned = try await post(app, "\(path)/review", world.reviewer, ["decision": "return", "comment": "到岗人数请压缩至最少"])
+            #expect(returned.application?.state == .returned)
+            let notice = try await Notification.query(on: app.db).filter(\.$messageKey == "notify.resumption.returned").first()
+            #expect(notice?.arguments == ["到岗人数请压缩至最少"])
+
+            let patched = try await app.testing().sendRequest(.PATCH, path, headers: world.company.apiHeaders.adding(.json),
+                                                              body: .json(["headcountOnSite": 25, "maskDays": 14]))
+            #expect(patched.status == .ok)
+            let resubmitted = try await post(app, "\(path)/submit", world.company)
+            #expect(resubmitted.application?.state == .submitted)
+            let changes = try #require(resubmitted.application?.history.last?.changes)
+            #expect(changes.map(\.field) == ["headcountOnSite", "maskDays"])
+            #expect(changes.first?.before == "40" && changes.first?.after == "25")
+            let page = try await app.testing().sendRequest(.GET, "/resumption/\(id)", headers: world.reviewer.pageHeaders)
+            #expect(page.text.contains("<del>40</del> → <ins>25</ins>"), "\(page.status) \(page.text.prefix(3000))")
+            // Once submitted, the enterprise cannot change it.
+            let locked = try await app.testing().sendRequest(.PATCH, path, headers: world.company.apiHeaders.adding(.json), body: .json(["maskDays": 1]))
+            #expect(locked.status == .conflict)
+        }
+    }
+
+    @Test("Pre-check errors block submission with per-field messages and change nothing")
+    func preCheckBlocks() async throws {
+        try await withApp { app in
+            let world = try await ResumptionFixtures.world(app)
+            var form = ResumptionFixtures.form
+            form["plannedDate"] = "2020-02-10"
+            form["headcountOnSite"] = 200
+            let created = try await app.testing().sendRequest(.POST, "/api/v1/resumption-applications",
+                                                              headers: world.company.apiHeaders.adding(.json), body: .json(form))
+            let dto = try #require(created.application)
+            #expect(Set(dto.findings.filter { $0.severity == "error" }.map(\.code)) == ["onSiteAboveTotal", "plannedTooSoon", "noCommitment"])
+            let blocked = try await post(app, "/api/v1/resumption-applications/\(dto.id)/submit", world.company)
+            #expect(blocked.status == .unprocessableEntity)
+            #expect(blocked.apiError?.fields.keys.sorted() == ["commitment", "headcountOnSite", "plannedDate"])
+            #expect(blocked.apiError?.fields["plannedDate"]?.contains("2020-02-11") == true)
+            let stored = try await ResumptionApplication.find(dto.id, on: app.db)
+            #expect(stored?.state == .draft)
+            #expect(try await ResumptionEvent.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test("Bad form input: per-field errors, nothing stored; only one open application")
+    func badInput() async throws {
+        try await withApp { app in
+            let world = try await ResumptionFixtures.world(app)
+            let bad = try await app.testing().sendRequest(
+                .POST, "/api/v1/resumption-applications", headers: world.company.apiHeaders.adding(.json),
+                body: .json(["category": "luxury", "plannedDate": "2020-02-30", "products": "", "headcountTotal": -1, "checklist": ["disco"]]))
+            #expect(bad.status == .unprocessableEntity)
+            let fields = Set(bad.apiError?.fields.keys.map { $0 } ?? [])
+            #expect(fields.isSuperset(of: ["category", "plannedDate", "products", "headcountTotal", "checklist", "headcountOnSite"]))
+            #expect(try await ResumptionApplication.query(on: app.db).count() == 0)
+            _ = try await ResumptionFixtures.readyDraft(app, world.company)
+            let second = try await app.testing().sendRequest(.POST, "/api/v1/resumption-applications",
+                                                             headers: world.company.apiHeaders.adding(.json), body: .json(ResumptionFixtures.form))
+            #expect(second.status == .conflict)
+        }
+    }
+
+    @Test("Uploads are refused for size, content and path tricks, and nothing is stored")
+    func uploads() async throws {
+        try await withApp { app in
+            let world = try await ResumptionFixtures.world(app)
+            let created = try await app.testing().sendRequest(.POST, "/api/v1/resumption-applications",
+                                                              headers: world.company.apiHeaders.adding(.json), body: .json(ResumptionFixtures.form))
+            let id = try #require(created.application?.id)
+            let path = "/api/v1/resumption-applications/\(id)/attachments"
+            func upload(_ kind: String, _ name: String, _ data: Data, _ type: String = "application/pdf") async throws -> TestingHTTPResponse {
+                let (headers, body) = ResumptionFixtures.multipart(kind: kind, filename: name, data: data, contentType: type)
+                return try await app.testing().sendRequest(.POST, path, headers: world.company.apiHeaders.adding(headers), body: body)
+            }
+            // An HTML page named .pdf, a script named .png: refused by content.
+            let html = try await upload("evidence", "order.pdf", Data("<html><script>alert(1)</script></html>".utf8))
+            #expect(html.status == .unprocessableEntity)
+            #expect(html.apiError?.fields["file"] == "只接受 PDF、JPEG 或 PNG 文件（按文件内容判断）。")
+            #expect(try await upload("evidence", "x.png", Data("#!/bin/sh\nrm -rf /".utf8), "image/png").status == .unprocessableEntity)
+            // Too large (limit 1 MB here).
+            let admin = try await Fixtures.caller(app, "admin", role: .districtAdmin)
+            _ = try await app.testing().sendRequest(.PUT, "/api/v1/settings", headers: admin.apiHeaders.adding(.json), body: .json(["maxUploadMegabytes": 1]))
+            var big = ResumptionFixtures.pdf
+            big.append(Data(count: 1024 * 1024 + 1))
+            let tooLarge = try await upload("evidence", "big.pdf", big)
+            #expect(tooLarge.status == .unprocessableEntity)
+            #expect(tooLarge.apiError?.fields["file"] == "文件太大。")
+            #expect(try await upload("secret", "a.pdf", ResumptionFixtures.pdf).status == .unprocessableEntity)
+            #expect(try await StoredFile.query(on: app.db).count() == 0)
+            #expect(try await ResumptionAttachment.query(on: app.db).count() == 0)
+
+            // A path in the name is dropped; the extension follows the content; served as a download.
+            let tricky = try await upload("roster", "..\\..\\etc/pass|wd.png", ResumptionFixtures.pdf)
+            #expect(tricky.status == .created)
+            let attachment = try #require(tricky.application?.attachments.first)
+            #expect(attachment.filename == "passwd.pdf")
+            #expect(attachment.contentType == "application/pdf")
+            let download = try await app.testing().sendRequest(.GET, "\(path)/\(attachment.id)", headers: world.company.apiHeaders)
+            #expect(download.status == .ok)
+            #expect(download.headers.first(name: .contentDisposition)?.hasPrefix("attachment; filename=\"passwd.pdf\"") == true)
+            #expect(download.headers.first(name: "X-Content-Type-Options") == "nosniff")
+            #expect(Data(buffer: download.body) == ResumptionFixtures.pdf)
+        }
+    }
+
+    @Test("Enterprise B cannot see A's application or files; an officer sees only their zone and assignments")
+    func access() async throws {
+        try await withApp { app in
+            let world = try await ResumptionFixtures.world(app)
+            let id = try await ResumptionFixtures.readyDraft(app, world.company)
+            _ = try await post(app, "/api/v1/resumption-applications/\(id)/submit", world.company)
+            let attachment = try #require(try await ResumptionAttachment.query(on: app.db).first())
+
+            let other = try await Fixtures.enterprise(app, name: "乙企业", code: 2)
+            let intruder = try await Fixtures.caller(app, "b-admin", role: .enterpriseAdmin, enterprise: other)
+            for path in ["/api/v1/resumption-applications/\(id)", "/api/v1/resumption-applications/\(id)/attachments/\(attachment.id!)"] {
+                #expect(try await app.testing().sendRequest(.GET, path, headers: intruder.apiHeaders).status == .notFound)
+            }
+            for path in ["/resumption/\(id)", "/resumption/\(id)/attachments/\(attachment.id!)"] {
+                #expect(try await app.testing().sendRequest(.GET, path, headers: intruder.pageHeaders).status == .notFound)
+            }
+            let list = try await app.testing().sendRequest(.GET, "/api/v1/resumption-applications", headers: intruder.apiHeaders)
+            #expect(list.text == "[]")
+            #expect(try await app.testing().sendRequest(.PATCH, "/api/v1/resumption-applications/\(id)",
+                                                        headers: intruder.apiHeaders.adding(.json), body: .json(["maskDays": 1])).status == .notFound)
+
+            // An officer of another zone does not see it, until assigned.
+            let farOfficer = try await Fixtures.user(app, "officer-xinglong", role: .officer)
+            farOfficer.zone = "xinglong"
+            try await farOfficer.save(on: app.db)
+            let far = try await Fixtures.caller(app, farOfficer)
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/resumption-applications/\(id)", headers: far.apiHeaders).status == .notFound)
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/resumption-applications", headers: far.apiHeaders).text == "[]")
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/resumption-applications/\(id)", headers: world.officer.apiHeaders).status == .ok)
+            let admin = try await Fixtures.caller(app, "admin", role: .districtAdmin)
+            let assigned = try await app.testing().sendRequest(
+                .POST, "/api/v1/officer-assignments", headers: admin.apiHeaders.adding(.json),
+                body: .json(["enterpriseId": world.enterprise.id!.uuidString, "officerId": farOfficer.id!.uuidString]))
+            #expect(assigned.status == .created)
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/resumption-applications/\(id)", headers: far.apiHeaders).status == .ok)
+            // Drafts stay the enterprise's own business.
+            let queue = try await app.testing().sendRequest(.GET, "/api/v1/resumption-applications?state=draft", headers: world.reviewer.apiHeaders)
+            #expect(queue.text == "[]")
+        }
+    }
+}
+
+@Suite("Dispatch and officers")
+struct DispatchTests {
+    @Test("Contacts add up to 户次 and 户 by day and zone; the uncontacted are listed; bad input is refused")
+    func dispatchSummary() async throws {
+        try await withApp { app in
+            let world = try await ResumptionFixtures.world(app)
+            let second = try await Fixtures.enterprise(app, name: "长春智驰汽车电子", code: 3)
+            let untouched = try await Fixtures.enterprise(app, name: "未联系企业", code: 4)
+            untouched.zone = "jingkai"
+            try await untouched.save(on: app.db)
+            for (enterprise, channel) in [(world.enterprise, "phone"), (world.enterprise, "wechat"), (second, "onSite")] {
+                let response = try await app.testing().sendRequest(
+                    .POST, "/api/v1/dispatch-contacts", headers: world.officer.apiHeaders.adding(.json),
+                    body: .json(["enterpriseId": enterprise.id!.uuidString, "channel": channel, "summary": "了解复工意向", "outcome": "intendsToResume"]))
+                #expect(response.status == .created)
+            }
+            let bad = try await app.testing().sendRequest(
+                .POST, "/api/v1/dispatch-contacts", headers: world.officer.apiHeaders.adding(.json),
+                body: .json(["enterpriseId": UUID().uuidString, "channel": "pigeon", "summary": "", "outcome": "maybe"]))
+            #expect(bad.apiError?.fields.keys.sorted() == ["channel", "enterpriseId", "outcome", "summary"])
+            let summary = try await app.testing().sendRequest(.GET, "/api/v1/dispatch-contacts/summary?from=2020-02-01&to=2020-02-08", headers: world.leader.apiHeaders)
+            let decoded = try JSONDecoder().decode(DispatchService.Summary.self, from: Data(buffer: summary.body))
+            #expect(decoded.contacts == 3)
+            #expect(decoded.enterprises == 2)
+            #expect(decoded.rows.map(\.day) == ["2020-02-08"])
+            #expect(decoded.notContacted.map(\.name) == ["未联系企业"])
+            let page = try await app.testing().sendRequest(.GET, "/dispatch?from=2020-02-01&to=2020-02-08", headers: world.leader.pageHeaders)
+            #expect(page.text.contains("调度企业 3 户次，涉及 2 户"))
+            #expect(page.text.contains("<svg"))
+            let reversed = try await app.testing().sendRequest(.GET, "/api/v1/dispatch-contacts/summary?from=2020-02-09&to=2020-02-01", headers: world.leader.apiHeaders)
+            #expect(reversed.status == .unprocessableEntity)
+        }
+    }
+
+    @Test("Automatic assignment balances load within the zone and respects the cap, with history")
+    func automaticAssignment() async throws {
+        try await withApp { app in
+            let admin = try await Fixtures.caller(app, "admin", role: .districtAdmin)
+            _ = try await app.testing().sendRequest(.PUT, "/api/v1/settings", headers: admin.apiHeaders.adding(.json), body: .json(["officerCap": 1]))
+            for name in ["officer-a", "officer-b"] {
+                let officer = try await Fixtures.user(app, name, role: .officer)
+                officer.zone = "jingkai"
+                try await officer.save(on: app.db)
+            }
+            var assigned: [String] = []
+            for code in 1...3 {
+                let enterprise = try await Fixtures.enterprise(app, name: "企业\(code)", code: code)
+                let response = try await app.testing().sendRequest(.POST, "/api/v1/officer-assignments", headers: admin.apiHeaders.adding(.json),
+                                                                   body: .json(["enterpriseId": enterprise.id!.uuidString]))
+                if response.status == .created {
+                    let officerID = try JSONDecoder.iso.decode(OfficersAPIController.AssignmentDTO.self, from: Data(buffer: response.body)).officerId
+                    assigned.append(try await User.find(officerID, on: app.db)!.username)
+                } else {
+                    #expect(response.status == .conflict)
+                    #expect(response.apiError?.fields["officerId"] != nil)
+                }
+            }
+            #expect(assigned == ["officer-a", "officer-b"])
+            let history = try await app.testing().sendRequest(.GET, "/api/v1/officer-assignments", headers: admin.apiHeaders)
+            #expect(history.text.contains("\"method\":\"automatic\""))
+        }
+    }
+}

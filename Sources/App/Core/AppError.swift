@@ -60,11 +60,11 @@ public enum AppError: Error, Sendable {
         }
     }
 
-    var fields: [String: String] {
+    var fieldErrors: FieldErrors {
         switch self {
-        case .invalid(let errors): errors.messages
-        case .conflict(let field?, let key): [field: key]
-        default: [:]
+        case .invalid(let errors): errors
+        case .conflict(let field?, let key): FieldErrors(field, key)
+        default: FieldErrors()
         }
     }
 }

@@ -32,7 +32,7 @@ struct ErrorResponder: AsyncMiddleware {
             return req.redirect(to: "/login\(next)", redirectType: .normal)
         }
         let message = req.t(appError.messageKey)
-        let fields = req.translated(appError.fields)
+        let fields = req.translated(appError.fieldErrors)
         var headers = HTTPHeaders()
         if case .tooManyRequests(let retryAfter) = appError {
             headers.replaceOrAdd(name: .retryAfter, value: String(retryAfter))

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Leaf
 import Vapor
@@ -95,6 +96,13 @@ extension Request {
     /// Field errors in the user's language.
     func translated(_ fields: [String: String]) -> [String: String] {
         fields.mapValues { t($0) }
+    }
+
+    /// Field errors in the user's language, with their values filled in.
+    func translated(_ errors: FieldErrors) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: errors.messages.map { field, key in
+            (field, application.strings.text(key, language, errors.arguments[field] ?? []))
+        })
     }
 }
 

@@ -224,10 +224,10 @@ enum ResumptionPagesController {
     }
 
     @Sendable static func detail(req: Request) async throws -> Response {
-        try await renderDetail(req, try await ResumptionService.find(req), fields: [:])
+        try await renderDetail(req, try await ResumptionService.find(req), fields: FieldErrors())
     }
 
-    static func renderDetail(_ req: Request, _ application: ResumptionApplication, fields: [String: String],
+    static func renderDetail(_ req: Request, _ application: ResumptionApplication, fields: FieldErrors,
                              status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.requireUser()
         let settings = try await DistrictSettings.load(req.db)
@@ -289,9 +289,9 @@ enum ResumptionPagesController {
             try await Pages.flash(req, flash)
             return req.redirect(to: "/resumption/\(application.id!)")
         } catch let errors as FieldErrors {
-            return try await renderDetail(req, application, fields: errors.messages, status: .unprocessableEntity)
+            return try await renderDetail(req, application, fields: errors, status: .unprocessableEntity)
         } catch AppError.invalid(let errors) {
-            return try await renderDetail(req, application, fields: errors.messages, status: .unprocessableEntity)
+            return try await renderDetail(req, application, fields: errors, status: .unprocessableEntity)
         }
     }
 

@@ -173,7 +173,7 @@ enum ResumptionService {
         if PreCheck.blocks(findings) {
             var errors = FieldErrors()
             for finding in findings where finding.severity == .error {
-                errors.add(finding.field ?? "application", finding.messageKey)
+                errors.add(finding.field ?? "application", finding.messageKey, arguments: finding.arguments)
             }
             throw AppError.invalid(errors)
         }

@@ -2,6 +2,8 @@
 /// App layer can say them in the user's language; Domain never holds display text.
 public struct FieldErrors: Error, Equatable, Sendable {
     public private(set) var messages: [String: String] = [:]
+    /// Values for a message's `{0}`, `{1}`…, by field.
+    public private(set) var arguments: [String: [String]] = [:]
 
     public init() {}
 
@@ -12,12 +14,14 @@ public struct FieldErrors: Error, Equatable, Sendable {
     public var isEmpty: Bool { messages.isEmpty }
 
     /// The first finding for a field wins: it is usually the most basic one ("required").
-    public mutating func add(_ field: String, _ messageKey: String) {
-        if messages[field] == nil { messages[field] = messageKey }
+    public mutating func add(_ field: String, _ messageKey: String, arguments: [String] = []) {
+        guard messages[field] == nil else { return }
+        messages[field] = messageKey
+        if !arguments.isEmpty { self.arguments[field] = arguments }
     }
 
     public mutating func merge(_ other: FieldErrors) {
-        for (field, key) in other.messages { add(field, key) }
+        for (field, key) in other.messages { add(field, key, arguments: other.arguments[field] ?? []) }
     }
 
     public func throwIfAny() throws {
