@@ -22,6 +22,8 @@ func withApp(_ test: (Application) async throws -> Void) async throws {
         try await configure(app, settings: settings)
         try await test(app)
     } catch {
+        // PostgreSQL errors hide their details unless reflected.
+        Issue.record("\(String(reflecting: error))")
         await dropSchema(app, settings)
         try? await app.asyncShutdown()
         throw error
