@@ -13,7 +13,10 @@ struct AdministrationTests {
         try await withApp { app in
             try await DemoDistrict.load(app)
             app.holdsDemoData = true
-            #expect(try await Enterprise.query(on: app.db).count() == 5)
+            #expect(try await Enterprise.query(on: app.db).count() == DemoDistrict.companies.count)
+            // Applications in every state of the workflow.
+            let states = Set(try await ResumptionApplication.query(on: app.db).all().map(\.state))
+            #expect(states == Set(ResumptionState.allCases))
             for (username, role, displayName) in DemoDistrict.accounts {
                 let api = try await app.testing().sendRequest(.POST, "/api/v1/auth/login", headers: .json,
                                                               body: .json(["username": username, "password": DemoDistrict.password]))
@@ -39,6 +42,19 @@ struct AdministrationTests {
             let caller = try await Fixtures.caller(app, company)
             let home = try await app.testing().sendRequest(.GET, "/", headers: caller.pageHeaders)
             #expect(home.text.contains("吉林君安生物科技有限公司"))
+            // Every page of the demo renders for its roles (no template errors).
+            let applications = try await ResumptionApplication.query(on: app.db).all()
+            let visits = try await SiteVisit.query(on: app.db).all()
+            for username in ["admin", "reviewer", "leader", "officer", "officer2", "company"] {
+                let user = try #require(try await User.query(on: app.db).filter(\.$username == username).first())
+                let caller = try await Fixtures.caller(app, user)
+                var pages = ["/", "/resumption", "/enterprises", "/dispatch", "/visits", "/officers", "/admin/settings", "/resumption/new"]
+                pages += applications.map { "/resumption/\($0.id!)" } + visits.map { "/visits/\($0.id!)" }
+                for page in pages {
+                    let response = try await app.testing().sendRequest(.GET, page, headers: caller.pageHeaders)
+                    #expect([200, 403, 404].contains(response.status.code), "\(username) \(page) \(response.status)")
+                }
+            }
         }
     }
 

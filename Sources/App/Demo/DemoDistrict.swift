@@ -31,6 +31,24 @@ enum DemoDistrict {
         Company(name: "长春北乳乳业有限公司", creditCode: "91220106MA142RT757", legal: "吴大勇", contact: "郑洁",
                 phone: "13704310005", address: "长春兴隆综保区综保大街 66 号", zone: "xinglong", industry: "乳制品",
                 staff: 310, status: .pending),
+        Company(name: "长春康达急救设备有限公司", creditCode: "91220101MA17KD201P", legal: "马骏", contact: "高雪",
+                phone: "13604310006", address: "长春经开区浦东路 1200 号", zone: "jingkai", industry: "医疗器械",
+                staff: 140, status: .verified),
+        Company(name: "长春宏运物流有限公司", creditCode: "91220101MA1B3LQ456", legal: "宋涛", contact: "许静",
+                phone: "13904310007", address: "长春新区福祉大路 500 号", zone: "xinqu", industry: "物流运输",
+                staff: 95, status: .verified),
+        Company(name: "长春丰泽粮油加工有限公司", creditCode: "91220106MA15LY0N3Y", legal: "何平", contact: "冯梅",
+                phone: "13504310008", address: "长春新区卓越大街 77 号", zone: "xinqu", industry: "粮油加工",
+                staff: 60, status: .verified),
+        Company(name: "长春悦城商业连锁有限公司", creditCode: "91220101MA14HR8K6C", legal: "韩冰", contact: "邓丽",
+                phone: "13704310009", address: "长春经开区自由大路 300 号", zone: "jingkai", industry: "商业零售",
+                staff: 420, status: .verified),
+        Company(name: "长春兴隆冷链物流有限公司", creditCode: "91220107MA13XL2M1R", legal: "曹阳", contact: "彭敏",
+                phone: "13804310010", address: "长春兴隆综保区长白路 9 号", zone: "xinglong", industry: "冷链物流",
+                staff: 75, status: .verified),
+        Company(name: "长春宏大包装材料有限公司", creditCode: "91220101MA1D0BY279", legal: "谢军", contact: "董芳",
+                phone: "13604310011", address: "长春经开区天津路 88 号", zone: "jingkai", industry: "包装材料",
+                staff: 180, status: .verified),
     ]
 
     static let departments = [
@@ -43,6 +61,7 @@ enum DemoDistrict {
     static let accounts: [(String, Role, String)] = [
         ("admin", .districtAdmin, "区管理员 张伟"), ("reviewer", .reviewer, "审核员 王芳"),
         ("leader", .leader, "领导小组 李强"), ("officer", .officer, "助企干部 刘洋"),
+        ("officer2", .officer, "助企干部 孙浩"), ("officer3", .officer, "助企干部 林霞"),
         ("agent", .agent, "工信局经办 陈静"), ("company", .enterpriseAdmin, "企业管理员 李红"),
         ("guard", .gateGuard, "门岗 赵军"), ("employee", .employee, "职工 孙磊"),
         ("seeker", .jobSeeker, "求职者 周婷"), ("port", .portOperator, "陆港运营 吴昊"),
@@ -85,13 +104,19 @@ enum DemoDistrict {
                 try await department.create(on: db)
                 departmentIDs.append(department.id!)
             }
+            var officers: [String: User] = [:]
+            let zones = ["officer": "jingkai", "officer2": "xinqu", "officer3": "xinglong"]
             for (username, role, displayName) in accounts {
-                try await User(
+                let user = User(
                     username: username, passwordHash: hash, role: role, displayName: displayName,
                     enterpriseID: role.belongsToEnterprise ? enterpriseIDs[0] : nil,
                     departmentID: role.belongsToDepartment ? departmentIDs[0] : nil
-                ).create(on: db)
+                )
+                user.zone = zones[username]
+                try await user.create(on: db)
+                if let zone = zones[username] { officers[zone] = user }
             }
+            try await DemoResumption(db: db, now: app.clock.now, enterprises: enterpriseIDs, officers: officers).load()
         }
         app.logger.notice("Loaded the demo district. Every demo account's password is \(password).")
     }
