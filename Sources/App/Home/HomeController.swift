@@ -16,6 +16,12 @@ enum HomeController {
         let href: String
     }
 
+    struct NotificationView: Encodable {
+        let text: String
+        let href: String
+        let at: String
+    }
+
     struct HomePage: Encodable {
         let page: PageContext
         let greeting: String
@@ -23,6 +29,8 @@ enum HomeController {
         let tiles: [Tile]
         let links: [Link]
         let enterprise: EnterpriseSummary?
+        let chart: BarChart?
+        let notifications: [NotificationView]
     }
 
     struct EnterpriseSummary: Encodable {
@@ -44,6 +52,17 @@ enum HomeController {
         var tiles: [Tile] = []
         var links: [Link] = []
         var summary: EnterpriseSummary?
+        var chart: BarChart?
+        func applications(_ state: ResumptionState) async throws -> Int {
+            try await ResumptionApplication.query(on: req.db).filter(\.$state == state).count()
+        }
+        if [.districtAdmin, .leader, .reviewer].contains(user.role) {
+            var rows: [(label: String, value: Int, second: Int?)] = []
+            for state in ResumptionState.allCases where state != .draft {
+                rows.append((label: req.t(state.nameKey), value: try await applications(state), second: nil))
+            }
+            chart = BarChart(title: req.t("home.chart.applications"), legend: req.t("home.chart.applications"), rows: rows)
+        }
         switch user.role {
         case .districtAdmin:
             let pending = try await Enterprise.query(on: req.db).filter(\.$status == .pending).count()
@@ -57,14 +76,39 @@ enum HomeController {
             links = [Link(label: req.t("users.new"), href: "/admin/users/new"), Link(label: req.t("audit.title"), href: "/admin/audit")]
         case .reviewer:
             let pending = try await Enterprise.query(on: req.db).filter(\.$status == .pending).count()
-            tiles = [Tile(label: req.t("home.tile.pendingEnterprises"), value: String(pending), href: "/enterprises?status=pending")]
-        case .leader, .officer, .agent, .portOperator:
+            tiles = [
+                Tile(label: req.t("home.tile.toReview"), value: String(try await applications(.submitted)), href: "/resumption?state=submitted"),
+                Tile(label: req.t("home.tile.pendingEnterprises"), value: String(pending), href: "/enterprises?status=pending"),
+            ]
+        case .leader:
+            tiles = [
+                Tile(label: req.t("home.tile.toConfirm"), value: String(try await applications(.passed)), href: "/resumption?state=passed"),
+                Tile(label: req.t("home.tile.resumed"), value: String(try await applications(.resumed)), href: "/resumption?state=resumed"),
+            ]
+        case .officer:
+            let visits = try await SiteVisit.query(on: req.db).filter(\.$officer.$id == user.requireID())
+                .filter(\.$status == .scheduled).count()
+            let assigned = try await OfficerService.assignedEnterpriseIDs(user, on: req.db).count
+            tiles = [
+                Tile(label: req.t("home.tile.visitsToDo"), value: String(visits), href: "/visits"),
+                Tile(label: req.t("home.tile.assigned"), value: String(assigned), href: "/resumption"),
+            ]
+            links = [Link(label: req.t("dispatch.record"), href: "/dispatch")]
+        case .agent, .portOperator:
             let verified = try await Enterprise.query(on: req.db).filter(\.$status == .verified).count()
             tiles = [Tile(label: req.t("home.tile.verifiedEnterprises"), value: String(verified), href: "/enterprises?status=verified")]
         case .enterpriseAdmin, .gateGuard, .employee:
             if let id = user.$enterprise.id, let enterprise = try await Enterprise.find(id, on: req.db) {
                 summary = EnterpriseSummary(id: id, name: enterprise.name, status: enterprise.status.rawValue,
                                             statusName: req.t(enterprise.status.nameKey), reviewReason: enterprise.reviewReason)
+                if user.role == .enterpriseAdmin, enterprise.status == .verified {
+                    if let open = try await ResumptionApplication.query(on: req.db).filter(\.$enterprise.$id == id)
+                        .filter(\.$state != .refused).first() {
+                        tiles = [Tile(label: req.t("home.tile.application"), value: req.t(open.state.nameKey), href: "/resumption/\(open.id!)")]
+                    } else {
+                        links = [Link(label: req.t("resumption.new"), href: "/resumption/new")]
+                    }
+                }
             }
         case .jobSeeker:
             break
@@ -73,7 +117,11 @@ enum HomeController {
             page: try await Pages.context(req, titleKey: "home.title"),
             greeting: req.t("home.greeting", user.displayName),
             roleIntro: req.t("home.intro.\(user.role.rawValue)"),
-            tiles: tiles, links: links, enterprise: summary
+            tiles: tiles, links: links, enterprise: summary, chart: chart,
+            notifications: try await Notification.visible(to: user, on: req.db).map {
+                NotificationView(text: req.application.strings.text($0.messageKey, req.language, $0.arguments), href: $0.link,
+                                 at: DisplayFormat.dateTime($0.createdAt))
+            }
         )
         return try await Pages.render(req, "home/home", context)
     }
