@@ -399,3 +399,117 @@ struct DispatchTests {
         }
     }
 }
+
+@Suite("Resumption through the pages")
+struct ResumptionPageTests {
+    func multipartForm(_ fields: [(String, String)], file: (name: String, filename: String, type: String, data: Data)?) -> (HTTPHeaders, ByteBuffer) {
+        let boundary = "page-boundary"
+        var body = Data()
+        for (name, value) in fields {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        if let file {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\nContent-Type: \(file.type)\r\n\r\n".utf8))
+            body.append(file.data)
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        return (["Content-Type": "multipart/form-data; boundary=\(boundary)"], ByteBuffer(data: body))
+    }
+
+    @Test("Enterprise fills the form, uploads, submits; reviewer passes; leader approves; officer reports with a photo")
+    func wholeFlowThroughPages() async throws {
+        try await withApp { app in
+            let world = try await ResumptionFixtures.world(app)
+            let company = world.company
+            let form = try await app.testing().sendRequest(.GET, "/resumption/new", headers: company.pageHeaders)
+            #expect(form.text.contains("<label for=\"headcountOnSite\">到岗人数</label>"))
+
+            var fields: [String: String] = ["_csrf": company.csrf, "category": "epidemicPrevention", "plannedDate": "2020-02-12",
+                                            "products": "消毒液 5000瓶/日", "headcountTotal": "120", "headcountOnSite": "many",
+                                            "headcountOutOfProvince": "0", "headcountKeyAreas": "0", "headcountIsolated": "0",
+                                            "maskDays": "10", "disinfectantDays": "10", "thermometerDays": "10"]
+            let bad = try await app.testing().sendRequest(.POST, "/resumption", headers: company.pageHeaders.adding(.form), body: .form(fields))
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.text.contains("id=\"headcountOnSite-error\">请填写数字。"))
+            #expect(bad.text.contains("value=\"消毒液 5000瓶/日\""))
+            #expect(try await ResumptionApplication.query(on: app.db).count() == 0)
+
+            fields["headcountOnSite"] = "40"
+            let created = try await app.testing().sendRequest(.POST, "/resumption", headers: company.pageHeaders.adding(.form),
+                                                              body: ByteBuffer(string: String(buffer: .form(fields)) + "&checklist%5B%5D=isolationRoom"))
+            #expect(created.status == .seeOther)
+            let application = try #require(try await ResumptionApplication.query(on: app.db).first())
+            #expect(application.checklist == ["isolationRoom"])
+            let detailPath = "/resumption/\(application.id!)"
+
+            let blocked = try await app.testing().sendRequest(.POST, "\(detailPath)/submit", headers: company.pageHeaders.adding(.form),
+                                                              body: .form(["_csrf": company.csrf]))
+            #expect(blocked.status == .unprocessableEntity)
+            #expect(blocked.text.contains("尚未上传签字盖章的承诺书"))
+
+            let (headers, body) = multipartForm([("_csrf", company.csrf), ("kind", "commitment")],
+                                                file: ("file", "承诺书.pdf", "application/pdf", ResumptionFixtures.pdf))
+            let uploaded = try await app.testing().sendRequest(.POST, "\(detailPath)/attachments", headers: company.pageHeaders.adding(headers), body: body)
+            #expect(uploaded.status == .seeOther)
+            let (_, noToken) = multipartForm([("kind", "evidence")], file: ("file", "order.pdf", "application/pdf", ResumptionFixtures.pdf))
+            let forged = try await app.testing().sendRequest(.POST, "\(detailPath)/attachments", headers: company.pageHeaders.adding(headers), body: noToken)
+            #expect(forged.status == .forbidden)
+            #expect(try await ResumptionAttachment.query(on: app.db).count() == 1)
+
+            let submitted = try await app.testing().sendRequest(.POST, "\(detailPath)/submit", headers: company.pageHeaders.adding(.form),
+                                                                body: .form(["_csrf": company.csrf]))
+            #expect(submitted.status == .seeOther)
+
+            let queue = try await app.testing().sendRequest(.GET, "/resumption", headers: world.reviewer.pageHeaders)
+            #expect(queue.text.contains("吉林君安生物科技有限公司"))
+            let reviewPage = try await app.testing().sendRequest(.GET, detailPath, headers: world.reviewer.pageHeaders)
+            #expect(reviewPage.text.contains("action=\"\(detailPath)/review\""))
+            #expect(!reviewPage.text.contains("action=\"\(detailPath)/confirm\""))
+            #expect(reviewPage.text.contains("未设置隔离观察室") == false)
+            let passed = try await app.testing().sendRequest(.POST, "\(detailPath)/review", headers: world.reviewer.pageHeaders.adding(.form),
+                                                             body: .form(["_csrf": world.reviewer.csrf, "decision": "pass", "comment": ""]))
+            #expect(passed.status == .seeOther)
+            let leaderPage = try await app.testing().sendRequest(.GET, detailPath, headers: world.leader.pageHeaders)
+            #expect(leaderPage.text.contains("action=\"\(detailPath)/confirm\""))
+            _ = try await app.testing().sendRequest(.POST, "\(detailPath)/confirm", headers: world.leader.pageHeaders.adding(.form),
+                                                    body: .form(["_csrf": world.leader.csrf, "decision": "approve", "comment": "同意"]))
+            #expect(try await ResumptionApplication.find(application.id, on: app.db)?.state == .approved)
+
+            // The enterprise sees the decision on its home page.
+            let home = try await app.testing().sendRequest(.GET, "/", headers: company.pageHeaders)
+            #expect(home.text.contains("复工申请已获绿灯放行"))
+
+            let visit = try #require(try await SiteVisit.query(on: app.db).first())
+            var report: [(String, String)] = [("_csrf", world.officer.csrf), ("headcountFound", "38"), ("problems", "")]
+            for standard in SiteStandard.allCases { report.append(("results[\(standard.rawValue)]", "passed")) }
+            let png = ResumptionFixtures.png
+            let (reportHeaders, reportBody) = multipartForm(report, file: ("photos[]", "gate.png", "image/png", png))
+            let reported = try await app.testing().sendRequest(.POST, "/visits/\(visit.id!)/report",
+                                                               headers: world.officer.pageHeaders.adding(reportHeaders), body: reportBody)
+            #expect(reported.status == .seeOther)
+            #expect(try await ResumptionApplication.find(application.id, on: app.db)?.state == .resumed)
+            let photo = try await ResumptionAttachment.query(on: app.db).filter(\.$kind == .visitPhoto).first()
+            #expect(photo?.filename == "gate.png")
+            let final = try await app.testing().sendRequest(.GET, detailPath, headers: company.pageHeaders)
+            #expect(final.text.contains("已复工"))
+            #expect(final.text.contains("现场确认复工"))
+        }
+    }
+
+    @Test("The queue marks applications waiting longer than the setting, oldest first")
+    func overdueQueue() async throws {
+        try await withApp { app in
+            let world = try await ResumptionFixtures.world(app)
+            let id = try await ResumptionFixtures.readyDraft(app, world.company)
+            _ = try await app.testing().sendRequest(.POST, "/api/v1/resumption-applications/\(id)/submit", headers: world.company.apiHeaders)
+            let fresh = try await app.testing().sendRequest(.GET, "/resumption", headers: world.reviewer.pageHeaders)
+            #expect(!fresh.text.contains("class=\"overdue\""))
+            app.clock.advance(by: 4 * 86_400) // Saturday → Wednesday: two working days
+            let reviewer = try await Fixtures.caller(app, world.reviewer.user) // the old session has expired
+            let late = try await app.testing().sendRequest(.GET, "/resumption", headers: reviewer.pageHeaders)
+            #expect(late.text.contains("class=\"overdue\""))
+            #expect(late.text.contains("超时"))
+        }
+    }
+}
