@@ -233,3 +233,27 @@ struct DepartmentTests {
         }
     }
 }
+
+@Suite("Officer zones")
+struct OfficerZoneTests {
+    @Test("An officer is created with the zone they serve; an unknown zone is refused")
+    func officerZone() async throws {
+        try await withApp { app in
+            let admin = try await Fixtures.caller(app, "admin", role: .districtAdmin)
+            let bad = try await app.testing().sendRequest(
+                .POST, "/api/v1/users", headers: admin.apiHeaders.adding(.json),
+                body: .json(["username": "officer9", "password": Fixtures.password, "role": "officer", "displayName": "干部", "zone": "atlantis"]))
+            #expect(bad.apiError?.fields == ["zone": "请选择区内的区域。"])
+            let good = try await app.testing().sendRequest(
+                .POST, "/api/v1/users", headers: admin.apiHeaders.adding(.json),
+                body: .json(["username": "officer9", "password": Fixtures.password, "role": "officer", "displayName": "干部", "zone": "xinqu"]))
+            #expect(good.status == .created)
+            #expect(try await User.query(on: app.db).filter(\.$username == "officer9").first()?.zone == "xinqu")
+            let user = try #require(try await User.query(on: app.db).filter(\.$username == "officer9").first())
+            let moved = try await app.testing().sendRequest(.POST, "/admin/users/\(user.id!)", headers: admin.pageHeaders.adding(.form),
+                                                            body: .form(["_csrf": admin.csrf, "role": "officer", "displayName": "干部", "zone": "xinglong"]))
+            #expect(moved.status == .seeOther)
+            #expect(try await User.find(user.id, on: app.db)?.zone == "xinglong")
+        }
+    }
+}

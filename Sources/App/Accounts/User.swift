@@ -49,6 +49,7 @@ struct UserDTO: Content {
     let enterpriseId: UUID?
     let departmentId: UUID?
     let disabled: Bool
+    let zone: String?
     let createdAt: Date?
 }
 
@@ -57,7 +58,7 @@ extension User {
         UserDTO(
             id: try requireID(), username: username, role: role, displayName: displayName,
             enterpriseId: $enterprise.id, departmentId: $department.id, disabled: isDisabled,
-            createdAt: createdAt
+            zone: zone, createdAt: createdAt
         )
     }
 }

@@ -11,6 +11,8 @@ enum UserDirectory {
         var enterpriseId: UUID?
         var departmentId: UUID?
         var displayName: String?
+        /// The zone an officer serves.
+        var zone: String?
     }
 
     struct Change: Content {
@@ -19,6 +21,7 @@ enum UserDirectory {
         var enterpriseId: UUID?
         var departmentId: UUID?
         var disabled: Bool?
+        var zone: String?
     }
 
     static func create(_ req: Request, _ input: NewUser) async throws -> User {
@@ -31,6 +34,7 @@ enum UserDirectory {
             try await checkAffiliation(req, role: role, enterpriseID: input.enterpriseId,
                                        departmentID: input.departmentId, into: &errors)
         }
+        let zone = try await checkZone(req, input.zone, into: &errors)
         try errors.throwIfAny()
         guard let role, let password = input.password else { throw AppError.internalError("validated input") }
         if try await User.query(on: req.db).filter(\.$username == username).count() > 0 {
@@ -42,6 +46,7 @@ enum UserDirectory {
             enterpriseID: role.belongsToEnterprise ? input.enterpriseId : nil,
             departmentID: role.belongsToDepartment ? input.departmentId : nil
         )
+        user.zone = role == .officer ? zone : nil
         try await req.db.transaction { db in
             try await user.create(on: db)
             try await Audit.record(req, on: db, action: "user.create", entity: "user", entityID: user.id,
@@ -60,6 +65,7 @@ enum UserDirectory {
         let enterpriseID = input.enterpriseId ?? user.$enterprise.id
         let departmentID = input.departmentId ?? user.$department.id
         try await checkAffiliation(req, role: role, enterpriseID: enterpriseID, departmentID: departmentID, into: &errors)
+        let zone = input.zone == nil ? user.zone : try await checkZone(req, input.zone, into: &errors)
         try errors.throwIfAny()
         let me = try req.requireUser()
         if user.id == me.id, input.disabled == true || role != .districtAdmin {
@@ -74,6 +80,8 @@ enum UserDirectory {
         user.displayName = displayName
         user.$enterprise.id = role.belongsToEnterprise ? enterpriseID : nil
         user.$department.id = role.belongsToDepartment ? departmentID : nil
+        if zone != user.zone { changes.append("zone=\(zone ?? "")") }
+        user.zone = role == .officer ? zone : nil
         let disabling = input.disabled == true && !user.isDisabled
         let enabling = input.disabled == false && user.isDisabled
         if disabling { user.disabledAt = req.now; changes.append("disabled") }
@@ -109,6 +117,14 @@ enum UserDirectory {
               let user = try await User.find(id, on: req.db)
         else { throw AppError.notFound }
         return user
+    }
+
+    /// Empty means none; otherwise one of the district's zones.
+    private static func checkZone(_ req: Request, _ raw: String?, into errors: inout FieldErrors) async throws -> String? {
+        let zone = FormText.trimmed(raw)
+        guard !zone.isEmpty else { return nil }
+        if !(try await EnterpriseRegistry.zoneCodes(req.db)).contains(zone) { errors.add("zone", "error.zone.unknown") }
+        return zone
     }
 
     private static func parseRole(_ raw: String?, into errors: inout FieldErrors) -> Role? {

@@ -87,6 +87,7 @@ enum UsersController {
         let roles: [SelectOption]
         let enterprises: [SelectOption]
         let departments: [SelectOption]
+        let zones: [SelectOption]
         let fields: [String: String]
     }
 
@@ -97,6 +98,7 @@ enum UsersController {
         var displayName: String?
         var enterpriseId: String?
         var departmentId: String?
+        var zone: String?
     }
 
     @Sendable static func newPage(req: Request) async throws -> Response {
@@ -108,7 +110,7 @@ enum UsersController {
         let input = UserDirectory.NewUser(
             username: form.username, password: form.password, role: form.role,
             enterpriseId: form.enterpriseId.flatMap(UUID.init(uuidString:)),
-            departmentId: form.departmentId.flatMap(UUID.init(uuidString:)), displayName: form.displayName
+            departmentId: form.departmentId.flatMap(UUID.init(uuidString:)), displayName: form.displayName, zone: form.zone
         )
         do {
             let user = try await UserDirectory.create(req, input)
@@ -126,6 +128,7 @@ enum UsersController {
         return try await renderForm(req, user: user, values: [
             "role": user.role.rawValue, "displayName": user.displayName,
             "enterpriseId": user.$enterprise.id?.uuidString ?? "", "departmentId": user.$department.id?.uuidString ?? "",
+            "zone": user.zone ?? "",
         ], fields: [:])
     }
 
@@ -135,7 +138,7 @@ enum UsersController {
         let change = UserDirectory.Change(
             role: form.role, displayName: form.displayName,
             enterpriseId: form.enterpriseId.flatMap(UUID.init(uuidString:)),
-            departmentId: form.departmentId.flatMap(UUID.init(uuidString:)), disabled: nil
+            departmentId: form.departmentId.flatMap(UUID.init(uuidString:)), disabled: nil, zone: form.zone ?? ""
         )
         do {
             _ = try await UserDirectory.change(req, user, change)
@@ -173,6 +176,7 @@ enum UsersController {
                                    status: HTTPResponseStatus = .ok) async throws -> Response {
         let enterprises = try await Enterprise.query(on: req.db).sort(\.$name).all()
         let departments = try await Department.query(on: req.db).sort(\.$name).all()
+        let zones = try await EnterpriseRegistry.zones(req.db)
         let context = FormPage(
             page: try await Pages.context(req, titleKey: user == nil ? "users.new" : "users.edit"),
             user: user.map { Row(id: $0.id!, username: $0.username, displayName: $0.displayName, roleName: req.t($0.role.nameKey), disabled: $0.isDisabled) },
@@ -183,6 +187,7 @@ enum UsersController {
             departments: departments.map {
                 SelectOption(value: $0.id!.uuidString, label: req.language == .en ? $0.nameEn : $0.name, selected: values["departmentId"] == $0.id!.uuidString)
             },
+            zones: zones.map { SelectOption(value: $0.code, label: $0.displayName(req.language), selected: values["zone"] == $0.code) },
             fields: req.translated(fields)
         )
         return try await Pages.render(req, "accounts/user-form", context, status: status)
@@ -197,13 +202,13 @@ extension UsersController.UserForm {
     /// What the user typed, to show the form again; never the password.
     var values: [String: String] {
         ["username": username ?? "", "role": role ?? "", "displayName": displayName ?? "",
-         "enterpriseId": enterpriseId ?? "", "departmentId": departmentId ?? ""]
+         "enterpriseId": enterpriseId ?? "", "departmentId": departmentId ?? "", "zone": zone ?? ""]
     }
 }
 
 extension UserDirectory.Change {
     init(disabled: Bool) {
-        self.init(role: nil, displayName: nil, enterpriseId: nil, departmentId: nil, disabled: disabled)
+        self.init(role: nil, displayName: nil, enterpriseId: nil, departmentId: nil, disabled: disabled, zone: nil)
     }
 }
 
