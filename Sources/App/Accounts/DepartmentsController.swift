@@ -8,17 +8,22 @@ enum DepartmentsController {
         let id: UUID
         let name: String
         let nameEn: String
+        let categories: [String]
     }
 
     struct NewDepartment: Content {
         var name: String?
         var nameEn: String?
+        /// Help-desk categories routed to this department from now on.
+        var categories: [String]?
     }
 
     static func create(_ req: Request, _ input: NewDepartment) async throws -> Department {
         var errors = FieldErrors()
         let name = FormText.required(input.name, field: "name", maxLength: 50, into: &errors)
-        let nameEn = FormText.required(input.nameEn, field: "nameEn", maxLength: 100, into: &errors)
+        let nameEn = input.nameEn == nil ? name : FormText.required(input.nameEn, field: "nameEn", maxLength: 100, into: &errors)
+        let categories = (input.categories ?? []).compactMap(TicketCategory.init(rawValue:))
+        if categories.count != (input.categories ?? []).count { errors.add("categories", "error.choice") }
         try errors.throwIfAny()
         if try await Department.query(on: req.db).filter(\.$name == name).count() > 0 {
             throw AppError.conflict(field: "name", messageKey: "error.department.taken")
@@ -26,19 +31,32 @@ enum DepartmentsController {
         let department = Department(name: name, nameEn: nameEn)
         try await req.db.transaction { db in
             try await department.create(on: db)
+            for category in categories {
+                try await RoutingRule.query(on: db).filter(\.$category == category).delete()
+                let rule = RoutingRule()
+                rule.category = category
+                rule.$department.id = try department.requireID()
+                try await rule.create(on: db)
+            }
             try await Audit.record(req, on: db, action: "department.create", entity: "department", entityID: department.id)
         }
         return department
     }
 
+    static func dto(_ department: Department, rules: [RoutingRule]) -> DepartmentDTO {
+        DepartmentDTO(id: department.id!, name: department.name, nameEn: department.nameEn,
+                      categories: rules.filter { $0.$department.id == department.id }.map(\.category.rawValue).sorted())
+    }
+
     @Sendable static func apiList(req: Request) async throws -> [DepartmentDTO] {
-        try await Department.query(on: req.db).sort(\.$name).all().map { DepartmentDTO(id: $0.id!, name: $0.name, nameEn: $0.nameEn) }
+        let rules = try await RoutingRule.query(on: req.db).all()
+        return try await Department.query(on: req.db).sort(\.$name).all().map { dto($0, rules: rules) }
     }
 
     @Sendable static func apiCreate(req: Request) async throws -> Response {
         let department = try await create(req, try req.content.decode(NewDepartment.self))
         let response = Response(status: .created)
-        try response.content.encode(DepartmentDTO(id: department.id!, name: department.name, nameEn: department.nameEn))
+        try response.content.encode(dto(department, rules: try await RoutingRule.query(on: req.db).all()))
         return response
     }
 

@@ -55,5 +55,7 @@ extension Migrations {
         add(CreateNotifications())
         add(CreateResumptionApplications())
         add(CreateOfficerTables())
+        add(CreatePolicies())
+        add(CreateHelpdesk())
     }
 }

@@ -41,24 +41,29 @@ enum Navigation {
         var items: [(String, String)] = [("nav.home", "/")]
         switch role {
         case .districtAdmin:
-            items += [("nav.enterprises", "/enterprises"), ("nav.resumption", "/resumption"), ("nav.dispatch", "/dispatch"),
-                      ("nav.officers", "/officers"), ("nav.users", "/admin/users"), ("nav.departments", "/admin/departments"),
-                      ("nav.settings", "/admin/settings"), ("nav.audit", "/admin/audit")]
+            items += [("nav.enterprises", "/enterprises"), ("nav.resumption", "/resumption"), ("nav.helpdesk", "/helpdesk"),
+                      ("nav.scorecards", "/helpdesk/scorecards"), ("nav.dispatch", "/dispatch"), ("nav.officers", "/officers"),
+                      ("nav.policies", "/policies"), ("nav.users", "/admin/users"), ("nav.departments", "/admin/departments"),
+                      ("nav.routing", "/admin/routing"), ("nav.settings", "/admin/settings"), ("nav.audit", "/admin/audit")]
         case .reviewer:
             items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.dispatch", "/dispatch"), ("nav.visits", "/visits")]
         case .leader:
-            items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.dispatch", "/dispatch"),
-                      ("nav.officers", "/officers"), ("nav.visits", "/visits")]
+            items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.helpdesk", "/helpdesk"),
+                      ("nav.scorecards", "/helpdesk/scorecards"), ("nav.dispatch", "/dispatch"), ("nav.officers", "/officers"),
+                      ("nav.visits", "/visits"), ("nav.policies", "/policies")]
         case .officer:
-            items += [("nav.dispatch", "/dispatch"), ("nav.visits", "/visits"), ("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises")]
-        case .agent, .portOperator:
-            items += [("nav.enterprises", "/enterprises")]
+            items += [("nav.dispatch", "/dispatch"), ("nav.visits", "/visits"), ("nav.resumption", "/resumption"),
+                      ("nav.helpdesk", "/helpdesk"), ("nav.enterprises", "/enterprises"), ("nav.policies", "/policies")]
+        case .agent:
+            items += [("nav.helpdesk", "/helpdesk"), ("nav.scorecards", "/helpdesk/scorecards"), ("nav.enterprises", "/enterprises"), ("nav.policies", "/policies")]
+        case .portOperator:
+            items += [("nav.enterprises", "/enterprises"), ("nav.policies", "/policies")]
         case .enterpriseAdmin:
-            items += [("nav.myResumption", "/resumption"), ("nav.myEnterprise", "/my/enterprise")]
+            items += [("nav.myResumption", "/resumption"), ("nav.myHelpdesk", "/helpdesk"), ("nav.policies", "/policies"), ("nav.myEnterprise", "/my/enterprise")]
         case .gateGuard, .employee:
-            items += [("nav.myEnterprise", "/my/enterprise")]
+            items += [("nav.myEnterprise", "/my/enterprise"), ("nav.policies", "/policies")]
         case .jobSeeker:
-            break
+            items += [("nav.policies", "/policies")]
         }
         return items.map { (key: $0.0, href: $0.1) }
     }

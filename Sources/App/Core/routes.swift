@@ -109,6 +109,41 @@ func routes(_ app: Application) throws {
     root.get("visits", ":visitID", use: OfficerPagesController.visit).access(.roles(overseers))
     root.on(.POST, "visits", ":visitID", "report", body: upload, use: OfficerPagesController.report).access(.roles(.officer))
 
+    // Help desk
+    let ticketReaders: Set<Role> = [.enterpriseAdmin, .officer, .agent, .districtAdmin, .leader]
+    let tickets = api.grouped("tickets")
+    tickets.post(use: HelpdeskAPIController.create).access(.roles(.enterpriseAdmin, .officer))
+    tickets.get(use: HelpdeskAPIController.list).access(.roles(ticketReaders))
+    tickets.get(":ticketID", use: HelpdeskAPIController.show).access(.roles(ticketReaders))
+    tickets.post(":ticketID", "accept", use: HelpdeskAPIController.accept).access(.roles(.agent))
+    tickets.post(":ticketID", "replies", use: HelpdeskAPIController.reply).access(.roles(.agent, .enterpriseAdmin))
+    tickets.post(":ticketID", "transfer", use: HelpdeskAPIController.transfer).access(.roles(.agent, .districtAdmin))
+    tickets.post(":ticketID", "answer", use: HelpdeskAPIController.answer).access(.roles(.agent))
+    tickets.post(":ticketID", "feedback", use: HelpdeskAPIController.feedback).access(.roles(.enterpriseAdmin))
+    api.get("scorecards", use: HelpdeskAPIController.scorecards).access(.roles(.districtAdmin, .leader, .agent))
+    let helpdesk = root.grouped("helpdesk")
+    helpdesk.get(use: HelpdeskPagesController.list).access(.roles(ticketReaders))
+    helpdesk.get("new", use: HelpdeskPagesController.newForm).access(.roles(.enterpriseAdmin, .officer))
+    helpdesk.post(use: HelpdeskPagesController.create).access(.roles(.enterpriseAdmin, .officer))
+    helpdesk.get("scorecards", use: HelpdeskPagesController.scorecards).access(.roles(.districtAdmin, .leader, .agent))
+    helpdesk.get(":ticketID", use: HelpdeskPagesController.detail).access(.roles(ticketReaders))
+    helpdesk.post(":ticketID", "accept", use: HelpdeskPagesController.accept).access(.roles(.agent))
+    helpdesk.post(":ticketID", "replies", use: HelpdeskPagesController.reply).access(.roles(.agent, .enterpriseAdmin))
+    helpdesk.post(":ticketID", "transfer", use: HelpdeskPagesController.transfer).access(.roles(.agent, .districtAdmin))
+    helpdesk.post(":ticketID", "answer", use: HelpdeskPagesController.answer).access(.roles(.agent))
+    helpdesk.post(":ticketID", "feedback", use: HelpdeskPagesController.feedback).access(.roles(.enterpriseAdmin))
+    root.get("admin", "routing", use: RoutingController.page).access(.roles(.districtAdmin))
+    root.post("admin", "routing", use: RoutingController.saveRules).access(.roles(.districtAdmin))
+    root.post("admin", "routing", ":departmentID", use: RoutingController.saveUnit).access(.roles(.districtAdmin))
+    root.get("live", use: LiveController.stream).access(.signedIn)
+
+    // Policies and notices
+    api.get("policies", use: PoliciesController.apiList).access(.signedIn)
+    api.post("policies", use: PoliciesController.apiCreate).access(.roles(.districtAdmin))
+    root.get("policies", use: PoliciesController.listPage).access(.signedIn)
+    root.post("policies", use: PoliciesController.create).access(.roles(.districtAdmin))
+    root.get("policies", ":policyID", use: PoliciesController.detailPage).access(.signedIn)
+
     // District settings
     api.get("settings", use: SettingsController.apiShow).access(.roles(.districtAdmin))
     api.put("settings", use: SettingsController.apiChange).access(.roles(.districtAdmin))

@@ -50,9 +50,11 @@ struct DistrictSettings: Content, Equatable {
     var maxUploadMegabytes = 10
     /// Most enterprises one officer is assigned automatically.
     var officerCap = 20
+    /// Help-desk deadlines per urgency, confirmation window, escalation.
+    var serviceLevels = ServiceLevels()
+    /// The district's group robot (WeCom / DingTalk), for escalations and low ratings.
+    var districtWebhookURL = ""
 
-    static let keys = ["resumptionMode", "previousMode", "modeEffectiveFrom", "minimumNoticeWorkingDays",
-                       "queueOverdueWorkingDays", "maxUploadMegabytes", "officerCap"]
 
     /// The mode in force on `date` (China Standard Time).
     func mode(on date: CivilDate) -> ResumptionMode {
@@ -73,6 +75,10 @@ struct DistrictSettings: Content, Equatable {
         if let days = values["queueOverdueWorkingDays"].flatMap(Int.init) { settings.queueOverdueWorkingDays = days }
         if let size = values["maxUploadMegabytes"].flatMap(Int.init) { settings.maxUploadMegabytes = size }
         if let cap = values["officerCap"].flatMap(Int.init) { settings.officerCap = cap }
+        if let levels = values["serviceLevels"].flatMap({ try? JSONDecoder().decode(ServiceLevels.self, from: Data($0.utf8)) }) {
+            settings.serviceLevels = levels
+        }
+        if let url = values["districtWebhookURL"] { settings.districtWebhookURL = url }
         return settings
     }
 
@@ -80,7 +86,9 @@ struct DistrictSettings: Content, Equatable {
         ["resumptionMode": resumptionMode.rawValue, "previousMode": previousMode.rawValue,
          "modeEffectiveFrom": modeEffectiveFrom, "minimumNoticeWorkingDays": String(minimumNoticeWorkingDays),
          "queueOverdueWorkingDays": String(queueOverdueWorkingDays), "maxUploadMegabytes": String(maxUploadMegabytes),
-         "officerCap": String(officerCap)]
+         "officerCap": String(officerCap),
+         "serviceLevels": String(decoding: (try? JSONEncoder().encode(serviceLevels)) ?? Data("{}".utf8), as: UTF8.self),
+         "districtWebhookURL": districtWebhookURL]
     }
 
     func save(on db: any Database) async throws {

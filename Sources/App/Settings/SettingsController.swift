@@ -12,6 +12,8 @@ enum SettingsController {
         var queueOverdueWorkingDays: Int?
         var maxUploadMegabytes: Int?
         var officerCap: Int?
+        var serviceLevels: ServiceLevels?
+        var districtWebhookURL: String?
     }
 
     static func change(_ req: Request, _ body: Body) async throws -> DistrictSettings {
@@ -37,6 +39,15 @@ enum SettingsController {
         number(body.queueOverdueWorkingDays, "queueOverdueWorkingDays", 1...30, \.queueOverdueWorkingDays)
         number(body.maxUploadMegabytes, "maxUploadMegabytes", 1...20, \.maxUploadMegabytes)
         number(body.officerCap, "officerCap", 1...500, \.officerCap)
+        if let levels = body.serviceLevels {
+            let hours = [levels.emergencyResponseHours, levels.emergencyResolutionHours, levels.generalResponseHours,
+                         levels.generalResolutionHours, levels.complexResponseHours, levels.complexResolutionHours,
+                         levels.confirmationHours, levels.secondEscalationHours]
+            if hours.allSatisfy({ $0 > 0 && $0 <= 24 * 90 }) { settings.serviceLevels = levels } else { errors.add("serviceLevels", "error.number.range") }
+        }
+        if let url = body.districtWebhookURL.map(FormText.trimmed) {
+            if url.isEmpty || url.hasPrefix("https://") || url.hasPrefix("http://") { settings.districtWebhookURL = url } else { errors.add("districtWebhookURL", "error.url") }
+        }
         try errors.throwIfAny()
         let changed = settings.stored.filter { before.stored[$0.key] != $0.value }.map { "\($0.key)=\($0.value)" }.sorted()
         let final = settings
@@ -60,6 +71,7 @@ enum SettingsController {
         let settings: DistrictSettings
         let modeInForce: String
         let modes: [SelectOption]
+        let levelFields: [ResumptionPagesController.InputField]
         let fields: [String: String]
     }
 
@@ -74,6 +86,14 @@ enum SettingsController {
         var queueOverdueWorkingDays: String?
         var maxUploadMegabytes: String?
         var officerCap: String?
+        var emergencyResponseHours: String?
+        var emergencyResolutionHours: String?
+        var generalResponseHours: String?
+        var generalResolutionHours: String?
+        var complexResponseHours: String?
+        var complexResolutionHours: String?
+        var confirmationHours: String?
+        var districtWebhookURL: String?
     }
 
     @Sendable static func save(req: Request) async throws -> Response {
@@ -84,10 +104,24 @@ enum SettingsController {
             guard let value = Int(text) else { errors.add(field, "error.number"); return nil }
             return value
         }
+        var levels = try await DistrictSettings.load(req.db).serviceLevels
+        func hours(_ text: String?, _ field: String) -> Double? {
+            guard let text = text.map(FormText.trimmed), !text.isEmpty else { return nil }
+            guard let value = Double(text), value > 0, value <= 24 * 90 else { errors.add(field, "error.number.range"); return nil }
+            return value
+        }
+        if let value = hours(form.emergencyResponseHours, "emergencyResponseHours") { levels.emergencyResponseHours = value }
+        if let value = hours(form.emergencyResolutionHours, "emergencyResolutionHours") { levels.emergencyResolutionHours = value }
+        if let value = hours(form.generalResponseHours, "generalResponseHours") { levels.generalResponseHours = value }
+        if let value = hours(form.generalResolutionHours, "generalResolutionHours") { levels.generalResolutionHours = value }
+        if let value = hours(form.complexResponseHours, "complexResponseHours") { levels.complexResponseHours = value }
+        if let value = hours(form.complexResolutionHours, "complexResolutionHours") { levels.complexResolutionHours = value }
+        if let value = hours(form.confirmationHours, "confirmationHours") { levels.confirmationHours = value }
         let body = Body(resumptionMode: form.resumptionMode, modeEffectiveFrom: form.modeEffectiveFrom,
                         minimumNoticeWorkingDays: int(form.minimumNoticeWorkingDays, "minimumNoticeWorkingDays"),
                         queueOverdueWorkingDays: int(form.queueOverdueWorkingDays, "queueOverdueWorkingDays"),
-                        maxUploadMegabytes: int(form.maxUploadMegabytes, "maxUploadMegabytes"), officerCap: int(form.officerCap, "officerCap"))
+                        maxUploadMegabytes: int(form.maxUploadMegabytes, "maxUploadMegabytes"), officerCap: int(form.officerCap, "officerCap"),
+                        serviceLevels: levels, districtWebhookURL: form.districtWebhookURL)
         do {
             try errors.throwIfAny()
             _ = try await change(req, body)
@@ -98,12 +132,26 @@ enum SettingsController {
         }
     }
 
+    private static func levelFields(_ req: Request, _ levels: ServiceLevels, errors: [String: String]) -> [ResumptionPagesController.InputField] {
+        let values: [(String, Double)] = [
+            ("emergencyResponseHours", levels.emergencyResponseHours), ("emergencyResolutionHours", levels.emergencyResolutionHours),
+            ("generalResponseHours", levels.generalResponseHours), ("generalResolutionHours", levels.generalResolutionHours),
+            ("complexResponseHours", levels.complexResponseHours), ("complexResolutionHours", levels.complexResolutionHours),
+            ("confirmationHours", levels.confirmationHours),
+        ]
+        return values.map { name, value in
+            let text = value.rounded() == value ? String(Int(value)) : String(value)
+            return ResumptionPagesController.InputField(name: name, label: req.t("settings.\(name)"), value: text, error: errors[name])
+        }
+    }
+
     private static func render(_ req: Request, _ settings: DistrictSettings, fields: [String: String],
                                status: HTTPResponseStatus = .ok) async throws -> Response {
         let context = Page(
             page: try await Pages.context(req, titleKey: "settings.title"), settings: settings,
             modeInForce: req.t(settings.mode(on: CivilDate(req.now)).nameKey),
             modes: ResumptionMode.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0 == settings.resumptionMode) },
+            levelFields: levelFields(req, settings.serviceLevels, errors: req.translated(fields)),
             fields: req.translated(fields)
         )
         return try await Pages.render(req, "settings/settings", context, status: status)

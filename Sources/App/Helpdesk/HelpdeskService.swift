@@ -1,0 +1,371 @@
+import Domain
+import Fluent
+import FluentSQL
+import Foundation
+import Vapor
+
+/// The help desk's loop: raise (with instant acknowledgement), accept, reply, transfer, answer,
+/// confirm and rate; escalation and auto-close by the clock. Pages and API call these.
+enum HelpdeskService {
+    struct NewTicket: Content {
+        var category: String?
+        var urgency: String?
+        var title: String?
+        var description: String?
+        /// Officers raise tickets on behalf of an enterprise they serve.
+        var enterpriseId: UUID?
+    }
+
+    // MARK: Raising
+
+    static func raise(_ req: Request, _ input: NewTicket) async throws -> Ticket {
+        let user = try req.requireUser()
+        var errors = FieldErrors()
+        let category = input.category.flatMap(TicketCategory.init(rawValue:))
+        if category == nil { errors.add("category", input.category == nil ? "error.required" : "error.choice") }
+        let urgency = input.urgency.flatMap(TicketUrgency.init(rawValue:))
+        if urgency == nil { errors.add("urgency", input.urgency == nil ? "error.required" : "error.choice") }
+        let title = FormText.required(input.title, field: "title", maxLength: 100, into: &errors)
+        let description = FormText.required(input.description, field: "description", maxLength: 5000, into: &errors)
+        var enterprise: Enterprise?
+        if user.role == .officer {
+            if let id = input.enterpriseId, let found = try await Enterprise.find(id, on: req.db),
+               try await OfficerService.serves(user, found, on: req.db) {
+                enterprise = found
+            } else {
+                errors.add("enterpriseId", input.enterpriseId == nil ? "error.required" : "error.enterprise.unknown")
+            }
+        } else if let id = user.$enterprise.id {
+            enterprise = try await Enterprise.find(id, on: req.db)
+        }
+        try errors.throwIfAny()
+        guard let category, let urgency, let enterprise else { throw AppError.notFound }
+        return try await open(req, enterprise: enterprise, category: category, urgency: urgency, title: title,
+                              description: description, source: user.role == .officer ? "officer" : "enterprise", raisedBy: user)
+    }
+
+    /// Creates the ticket and its receipt in one transaction: number, department, due times.
+    static func open(_ req: Request, enterprise: Enterprise, category: TicketCategory, urgency: TicketUrgency, title: String,
+                     description: String, source: String, raisedBy user: User) async throws -> Ticket {
+        let settings = try await DistrictSettings.load(req.db)
+        let department = try await route(category, on: req.db)
+        let now = req.now
+        let ticket = Ticket()
+        ticket.$enterprise.id = try enterprise.requireID()
+        ticket.raisedBy = try user.requireID()
+        ticket.source = source
+        ticket.category = category
+        ticket.urgency = urgency
+        ticket.title = title
+        ticket.description = description
+        ticket.$department.id = try department.requireID()
+        ticket.state = .new
+        ticket.createdAt = now
+        ticket.acknowledgedAt = now
+        ticket.firstResponseDueAt = settings.serviceLevels.firstResponseDue(urgency, raisedAt: now)
+        ticket.resolutionDueAt = settings.serviceLevels.resolutionDue(urgency, raisedAt: now)
+        ticket.transferCount = 0
+        ticket.escalationLevel = 0
+        ticket.liked = false
+        let day = CivilDate(now)
+        // The number is the day's next; a concurrent ticket taking the same one makes the
+        // unique index refuse ours, and we try the next.
+        for attempt in 0..<20 {
+            let taken = try await Ticket.query(on: req.db).filter(\.$number >= TicketNumber.prefix(day: day))
+                .filter(\.$number < TicketNumber.prefix(day: day) + "~").count()
+            ticket.number = TicketNumber.make(day: day, sequence: taken + 1 + attempt)
+            ticket.id = nil
+            do {
+                try await req.db.transaction { db in
+                    try await ticket.create(on: db)
+                    try await message(ticket, kind: "system", body: "receipt", author: nil, on: db, at: now)
+                    try await Audit.record(req, on: db, action: "ticket.create", entity: "ticket", entityID: ticket.id,
+                                           detail: "number=\(ticket.number),department=\(department.name)")
+                }
+                break
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                ticket.$id.exists = false
+                continue
+            }
+        }
+        guard ticket.$id.exists else { throw AppError.internalError("no ticket number could be taken") }
+        publish(req, ticket)
+        GroupRobot.send(req.application, to: [department.webhookURL].compactMap { $0 },
+                        "【新诉求 \(ticket.number)】\(enterprise.name)：\(title)（\(req.application.strings.text(urgency.nameKey, .zhHans))）")
+        return ticket
+    }
+
+    static func route(_ category: TicketCategory, on db: any Database) async throws -> Department {
+        if let rule = try await RoutingRule.query(on: db).filter(\.$category == category).with(\.$department).first() {
+            return rule.department
+        }
+        if let desk = try await Department.query(on: db).filter(\.$isDutyDesk == true).first() { return desk }
+        if let any = try await Department.query(on: db).sort(\.$name).first() { return any }
+        throw AppError.conflict(field: "category", messageKey: "error.ticket.noDepartment")
+    }
+
+    // MARK: The loop
+
+    /// The ticket named by the route, if this user may see it; otherwise 404. Enterprises see
+    /// their own; agents their department's; officers those of enterprises they serve; the
+    /// district admin and leaders all.
+    static func find(_ req: Request) async throws -> Ticket {
+        guard let id = req.parameters.get("ticketID", as: UUID.self),
+              let ticket = try await Ticket.query(on: req.db).filter(\.$id == id).with(\.$enterprise).with(\.$department).first()
+        else { throw AppError.notFound }
+        guard try await canSee(req, ticket) else { throw AppError.notFound }
+        return ticket
+    }
+
+    static func canSee(_ req: Request, _ ticket: Ticket) async throws -> Bool {
+        let user = try req.requireUser()
+        switch user.role {
+        case .districtAdmin, .leader: return true
+        case .agent: return user.$department.id == ticket.$department.id
+        case .officer: return try await OfficerService.serves(user, ticket.enterprise, on: req.db)
+        case .enterpriseAdmin: return user.$enterprise.id == ticket.$enterprise.id
+        default: return false
+        }
+    }
+
+    /// Agents act on their own department's tickets only.
+    static func requireAgent(_ req: Request, _ ticket: Ticket) throws -> User {
+        let user = try req.requireUser()
+        guard user.role == .agent, user.$department.id == ticket.$department.id else { throw AppError.forbidden }
+        return user
+    }
+
+    static func accept(_ req: Request, _ ticket: Ticket) async throws {
+        let agent = try requireAgent(req, ticket)
+        try await move(req, ticket, .accept, audit: "ticket.accept") { ticket, db in
+            if ticket.firstResponseAt == nil { ticket.firstResponseAt = req.now }
+            ticket.acceptedBy = agent.id
+            try await message(ticket, kind: "system", body: "accepted", author: agent, on: db, at: req.now)
+        }
+    }
+
+    struct Reply: Content {
+        var body: String?
+        var `internal`: Bool?
+        var policyId: UUID?
+    }
+
+    /// A reply from either side. Internal notes are for the department only; a department reply
+    /// moves the ticket into progress.
+    static func reply(_ req: Request, _ ticket: Ticket, _ input: Reply) async throws {
+        let user = try req.requireUser()
+        let body = try text(input.body)
+        let isInternal = input.`internal` ?? false
+        if user.role == .agent {
+            _ = try requireAgent(req, ticket)
+            guard ticket.state.isOpen else { throw AppError.illegalTransition(messageKey: "error.ticket.closed") }
+            let moves = !isInternal && [.accepted, .inProgress, .reopened].contains(ticket.state)
+            if moves {
+                try await move(req, ticket, .reply, audit: "ticket.reply") { ticket, db in
+                    try await message(ticket, kind: "reply", body: body, author: user, on: db, at: req.now)
+                }
+                return
+            }
+            if !isInternal, ticket.state == .new { throw AppError.illegalTransition(messageKey: "error.ticket.acceptFirst") }
+        } else {
+            if isInternal { throw AppError.forbidden }
+            guard ticket.state.isOpen else { throw AppError.illegalTransition(messageKey: "error.ticket.closed") }
+        }
+        try await req.db.transaction { db in
+            try await message(ticket, kind: isInternal ? "note" : "reply", body: body, author: user, isInternal: isInternal, on: db, at: req.now)
+            try await Audit.record(req, on: db, action: isInternal ? "ticket.note" : "ticket.reply", entity: "ticket", entityID: ticket.id)
+        }
+        publish(req, ticket)
+    }
+
+    static func answer(_ req: Request, _ ticket: Ticket, _ input: Reply) async throws {
+        let agent = try requireAgent(req, ticket)
+        let body = try text(input.body)
+        if let policy = input.policyId, try await Policy.find(policy, on: req.db) == nil {
+            throw FieldErrors("policyId", "error.policy.unknown")
+        }
+        try await move(req, ticket, .answer, audit: "ticket.answer") { ticket, db in
+            ticket.answeredAt = req.now
+            if ticket.firstResponseAt == nil { ticket.firstResponseAt = req.now }
+            try await message(ticket, kind: "answer", body: body, author: agent, policyID: input.policyId, on: db, at: req.now)
+            try await Notification.toEnterprise(ticket.$enterprise.id, "notify.ticket.answered", [ticket.number],
+                                                link: "/helpdesk/\(try ticket.requireID())", at: req.now, on: db)
+        }
+    }
+
+    struct Transfer: Content {
+        var departmentId: UUID?
+        var reason: String?
+    }
+
+    /// 转办: the clock keeps running; transfers are counted.
+    static func transfer(_ req: Request, _ ticket: Ticket, _ input: Transfer) async throws {
+        let user = try req.requireUser()
+        if user.role != .districtAdmin { _ = try requireAgent(req, ticket) }
+        var errors = FieldErrors()
+        let reason = FormText.required(input.reason, field: "reason", maxLength: 500, into: &errors)
+        var target: Department?
+        if let id = input.departmentId { target = try await Department.find(id, on: req.db) }
+        if target == nil || target?.id == ticket.$department.id { errors.add("departmentId", input.departmentId == nil ? "error.required" : "error.department.unknown") }
+        try errors.throwIfAny()
+        guard let target else { throw AppError.notFound }
+        let from = ticket.department.name
+        try await move(req, ticket, .transfer, audit: "ticket.transfer") { ticket, db in
+            ticket.$department.id = try target.requireID()
+            ticket.transferCount += 1
+            ticket.acceptedBy = nil
+            try await message(ticket, kind: "system", body: "transferred|\(from)|\(target.name)|\(reason)", author: user, on: db, at: req.now)
+        }
+        ticket.$department.value = target
+        publish(req, ticket, extra: ["department:\(try target.requireID())"])
+    }
+
+    struct Feedback: Content {
+        var solved: Bool?
+        var satisfaction: String?
+        var like: Bool?
+        var comment: String?
+    }
+
+    /// The enterprise confirms. Not solved or 不满意 → reopened and escalated to the head.
+    static func feedback(_ req: Request, _ ticket: Ticket, _ input: Feedback) async throws {
+        let user = try req.requireUser()
+        guard user.role == .enterpriseAdmin, user.$enterprise.id == ticket.$enterprise.id else { throw AppError.forbidden }
+        var errors = FieldErrors()
+        if input.solved == nil { errors.add("solved", "error.required") }
+        let satisfaction = input.satisfaction.flatMap(Satisfaction.init(rawValue:))
+        if satisfaction == nil { errors.add("satisfaction", input.satisfaction == nil ? "error.required" : "error.choice") }
+        let comment = FormText.trimmed(input.comment)
+        if comment.count > 1000 { errors.add("comment", "error.tooLong") }
+        try errors.throwIfAny()
+        guard let solved = input.solved, let satisfaction else { throw AppError.internalError("validated feedback") }
+        let accepted = solved && satisfaction != .unsatisfied
+        let settings = try await DistrictSettings.load(req.db)
+        try await move(req, ticket, accepted ? .confirmSolved : .reject, audit: accepted ? "ticket.confirm" : "ticket.reopen") { ticket, db in
+            ticket.solved = solved
+            ticket.satisfaction = satisfaction
+            ticket.liked = input.like ?? false
+            ticket.feedbackComment = comment.isEmpty ? nil : comment
+            if accepted {
+                ticket.closedAt = req.now
+                ticket.closure = .confirmed
+            } else {
+                ticket.answeredAt = nil
+                ticket.escalationLevel = max(ticket.escalationLevel, 1)
+                if let head = ticket.department.headID {
+                    try await Notification.toUser(head, "notify.ticket.reopened", [ticket.number], link: "/helpdesk/\(try ticket.requireID())", at: req.now, on: db)
+                }
+            }
+            try await message(ticket, kind: "feedback", body: "\(solved ? "solved" : "unsolved")|\(satisfaction.rawValue)|\(input.like == true ? "like" : "")|\(comment)",
+                              author: user, on: db, at: req.now)
+        }
+        if satisfaction == .unsatisfied || !solved {
+            GroupRobot.send(req.application, to: [ticket.department.webhookURL, settings.districtWebhookURL].compactMap { $0 },
+                            "【差评/未解决 \(ticket.number)】\(ticket.enterprise.name)：\(ticket.title)，已重新打开并提交\(ticket.department.name)负责人")
+        }
+    }
+
+    // MARK: The clock
+
+    /// Escalates overdue tickets (催办) and closes unconfirmed answers; run every minute, and by
+    /// tests with an advanced clock. Returns how many tickets changed.
+    @discardableResult
+    static func sweep(_ app: Application, now: Date) async throws -> Int {
+        let settings = try await DistrictSettings.load(app.db)
+        let levels = settings.serviceLevels
+        let open = try await Ticket.query(on: app.db).filter(\.$state != .closed).with(\.$department).with(\.$enterprise).all()
+        let admins = try await User.query(on: app.db).filter(\.$role == .districtAdmin).filter(\.$disabledAt == nil).all()
+        var changed = 0
+        for ticket in open {
+            if levels.shouldAutoClose(state: ticket.state, answeredAt: ticket.answeredAt, now: now) {
+                ticket.state = try ticket.state.applying(.autoClose)
+                ticket.closedAt = now
+                ticket.closure = .noFeedback
+                try await app.db.transaction { db in
+                    try await ticket.save(on: db)
+                    try await message(ticket, kind: "system", body: "autoClosed", author: nil, on: db, at: now)
+                    try await systemAudit(db, now: now, action: "ticket.autoClose", ticket: ticket)
+                }
+                changed += 1
+                continue
+            }
+            let status = levels.status(state: ticket.state, firstResponseDue: ticket.firstResponseDueAt, resolutionDue: ticket.resolutionDueAt,
+                                       firstResponseAt: ticket.firstResponseAt, answeredAt: ticket.answeredAt, now: now)
+            guard status.escalationLevel > ticket.escalationLevel else { continue }
+            ticket.escalationLevel = status.escalationLevel
+            let recipients = Set([ticket.department.headID].compactMap { $0 } + admins.compactMap(\.id))
+            try await app.db.transaction { db in
+                try await ticket.save(on: db)
+                try await message(ticket, kind: "system", body: "escalated|\(status.escalationLevel)", author: nil, on: db, at: now)
+                for recipient in recipients {
+                    try await Notification.toUser(recipient, "notify.ticket.escalated", [ticket.number, String(status.escalationLevel)],
+                                                  link: "/helpdesk/\(try ticket.requireID())", at: now, on: db)
+                }
+                try await systemAudit(db, now: now, action: "ticket.escalate", ticket: ticket)
+            }
+            GroupRobot.send(app, to: [ticket.department.webhookURL, settings.districtWebhookURL].compactMap { $0 },
+                            "【催办 \(status.escalationLevel) 级 \(ticket.number)】\(ticket.enterprise.name)：\(ticket.title) 已超时，请\(ticket.department.name)尽快办理")
+            changed += 1
+        }
+        return changed
+    }
+
+    private static func systemAudit(_ db: any Database, now: Date, action: String, ticket: Ticket) async throws {
+        let event = AuditEvent()
+        event.at = now
+        event.action = action
+        event.entity = "ticket"
+        event.entityID = ticket.id?.uuidString
+        event.detail = "number=\(ticket.number)"
+        event.address = "system"
+        try await event.create(on: db)
+    }
+
+    // MARK: Helpers
+
+    private static func text(_ raw: String?) throws -> String {
+        var errors = FieldErrors()
+        let body = FormText.required(raw, field: "body", maxLength: 5000, into: &errors)
+        try errors.throwIfAny()
+        return body
+    }
+
+    /// Checks the transition in `Domain`, applies `change`, saves, audits and tells the pages.
+    private static func move(_ req: Request, _ ticket: Ticket, _ action: TicketAction, audit: String,
+                             _ change: @escaping @Sendable (Ticket, any Database) async throws -> Void) async throws {
+        do {
+            ticket.state = try ticket.state.applying(action)
+        } catch {
+            throw AppError.illegalTransition(messageKey: error.messageKey)
+        }
+        try await req.db.transaction { db in
+            try await change(ticket, db)
+            try await ticket.save(on: db)
+            try await Audit.record(req, on: db, action: audit, entity: "ticket", entityID: ticket.id)
+        }
+        publish(req, ticket)
+    }
+
+    static func message(_ ticket: Ticket, kind: String, body: String, author: User?, isInternal: Bool = false,
+                        policyID: UUID? = nil, on db: any Database, at: Date) async throws {
+        let message = TicketMessage()
+        message.$ticket.id = try ticket.requireID()
+        message.at = at
+        message.authorID = author?.id
+        message.authorName = author?.displayName ?? "系统"
+        message.authorRole = author?.role.rawValue ?? "system"
+        message.kind = kind
+        message.isInternal = isInternal
+        message.body = body
+        message.policyID = policyID
+        try await message.create(on: db)
+    }
+
+    static func publish(_ req: Request, _ ticket: Ticket, extra: Set<String> = []) {
+        guard let id = ticket.id else { return }
+        req.application.liveEvents.publish(
+            "ticket:\(id)",
+            to: Set(["department:\(ticket.$department.id)", "enterprise:\(ticket.$enterprise.id)", "ticket:\(id)", "all"]).union(extra)
+        )
+    }
+}

@@ -1,0 +1,96 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+/// 反馈考核: figures per department and per agent for a period, a league table, and the
+/// daily volume and median response time.
+enum Scorecards {
+    struct Row: Content {
+        let name: String
+        let tickets: Int
+        let responseRate: Double?
+        let resolutionRate: Double?
+        let satisfactionRate: Double?
+        let likes: Int
+        let medianFirstResponseMinutes: Double?
+        let overdue: Int
+        let transfers: Int
+    }
+
+    struct Day: Content {
+        let day: String
+        let tickets: Int
+        let medianFirstResponseMinutes: Double?
+    }
+
+    struct Report: Content {
+        let from: String
+        let to: String
+        let departments: [Row]
+        let agents: [Row]
+        let days: [Day]
+    }
+
+    static func report(_ req: Request) async throws -> Report {
+        let today = CivilDate(req.now)
+        var errors = FieldErrors()
+        func day(_ name: String, _ fallback: CivilDate) -> CivilDate {
+            guard let raw = req.query[String.self, at: name], !raw.isEmpty else { return fallback }
+            guard let date = CivilDate(iso: raw) else { errors.add(name, "error.date"); return fallback }
+            return date
+        }
+        let to = day("to", today), from = day("from", today.adding(days: -29))
+        if from > to { errors.add("from", "error.date.order") }
+        try errors.throwIfAny()
+        let levels = try await DistrictSettings.load(req.db).serviceLevels
+        let tickets = try await Ticket.query(on: req.db).with(\.$department)
+            .filter(\.$createdAt >= from.start).filter(\.$createdAt < to.adding(days: 1).start).all()
+        let agents = Dictionary(uniqueKeysWithValues: try await User.query(on: req.db).filter(\.$role == .agent).all().map { ($0.id!, $0.displayName) })
+
+        func card(_ tickets: [Ticket]) -> Scorecard {
+            var card = Scorecard()
+            for ticket in tickets {
+                card.tickets += 1
+                if let first = ticket.firstResponseAt {
+                    card.responded += 1
+                    if first <= ticket.firstResponseDueAt { card.respondedInTime += 1 }
+                    card.responseMinutes.append(first.timeIntervalSince(ticket.createdAt) / 60)
+                }
+                if ticket.state == .closed, ticket.closure == .confirmed, ticket.solved == true { card.resolved += 1 }
+                if let satisfaction = ticket.satisfaction {
+                    card.rated += 1
+                    if satisfaction.countsAsSatisfied { card.satisfied += 1 }
+                }
+                if ticket.liked { card.likes += 1 }
+                card.transfers += ticket.transferCount
+                let status = levels.status(state: ticket.state, firstResponseDue: ticket.firstResponseDueAt, resolutionDue: ticket.resolutionDueAt,
+                                           firstResponseAt: ticket.firstResponseAt, answeredAt: ticket.answeredAt, now: req.now)
+                if status.isOverdue || ticket.escalationLevel > 0 { card.overdue += 1 }
+            }
+            return card
+        }
+        func row(_ name: String, _ card: Scorecard) -> Row {
+            Row(name: name, tickets: card.tickets, responseRate: card.responseRate, resolutionRate: card.resolutionRate,
+                satisfactionRate: card.satisfactionRate, likes: card.likes, medianFirstResponseMinutes: card.medianResponseMinutes,
+                overdue: card.overdue, transfers: card.transfers)
+        }
+        // League table: best satisfaction, then response rate, then volume.
+        let league: (Row, Row) -> Bool = {
+            ($0.satisfactionRate ?? -1, $0.responseRate ?? -1, $0.tickets) > ($1.satisfactionRate ?? -1, $1.responseRate ?? -1, $1.tickets)
+        }
+        let departments = Dictionary(grouping: tickets) { $0.department.displayName(req.language) }
+            .map { row($0.key, card($0.value)) }.sorted(by: league)
+        let byAgent = Dictionary(grouping: tickets.filter { $0.acceptedBy != nil }) { $0.acceptedBy! }
+            .map { row(agents[$0.key] ?? "—", card($0.value)) }.sorted(by: league)
+        var days: [Day] = []
+        var cursor = from
+        while cursor <= to {
+            let key = cursor.iso
+            let ofDay = tickets.filter { CivilDate($0.createdAt) == cursor }
+            days.append(Day(day: key, tickets: ofDay.count, medianFirstResponseMinutes: card(ofDay).medianResponseMinutes))
+            cursor = cursor.adding(days: 1)
+        }
+        return Report(from: from.iso, to: to.iso, departments: departments, agents: byAgent, days: days)
+    }
+}

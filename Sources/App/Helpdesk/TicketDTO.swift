@@ -1,0 +1,109 @@
+import Domain
+import Fluent
+import Foundation
+import Vapor
+
+struct TicketDTO: Content {
+    struct Message: Content {
+        let at: Date
+        let author: String
+        let role: String
+        let kind: String
+        let `internal`: Bool
+        let body: String
+        let policyId: UUID?
+    }
+
+    let id: UUID
+    let number: String
+    let enterpriseId: UUID
+    let enterpriseName: String
+    let category: TicketCategory
+    let urgency: TicketUrgency
+    let title: String
+    let description: String
+    let department: String
+    let departmentId: UUID
+    let state: TicketState
+    let createdAt: Date
+    let acknowledgedAt: Date
+    let firstResponseDueAt: Date
+    let resolutionDueAt: Date
+    let firstResponseAt: Date?
+    let answeredAt: Date?
+    let closedAt: Date?
+    let closure: TicketClosure?
+    let transferCount: Int
+    let escalationLevel: Int
+    let overdue: Bool
+    let solved: Bool?
+    let satisfaction: Satisfaction?
+    let like: Bool
+    let messages: [Message]?
+}
+
+extension HelpdeskService {
+    /// The ticket as this reader may see it: internal notes only for the department side.
+    static func dto(_ req: Request, _ ticket: Ticket, withMessages: Bool) async throws -> TicketDTO {
+        let user = try req.requireUser()
+        let levels = try await DistrictSettings.load(req.db).serviceLevels
+        if ticket.$enterprise.value == nil { try await ticket.$enterprise.load(on: req.db) }
+        if ticket.$department.value == nil { try await ticket.$department.load(on: req.db) }
+        var messages: [TicketDTO.Message]?
+        if withMessages {
+            let query = TicketMessage.query(on: req.db).filter(\.$ticket.$id == (try ticket.requireID())).sort(\.$at)
+            if !seesInternalNotes(user) { query.filter(\.$isInternal == false) }
+            messages = try await query.all().map {
+                .init(at: $0.at, author: $0.authorName, role: $0.authorRole, kind: $0.kind, internal: $0.isInternal,
+                      body: $0.body, policyId: $0.policyID)
+            }
+        }
+        let status = levels.status(state: ticket.state, firstResponseDue: ticket.firstResponseDueAt, resolutionDue: ticket.resolutionDueAt,
+                                   firstResponseAt: ticket.firstResponseAt, answeredAt: ticket.answeredAt, now: req.now)
+        return TicketDTO(
+            id: try ticket.requireID(), number: ticket.number, enterpriseId: ticket.$enterprise.id, enterpriseName: ticket.enterprise.name,
+            category: ticket.category, urgency: ticket.urgency, title: ticket.title, description: ticket.description,
+            department: ticket.department.displayName(req.language), departmentId: ticket.$department.id, state: ticket.state,
+            createdAt: ticket.createdAt, acknowledgedAt: ticket.acknowledgedAt, firstResponseDueAt: ticket.firstResponseDueAt,
+            resolutionDueAt: ticket.resolutionDueAt, firstResponseAt: ticket.firstResponseAt, answeredAt: ticket.answeredAt,
+            closedAt: ticket.closedAt, closure: ticket.closure, transferCount: ticket.transferCount,
+            escalationLevel: ticket.escalationLevel, overdue: status.isOverdue, solved: ticket.solved,
+            satisfaction: ticket.satisfaction, like: ticket.liked, messages: messages
+        )
+    }
+
+    /// Internal notes are for government roles; the enterprise never sees them.
+    static func seesInternalNotes(_ user: User) -> Bool {
+        [.agent, .districtAdmin, .leader].contains(user.role)
+    }
+
+    /// The tickets this user may see, filtered by `state`, `department`, `overdue`, `q`.
+    static func list(_ req: Request) async throws -> [Ticket] {
+        let user = try req.requireUser()
+        let query = Ticket.query(on: req.db).with(\.$enterprise).with(\.$department).sort(\.$createdAt, .descending)
+        switch user.role {
+        case .districtAdmin, .leader: break
+        case .agent: query.filter(\.$department.$id == (user.$department.id ?? UUID()))
+        case .enterpriseAdmin: query.filter(\.$enterprise.$id == (user.$enterprise.id ?? UUID()))
+        case .officer:
+            let assigned = try await OfficerService.assignedEnterpriseIDs(user, on: req.db)
+            query.join(Enterprise.self, on: \Ticket.$enterprise.$id == \Enterprise.$id)
+                .group(.or) { group in
+                    group.filter(Enterprise.self, \.$zone == (user.zone ?? "\u{0}"))
+                    if !assigned.isEmpty { group.filter(\.$enterprise.$id ~~ assigned) }
+                }
+        default: throw AppError.forbidden
+        }
+        if let state = req.query[String.self, at: "state"].flatMap(TicketState.init(rawValue:)) { query.filter(\.$state == state) }
+        if let department = req.query[UUID.self, at: "department"] { query.filter(\.$department.$id == department) }
+        var tickets = try await query.limit(500).all()
+        if let overdue = req.query[Bool.self, at: "overdue"] {
+            let levels = try await DistrictSettings.load(req.db).serviceLevels
+            tickets = tickets.filter {
+                levels.status(state: $0.state, firstResponseDue: $0.firstResponseDueAt, resolutionDue: $0.resolutionDueAt,
+                              firstResponseAt: $0.firstResponseAt, answeredAt: $0.answeredAt, now: req.now).isOverdue == overdue
+            }
+        }
+        return tickets
+    }
+}
