@@ -41,7 +41,9 @@ enum DataStore {
     }
 }
 
-/// Removes expired sessions, tokens and throttling records every ten minutes.
+/// Background work on the platform's clock: every minute, help-desk escalations and
+/// auto-close; every ten minutes, expired sessions, tokens and throttling records. Each
+/// instance runs it; the changes are idempotent (an escalation level is only ever raised).
 struct Sweeper: LifecycleHandler {
     func didBootAsync(_ app: Application) async throws {
         guard app.environment != .testing else { return }
@@ -53,6 +55,13 @@ struct Sweeper: LifecycleHandler {
             app.eventLoopGroup.next().makeFutureWithTask {
                 do { try await SignIn.sweep(db, settings: settings, now: clock.now) } catch {
                     logger.warning("sweep failed: \(String(reflecting: error))")
+                }
+            }
+        }
+        app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(10), delay: .minutes(1)) { _ in
+            app.eventLoopGroup.next().makeFutureWithTask {
+                do { try await HelpdeskService.sweep(app, now: clock.now) } catch {
+                    logger.warning("help-desk sweep failed: \(String(reflecting: error))")
                 }
             }
         }
