@@ -17,6 +17,10 @@ struct AdministrationTests {
             // Applications in every state of the workflow.
             let states = Set(try await ResumptionApplication.query(on: app.db).all().map(\.state))
             #expect(states == Set(ResumptionState.allCases))
+            let ticketStates = Set(try await Ticket.query(on: app.db).all().map(\.state))
+            #expect(ticketStates == Set(TicketState.allCases))
+            #expect(try await Ticket.query(on: app.db).filter(\.$escalationLevel > 0).count() >= 1)
+            #expect(try await Policy.query(on: app.db).filter(\.$title, .custom("LIKE"), "%15条%").count() == 1)
             for (username, role, displayName) in DemoDistrict.accounts {
                 let api = try await app.testing().sendRequest(.POST, "/api/v1/auth/login", headers: .json,
                                                               body: .json(["username": username, "password": DemoDistrict.password]))
@@ -45,11 +49,14 @@ struct AdministrationTests {
             // Every page of the demo renders for its roles (no template errors).
             let applications = try await ResumptionApplication.query(on: app.db).all()
             let visits = try await SiteVisit.query(on: app.db).all()
-            for username in ["admin", "reviewer", "leader", "officer", "officer2", "company"] {
+            for username in ["admin", "reviewer", "leader", "officer", "officer2", "company", "agent"] {
                 let user = try #require(try await User.query(on: app.db).filter(\.$username == username).first())
                 let caller = try await Fixtures.caller(app, user)
-                var pages = ["/", "/resumption", "/enterprises", "/dispatch", "/visits", "/officers", "/admin/settings", "/resumption/new"]
+                var pages = ["/", "/resumption", "/enterprises", "/dispatch", "/visits", "/officers", "/admin/settings", "/resumption/new",
+                             "/helpdesk", "/helpdesk/new", "/helpdesk/scorecards", "/policies", "/admin/routing"]
                 pages += applications.map { "/resumption/\($0.id!)" } + visits.map { "/visits/\($0.id!)" }
+                pages += try await Ticket.query(on: app.db).all().map { "/helpdesk/\($0.id!)" }
+                pages += try await Policy.query(on: app.db).all().map { "/policies/\($0.id!)" }
                 for page in pages {
                     let response = try await app.testing().sendRequest(.GET, page, headers: caller.pageHeaders)
                     #expect([200, 403, 404].contains(response.status.code), "\(username) \(page) \(response.status)")

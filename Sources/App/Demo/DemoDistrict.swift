@@ -117,6 +117,7 @@ enum DemoDistrict {
                 if let zone = zones[username] { officers[zone] = user }
             }
             try await DemoResumption(db: db, now: app.clock.now, enterprises: enterpriseIDs, officers: officers).load()
+            try await DemoHelpdesk(db: db, now: app.clock.now, enterprises: enterpriseIDs).load()
         }
         app.logger.notice("Loaded the demo district. Every demo account's password is \(password).")
     }
