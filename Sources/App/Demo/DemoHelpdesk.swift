@@ -87,7 +87,6 @@ struct DemoHelpdesk {
             (8, .financeTax, .general, "社保缓缴流程", 200, .closed, .basicallySatisfied),
             (9, .supplies, .general, "测温枪采购渠道", 300, .closed, nil),                  // closed without feedback
         ]
-        var sequence: [String: Int] = [:]
         for (index, category, urgency, title, hoursAgo, state, satisfaction) in plan {
             let raised = now.addingTimeInterval(-hoursAgo * 3600)
             let rule = routing.first { $0.0 == category }
@@ -110,8 +109,7 @@ struct DemoHelpdesk {
             ticket.escalationLevel = state == .new && hoursAgo > 2 ? 1 : 0
             ticket.liked = satisfaction == .satisfied
             let day = CivilDate(raised)
-            sequence[day.iso, default: 0] += 1
-            ticket.number = TicketNumber.make(day: day, sequence: sequence[day.iso]!)
+            ticket.number = TicketNumber.make(day: day, sequence: try await HelpdeskService.nextSequence(day: day.iso, on: db))
             if state != .new {
                 ticket.firstResponseAt = raised.addingTimeInterval(min(hoursAgo, 1) * 1800)
                 ticket.acceptedBy = unit.id == industry.id ? agent.id : nil

@@ -111,6 +111,13 @@ struct CreateHelpdesk: AsyncMigration {
             .field("feedback_comment", .string)
             .unique(on: "number")
             .create()
+        // The day's last ticket number, taken with one atomic upsert in the ticket's transaction.
+        try await database.schema("ticket_counters")
+            .id()
+            .field("day", .string, .required)
+            .field("last", .int, .required)
+            .unique(on: "day")
+            .create()
         try await database.schema(TicketMessage.schema)
             .id()
             .field("ticket_id", .uuid, .required, .references(Ticket.schema, "id"))
@@ -126,7 +133,15 @@ struct CreateHelpdesk: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
+        // The day's last ticket number, taken with one atomic upsert in the ticket's transaction.
+        try await database.schema("ticket_counters")
+            .id()
+            .field("day", .string, .required)
+            .field("last", .int, .required)
+            .unique(on: "day")
+            .create()
         try await database.schema(TicketMessage.schema).delete()
+        try await database.schema("ticket_counters").delete()
         try await database.schema(Ticket.schema).delete()
         try await database.schema(RoutingRule.schema).delete()
         for column in ["head_id", "webhook_url", "is_duty_desk"] {

@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import FluentSQL
+import SQLKit
 import Foundation
 import Vapor
 
@@ -67,32 +68,31 @@ enum HelpdeskService {
         ticket.transferCount = 0
         ticket.escalationLevel = 0
         ticket.liked = false
-        let day = CivilDate(now)
-        // The number is the day's next; a concurrent ticket taking the same one makes the
-        // unique index refuse ours, and we try the next.
-        for attempt in 0..<20 {
-            let taken = try await Ticket.query(on: req.db).filter(\.$number >= TicketNumber.prefix(day: day))
-                .filter(\.$number < TicketNumber.prefix(day: day) + "~").count()
-            ticket.number = TicketNumber.make(day: day, sequence: taken + 1 + attempt)
-            ticket.id = nil
-            do {
-                try await req.db.transaction { db in
-                    try await ticket.create(on: db)
-                    try await message(ticket, kind: "system", body: "receipt", author: nil, on: db, at: now)
-                    try await Audit.record(req, on: db, action: "ticket.create", entity: "ticket", entityID: ticket.id,
-                                           detail: "number=\(ticket.number),department=\(department.name)")
-                }
-                break
-            } catch let error as any DatabaseError where error.isConstraintFailure {
-                ticket.$id.exists = false
-                continue
-            }
+        let day = CivilDate(now).iso
+        try await req.db.transaction { db in
+            ticket.number = TicketNumber.make(day: CivilDate(now), sequence: try await nextSequence(day: day, on: db))
+            try await ticket.create(on: db)
+            try await message(ticket, kind: "system", body: "receipt", author: nil, on: db, at: now)
+            try await Audit.record(req, on: db, action: "ticket.create", entity: "ticket", entityID: ticket.id,
+                                   detail: "number=\(ticket.number),department=\(department.name)")
         }
-        guard ticket.$id.exists else { throw AppError.internalError("no ticket number could be taken") }
         publish(req, ticket)
         GroupRobot.send(req.application, to: [department.webhookURL].compactMap { $0 },
                         "【新诉求 \(ticket.number)】\(enterprise.name)：\(title)（\(req.application.strings.text(urgency.nameKey, .zhHans))）")
         return ticket
+    }
+
+    /// The day's next ticket number: one upsert that SQLite and PostgreSQL both run atomically,
+    /// so concurrent tickets never take the same number.
+    static func nextSequence(day: String, on db: any Database) async throws -> Int {
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("ticket numbers need SQL") }
+        struct Row: Decodable { let last: Int }
+        let row = try await sql.raw("""
+            INSERT INTO ticket_counters (id, day, last) VALUES (\(bind: UUID()), \(bind: day), 1)
+            ON CONFLICT (day) DO UPDATE SET last = ticket_counters.last + 1 RETURNING last
+            """).first(decoding: Row.self)
+        guard let row else { throw AppError.internalError("no ticket number") }
+        return row.last
     }
 
     static func route(_ category: TicketCategory, on db: any Database) async throws -> Department {
