@@ -105,7 +105,7 @@ enum AuthController {
 
     @Sendable static func apiRevokeToken(req: Request) async throws -> HTTPStatus {
         guard let token = req.apiToken else { throw AppError.unauthorized }
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await token.delete(on: db)
             try await Audit.record(req, on: db, action: "token.revoke", entity: "user", entityID: token.$user.id)
         }

@@ -29,7 +29,7 @@ enum DepartmentsController {
             throw AppError.conflict(field: "name", messageKey: "error.department.taken")
         }
         let department = Department(name: name, nameEn: nameEn)
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await department.create(on: db)
             for category in categories {
                 try await RoutingRule.query(on: db).filter(\.$category == category).delete()

@@ -42,7 +42,7 @@ enum SignIn {
             matches = false
         }
         guard let user, matches, !user.isDisabled else {
-            try await req.db.transaction { db in
+            try await req.transaction { db in
                 try await LoginFailure(username: username, address: address, at: now).create(on: db)
                 try await Audit.record(req, on: db, action: "session.loginFailed", entity: "user",
                                        entityID: user?.id, detail: username)
@@ -57,7 +57,7 @@ enum SignIn {
     static func issueToken(_ req: Request, for user: User) async throws -> (token: String, expiresAt: Date) {
         let secret = Secret.random()
         let expiresAt = req.now.addingTimeInterval(req.application.settings.apiTokenLifetime)
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await ApiToken(tokenHash: Secret.hash(secret), userID: try user.requireID(),
                                createdAt: req.now, expiresAt: expiresAt).create(on: db)
             try await Audit.record(req, on: db, action: "token.issue", entity: "user", entityID: user.id, actor: user)

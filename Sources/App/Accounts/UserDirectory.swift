@@ -47,7 +47,7 @@ enum UserDirectory {
             departmentID: role.belongsToDepartment ? input.departmentId : nil
         )
         user.zone = role == .officer ? zone : nil
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await user.create(on: db)
             try await Audit.record(req, on: db, action: "user.create", entity: "user", entityID: user.id,
                                    detail: "role=\(role.rawValue)")
@@ -87,7 +87,7 @@ enum UserDirectory {
         if disabling { user.disabledAt = req.now; changes.append("disabled") }
         if enabling { user.disabledAt = nil; changes.append("enabled") }
         let detail = changes.joined(separator: ",")
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await user.save(on: db)
             // A disabled account, or one whose role changed, is signed out everywhere at once.
             if disabling || roleChanged {
@@ -105,7 +105,7 @@ enum UserDirectory {
         AccountRules.password(password, username: user.username, into: &errors)
         try errors.throwIfAny()
         user.passwordHash = try await req.password.async.hash(password ?? "")
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await user.save(on: db)
             try await SignIn.endEverywhere(try user.requireID(), on: db)
             try await Audit.record(req, on: db, action: "user.resetPassword", entity: "user", entityID: user.id)

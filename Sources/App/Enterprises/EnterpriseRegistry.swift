@@ -39,7 +39,7 @@ enum EnterpriseRegistry {
         }
         let enterprise = Enterprise(valid)
         let hash = try await req.password.async.hash(password)
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await enterprise.create(on: db)
             let admin = User(username: username, passwordHash: hash, role: .enterpriseAdmin,
                              displayName: valid.contactName, enterpriseID: enterprise.id)
@@ -69,7 +69,7 @@ enum EnterpriseRegistry {
         enterprise.reviewReason = reason.isEmpty ? nil : reason
         enterprise.reviewedAt = req.now
         enterprise.$reviewedBy.id = try req.requireUser().id
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await enterprise.save(on: db)
             try await Audit.record(req, on: db, action: "enterprise.\(decision.rawValue)", entity: "enterprise",
                                    entityID: enterprise.id)

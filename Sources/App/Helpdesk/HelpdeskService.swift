@@ -48,7 +48,7 @@ enum HelpdeskService {
     /// Creates the ticket and its receipt in one transaction: number, department, due times.
     static func open(_ req: Request, enterprise: Enterprise, category: TicketCategory, urgency: TicketUrgency, title: String,
                      description: String, source: String, raisedBy user: User) async throws -> Ticket {
-        let settings = try await DistrictSettings.load(req.db)
+        let settings = try await req.districtSettings()
         let department = try await route(category, on: req.db)
         let now = req.now
         let ticket = Ticket()
@@ -69,7 +69,7 @@ enum HelpdeskService {
         ticket.escalationLevel = 0
         ticket.liked = false
         let day = CivilDate(now).iso
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             ticket.number = TicketNumber.make(day: CivilDate(now), sequence: try await nextSequence(day: day, on: db))
             try await ticket.create(on: db)
             try await message(ticket, kind: "system", body: "receipt", author: nil, on: db, at: now)
@@ -171,7 +171,7 @@ enum HelpdeskService {
             if isInternal { throw AppError.forbidden }
             guard ticket.state.isOpen else { throw AppError.illegalTransition(messageKey: "error.ticket.closed") }
         }
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await message(ticket, kind: isInternal ? "note" : "reply", body: body, author: user, isInternal: isInternal, on: db, at: req.now)
             try await Audit.record(req, on: db, action: isInternal ? "ticket.note" : "ticket.reply", entity: "ticket", entityID: ticket.id)
         }
@@ -240,7 +240,7 @@ enum HelpdeskService {
         try errors.throwIfAny()
         guard let solved = input.solved, let satisfaction else { throw AppError.internalError("validated feedback") }
         let accepted = solved && satisfaction != .unsatisfied
-        let settings = try await DistrictSettings.load(req.db)
+        let settings = try await req.districtSettings()
         try await move(req, ticket, accepted ? .confirmSolved : .reject, audit: accepted ? "ticket.confirm" : "ticket.reopen") { ticket, db in
             ticket.solved = solved
             ticket.satisfaction = satisfaction
@@ -281,7 +281,7 @@ enum HelpdeskService {
                 ticket.state = try ticket.state.applying(.autoClose)
                 ticket.closedAt = now
                 ticket.closure = .noFeedback
-                try await app.db.transaction { db in
+                try await app.transaction { db in
                     try await ticket.save(on: db)
                     try await message(ticket, kind: "system", body: "autoClosed", author: nil, on: db, at: now)
                     try await systemAudit(db, now: now, action: "ticket.autoClose", ticket: ticket)
@@ -294,7 +294,7 @@ enum HelpdeskService {
             guard status.escalationLevel > ticket.escalationLevel else { continue }
             ticket.escalationLevel = status.escalationLevel
             let recipients = Set([ticket.department.headID].compactMap { $0 } + admins.compactMap(\.id))
-            try await app.db.transaction { db in
+            try await app.transaction { db in
                 try await ticket.save(on: db)
                 try await message(ticket, kind: "system", body: "escalated|\(status.escalationLevel)", author: nil, on: db, at: now)
                 for recipient in recipients {
@@ -338,7 +338,7 @@ enum HelpdeskService {
         } catch {
             throw AppError.illegalTransition(messageKey: error.messageKey)
         }
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await change(ticket, db)
             try await ticket.save(on: db)
             try await Audit.record(req, on: db, action: audit, entity: "ticket", entityID: ticket.id)

@@ -64,7 +64,7 @@ enum RoutingController {
         guard mapping.values.allSatisfy(known.contains), dutyDesk.map(known.contains) ?? true else {
             throw FieldErrors("departmentId", "error.department.unknown")
         }
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await RoutingRule.query(on: db).delete()
             for (category, department) in mapping {
                 let rule = RoutingRule()
@@ -104,7 +104,7 @@ enum RoutingController {
         if !errors.isEmpty { return try await render(req, fields: errors.messages, status: .unprocessableEntity) }
         department.headID = head
         department.webhookURL = url.isEmpty ? nil : url
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await department.save(on: db)
             try await Audit.record(req, on: db, action: "department.update", entity: "department", entityID: id)
         }

@@ -43,7 +43,7 @@ enum Scorecards {
         let to = day("to", today), from = day("from", today.adding(days: -29))
         if from > to { errors.add("from", "error.date.order") }
         try errors.throwIfAny()
-        let levels = try await DistrictSettings.load(req.db).serviceLevels
+        let levels = try await req.districtSettings().serviceLevels
         let tickets = try await Ticket.query(on: req.db).with(\.$department)
             .filter(\.$createdAt >= from.start).filter(\.$createdAt < to.adding(days: 1).start).all()
         let agents = Dictionary(uniqueKeysWithValues: try await User.query(on: req.db).filter(\.$role == .agent).all().map { ($0.id!, $0.displayName) })

@@ -46,7 +46,7 @@ extension HelpdeskService {
     /// The ticket as this reader may see it: internal notes only for the department side.
     static func dto(_ req: Request, _ ticket: Ticket, withMessages: Bool) async throws -> TicketDTO {
         let user = try req.requireUser()
-        let levels = try await DistrictSettings.load(req.db).serviceLevels
+        let levels = try await req.districtSettings().serviceLevels
         if ticket.$enterprise.value == nil { try await ticket.$enterprise.load(on: req.db) }
         if ticket.$department.value == nil { try await ticket.$department.load(on: req.db) }
         var messages: [TicketDTO.Message]?
@@ -98,7 +98,7 @@ extension HelpdeskService {
         if let department = req.query[UUID.self, at: "department"] { query.filter(\.$department.$id == department) }
         var tickets = try await query.limit(500).all()
         if let overdue = req.query[Bool.self, at: "overdue"] {
-            let levels = try await DistrictSettings.load(req.db).serviceLevels
+            let levels = try await req.districtSettings().serviceLevels
             tickets = tickets.filter {
                 levels.status(state: $0.state, firstResponseDue: $0.firstResponseDueAt, resolutionDue: $0.resolutionDueAt,
                               firstResponseAt: $0.firstResponseAt, answeredAt: $0.answeredAt, now: req.now).isOverdue == overdue

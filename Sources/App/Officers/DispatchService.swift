@@ -46,7 +46,7 @@ enum DispatchService {
         contact.summary = summary
         contact.outcome = outcome
         contact.createdAt = req.now
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await contact.create(on: db)
             try await Audit.record(req, on: db, action: "dispatch.record", entity: "enterprise", entityID: enterprise.id,
                                    detail: "channel=\(channel.rawValue),outcome=\(outcome.rawValue)")

@@ -48,7 +48,7 @@ enum OfficerService {
         assignment.method = method
         assignment.assignedBy = req.auth.get(User.self)?.id
         assignment.startedAt = req.now
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await assign(assignment, on: db)
             try await Audit.record(req, on: db, action: "officer.assign", entity: "enterprise", entityID: enterpriseID,
                                    detail: "officer=\(officer.username),method=\(method)")
@@ -149,7 +149,7 @@ enum OfficerService {
         let outcome = SiteVisitOutcome(results: results)
         guard let application = try await ResumptionApplication.find(visit.$application.id, on: req.db) else { throw AppError.notFound }
         // Photos first: a refused photo stops the whole report, and nothing is stored.
-        let settings = try await DistrictSettings.load(req.db)
+        let settings = try await req.districtSettings()
         let checkedPhotos = try photos.filter { $0.data.readableBytes > 0 }.map {
             try Uploads.check($0, field: "photos", maxBytes: settings.maxUploadBytes)
         }
@@ -197,7 +197,7 @@ enum OfficerService {
                                            detail: "outcome=\(outcome.rawValue)")
                 })
         } else {
-            try await req.db.transaction { db in
+            try await req.transaction { db in
                 try await save(db)
                 try await Audit.record(req, on: db, action: "visit.report", entity: "siteVisit", entityID: visit.id,
                                        detail: "outcome=\(outcome.rawValue)")

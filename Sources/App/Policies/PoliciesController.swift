@@ -46,7 +46,7 @@ enum PoliciesController {
         policy.tags = tags
         policy.createdAt = req.now
         policy.createdBy = try req.requireUser().requireID()
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await policy.create(on: db)
             try await Audit.record(req, on: db, action: "policy.publish", entity: "policy", entityID: policy.id)
         }

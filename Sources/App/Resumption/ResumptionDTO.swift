@@ -59,7 +59,7 @@ struct ResumptionApplicationDTO: Content {
 extension ResumptionService {
     /// The application with its findings, timeline and attachments, as the API returns it.
     static func dto(_ req: Request, _ application: ResumptionApplication) async throws -> ResumptionApplicationDTO {
-        let settings = try await DistrictSettings.load(req.db)
+        let settings = try await req.districtSettings()
         let findings = try await findings(req, application, settings: settings)
         let id = try application.requireID()
         let events = try await ResumptionEvent.query(on: req.db).filter(\.$application.$id == id).sort(\.$at).all()

@@ -29,7 +29,7 @@ enum ResumptionPagesController {
 
     @Sendable static func list(req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let settings = try await DistrictSettings.load(req.db)
+        let settings = try await req.districtSettings()
         let zones = try await EnterpriseRegistry.zones(req.db)
         let zoneNames = Dictionary(uniqueKeysWithValues: zones.map { ($0.code, $0.displayName(req.language)) })
         let today = CivilDate(req.now)
@@ -230,7 +230,7 @@ enum ResumptionPagesController {
     static func renderDetail(_ req: Request, _ application: ResumptionApplication, fields: FieldErrors,
                              status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.requireUser()
-        let settings = try await DistrictSettings.load(req.db)
+        let settings = try await req.districtSettings()
         let dto = try await ResumptionService.dto(req, application)
         let zones = try await EnterpriseRegistry.zones(req.db)
         func label(_ field: String) -> String { req.t("resumption.field.\(field)") }

@@ -99,7 +99,7 @@ enum ResumptionService {
         application.state = .draft
         application.stateChangedAt = req.now
         try apply(form, to: application, isNew: true)
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await application.create(on: db)
             try await record(req, application, action: "create", from: nil, comment: nil, changes: [], on: db)
         }
@@ -111,7 +111,7 @@ enum ResumptionService {
             throw AppError.illegalTransition(messageKey: "error.resumption.notEditable")
         }
         try apply(form, to: application, isNew: false)
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await application.save(on: db)
             try await Audit.record(req, on: db, action: "resumption.update", entity: "resumptionApplication", entityID: application.id)
         }
@@ -119,7 +119,7 @@ enum ResumptionService {
 
     static func attach(_ req: Request, _ application: ResumptionApplication, kind rawKind: String?, file: File?,
                        visitID: UUID? = nil) async throws -> ResumptionAttachment {
-        let settings = try await DistrictSettings.load(req.db)
+        let settings = try await req.districtSettings()
         var errors = FieldErrors()
         let kind = rawKind.flatMap(AttachmentKind.init(rawValue:))
         if kind == nil || (visitID == nil && kind == .visitPhoto) { errors.add("kind", rawKind == nil ? "error.required" : "error.choice") }
@@ -140,7 +140,7 @@ enum ResumptionService {
         attachment.size = stored.size
         attachment.uploadedBy = try req.requireUser().requireID()
         attachment.createdAt = req.now
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await stored.create(on: db)
             attachment.$file.id = try stored.requireID()
             try await attachment.create(on: db)
@@ -168,7 +168,7 @@ enum ResumptionService {
     }
 
     static func submit(_ req: Request, _ application: ResumptionApplication) async throws {
-        let settings = try await DistrictSettings.load(req.db)
+        let settings = try await req.districtSettings()
         let findings = try await findings(req, application, settings: settings)
         if PreCheck.blocks(findings) {
             var errors = FieldErrors()
@@ -207,7 +207,7 @@ enum ResumptionService {
         let link = "/resumption/\(try application.requireID())"
         let enterpriseID = application.$enterprise.id
         let now = req.now
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await application.save(on: db)
             try await record(req, application, action: action.rawValue, from: from, comment: comment.isEmpty ? nil : comment,
                              changes: changes, on: db)

@@ -17,7 +17,7 @@ enum SettingsController {
     }
 
     static func change(_ req: Request, _ body: Body) async throws -> DistrictSettings {
-        var settings = try await DistrictSettings.load(req.db)
+        var settings = try await req.districtSettings()
         let before = settings
         var errors = FieldErrors()
         if let raw = body.resumptionMode {
@@ -51,7 +51,7 @@ enum SettingsController {
         try errors.throwIfAny()
         let changed = settings.stored.filter { before.stored[$0.key] != $0.value }.map { "\($0.key)=\($0.value)" }.sorted()
         let final = settings
-        try await req.db.transaction { db in
+        try await req.transaction { db in
             try await final.save(on: db)
             try await Audit.record(req, on: db, action: "settings.change", entity: "settings", detail: changed.joined(separator: ","))
         }
@@ -59,7 +59,7 @@ enum SettingsController {
     }
 
     @Sendable static func apiShow(req: Request) async throws -> DistrictSettings {
-        try await DistrictSettings.load(req.db)
+        try await req.districtSettings()
     }
 
     @Sendable static func apiChange(req: Request) async throws -> DistrictSettings {
@@ -76,7 +76,7 @@ enum SettingsController {
     }
 
     @Sendable static func page(req: Request) async throws -> Response {
-        try await render(req, try await DistrictSettings.load(req.db), fields: [:])
+        try await render(req, try await req.districtSettings(), fields: [:])
     }
 
     struct Form: Content {
@@ -104,7 +104,7 @@ enum SettingsController {
             guard let value = Int(text) else { errors.add(field, "error.number"); return nil }
             return value
         }
-        var levels = try await DistrictSettings.load(req.db).serviceLevels
+        var levels = try await req.districtSettings().serviceLevels
         func hours(_ text: String?, _ field: String) -> Double? {
             guard let text = text.map(FormText.trimmed), !text.isEmpty else { return nil }
             guard let value = Double(text), value > 0, value <= 24 * 90 else { errors.add(field, "error.number.range"); return nil }
@@ -128,7 +128,7 @@ enum SettingsController {
             try await Pages.flash(req, "settings.saved")
             return req.redirect(to: "/admin/settings")
         } catch let errors as FieldErrors {
-            return try await render(req, try await DistrictSettings.load(req.db), fields: errors.messages, status: .unprocessableEntity)
+            return try await render(req, try await req.districtSettings(), fields: errors.messages, status: .unprocessableEntity)
         }
     }
 
