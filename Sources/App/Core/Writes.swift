@@ -43,6 +43,10 @@ actor WriteGate {
             do {
                 try await database().transaction { db in
                     guard let sql = db as? any SQLDatabase else { throw AppError.internalError("group commit needs SQL") }
+                    if batch.count == 1 {
+                        do { try await batch[0].work(db) } catch { outcomes.fail(0, error); throw error }
+                        return
+                    }
                     for (index, job) in batch.enumerated() {
                         try await sql.raw("SAVEPOINT w\(unsafeRaw: String(index))").run()
                         do {
@@ -59,7 +63,7 @@ actor WriteGate {
                     if let error = outcomes.error(index) { job.done.resume(throwing: error) } else { job.done.resume() }
                 }
             } catch {
-                for job in batch { job.done.resume(throwing: error) }
+                for (index, job) in batch.enumerated() { job.done.resume(throwing: outcomes.error(index) ?? error) }
             }
         }
         draining = false

@@ -123,7 +123,6 @@ struct DemoHelpdesk {
             if state == .reopened { ticket.solved = false; ticket.escalationLevel = 1; ticket.answeredAt = nil }
             ticket.satisfaction = satisfaction
             try await ticket.create(on: db)
-            try await HelpdeskService.message(ticket, kind: "system", body: "receipt", author: nil, on: db, at: raised)
             if state != .new {
                 try await HelpdeskService.message(ticket, kind: "system", body: "accepted", author: nil, on: db, at: ticket.firstResponseAt!)
             }

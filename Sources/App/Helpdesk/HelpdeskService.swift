@@ -72,10 +72,12 @@ enum HelpdeskService {
         try await req.transaction { db in
             ticket.number = TicketNumber.make(day: CivilDate(now), sequence: try await nextSequence(day: day, on: db))
             try await ticket.create(on: db)
-            try await message(ticket, kind: "system", body: "receipt", author: nil, on: db, at: now)
             try await Audit.record(req, on: db, action: "ticket.create", entity: "ticket", entityID: ticket.id,
                                    detail: "number=\(ticket.number),department=\(department.name)")
         }
+        // The caller's answer needs these; they are in hand already.
+        ticket.$enterprise.value = enterprise
+        ticket.$department.value = department
         publish(req, ticket)
         GroupRobot.send(req.application, to: [department.webhookURL].compactMap { $0 },
                         "【新诉求 \(ticket.number)】\(enterprise.name)：\(title)（\(req.application.strings.text(urgency.nameKey, .zhHans))）")

@@ -53,10 +53,13 @@ extension HelpdeskService {
         if withMessages {
             let query = TicketMessage.query(on: req.db).filter(\.$ticket.$id == (try ticket.requireID())).sort(\.$at)
             if !seesInternalNotes(user) { query.filter(\.$isInternal == false) }
-            messages = try await query.all().map {
+            // The receipt (秒回) is the ticket itself, shown as the conversation's first line.
+            let receipt = TicketDTO.Message(at: ticket.acknowledgedAt, author: "系统", role: "system", kind: "system",
+                                            internal: false, body: "receipt", policyId: nil)
+            messages = [receipt] + (try await query.all().map {
                 .init(at: $0.at, author: $0.authorName, role: $0.authorRole, kind: $0.kind, internal: $0.isInternal,
                       body: $0.body, policyId: $0.policyID)
-            }
+            })
         }
         let status = levels.status(state: ticket.state, firstResponseDue: ticket.firstResponseDueAt, resolutionDue: ticket.resolutionDueAt,
                                    firstResponseAt: ticket.firstResponseAt, answeredAt: ticket.answeredAt, now: req.now)
