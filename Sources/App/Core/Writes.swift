@@ -70,6 +70,30 @@ actor WriteGate {
     }
 }
 
+final class SettingsCache: @unchecked Sendable {
+    static let lifetime: TimeInterval = 5
+    private let lock = NSLock()
+    private var value: (DistrictSettings, Date)?
+
+    func fresh() -> DistrictSettings? {
+        lock.withLock { value.flatMap { Date().timeIntervalSince($0.1) < Self.lifetime ? $0.0 : nil } }
+    }
+
+    func store(_ settings: DistrictSettings) { lock.withLock { value = (settings, Date()) } }
+    func clear() { lock.withLock { value = nil } }
+}
+
+extension Application {
+    private struct SettingsCacheKey: StorageKey { typealias Value = SettingsCache }
+
+    var settingsCache: SettingsCache {
+        if let cache = storage[SettingsCacheKey.self] { return cache }
+        let cache = SettingsCache()
+        storage[SettingsCacheKey.self] = cache
+        return cache
+    }
+}
+
 /// Per-job errors of one group commit.
 private final class OutcomeBox: @unchecked Sendable {
     private let lock = NSLock()
@@ -112,10 +136,17 @@ extension Request {
 
     private struct SettingsKey: StorageKey { typealias Value = DistrictSettings }
 
-    /// The district's settings, read once per request.
+    /// The district's settings, read once per request and kept by the instance for a few
+    /// seconds: a change made on another instance is seen within `SettingsCache.lifetime`.
     func districtSettings() async throws -> DistrictSettings {
         if let cached = storage[SettingsKey.self] { return cached }
-        let settings = try await DistrictSettings.load(db)
+        let settings: DistrictSettings
+        if let fresh = application.settingsCache.fresh() {
+            settings = fresh
+        } else {
+            settings = try await DistrictSettings.load(db)
+            application.settingsCache.store(settings)
+        }
         storage[SettingsKey.self] = settings
         return settings
     }

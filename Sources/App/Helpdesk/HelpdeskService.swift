@@ -98,8 +98,9 @@ enum HelpdeskService {
     }
 
     static func route(_ category: TicketCategory, on db: any Database) async throws -> Department {
-        if let rule = try await RoutingRule.query(on: db).filter(\.$category == category).with(\.$department).first() {
-            return rule.department
+        if let rule = try await RoutingRule.query(on: db).join(Department.self, on: \RoutingRule.$department.$id == \Department.$id)
+            .filter(\.$category == category).first() {
+            return try rule.joined(Department.self)
         }
         if let desk = try await Department.query(on: db).filter(\.$isDutyDesk == true).first() { return desk }
         if let any = try await Department.query(on: db).sort(\.$name).first() { return any }

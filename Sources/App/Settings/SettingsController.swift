@@ -55,6 +55,7 @@ enum SettingsController {
             try await final.save(on: db)
             try await Audit.record(req, on: db, action: "settings.change", entity: "settings", detail: changed.joined(separator: ","))
         }
+        req.application.settingsCache.clear()
         return settings
     }
 

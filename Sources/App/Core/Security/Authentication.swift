@@ -89,11 +89,13 @@ struct Authentication: AsyncMiddleware {
 
     private func authenticateBearer(_ req: Request) async throws {
         guard let bearer = req.headers.bearerAuthorization else { return }
+        // One query for the token and its user: this runs on every API call.
         guard let token = try await ApiToken.query(on: req.db)
+            .join(User.self, on: \ApiToken.$user.$id == \User.$id)
             .filter(\.$tokenHash == Secret.hash(bearer.token))
-            .with(\.$user)
             .first()
         else { return }
+        token.$user.value = try token.joined(User.self)
         guard token.expiresAt > req.now, !token.user.isDisabled else { return }
         req.apiToken = token
         req.auth.login(token.user)
