@@ -1,4 +1,6 @@
+import Domain
 import Foundation
+import Vapor
 
 /// Dates as the district reads them: China Standard Time, ISO order.
 enum DisplayFormat {
@@ -19,5 +21,24 @@ enum DisplayFormat {
         formatter.timeZone = timeZone
         formatter.dateFormat = pattern
         return formatter.string(from: date)
+    }
+}
+
+extension Request {
+    /// `?from=&to=` as days in China Standard Time, both inclusive; by default the last
+    /// `defaultDays` days up to today. A bad date or a reversed range is a field error.
+    func dayRange(defaultDays: Int) throws -> (from: CivilDate, to: CivilDate) {
+        let today = CivilDate(now)
+        var errors = FieldErrors()
+        func day(_ name: String, _ fallback: CivilDate) -> CivilDate {
+            guard let raw = query[String.self, at: name], !raw.isEmpty else { return fallback }
+            guard let date = CivilDate(iso: raw) else { errors.add(name, "error.date"); return fallback }
+            return date
+        }
+        let to = day("to", today)
+        let from = day("from", today.adding(days: 1 - defaultDays))
+        if from > to { errors.add("from", "error.date.order") }
+        try errors.throwIfAny()
+        return (from, to)
     }
 }

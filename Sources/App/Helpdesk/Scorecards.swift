@@ -33,16 +33,7 @@ enum Scorecards {
     }
 
     static func report(_ req: Request) async throws -> Report {
-        let today = CivilDate(req.now)
-        var errors = FieldErrors()
-        func day(_ name: String, _ fallback: CivilDate) -> CivilDate {
-            guard let raw = req.query[String.self, at: name], !raw.isEmpty else { return fallback }
-            guard let date = CivilDate(iso: raw) else { errors.add(name, "error.date"); return fallback }
-            return date
-        }
-        let to = day("to", today), from = day("from", today.adding(days: -29))
-        if from > to { errors.add("from", "error.date.order") }
-        try errors.throwIfAny()
+        let (from, to) = try req.dayRange(defaultDays: 30)
         let levels = try await req.districtSettings().serviceLevels
         let tickets = try await Ticket.query(on: req.db).with(\.$department)
             .filter(\.$createdAt >= from.start).filter(\.$createdAt < to.adding(days: 1).start).all()

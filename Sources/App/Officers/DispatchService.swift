@@ -91,17 +91,7 @@ enum DispatchService {
 
     /// `from`/`to` are days (CST), inclusive; default: the last 14 days.
     static func summary(_ req: Request) async throws -> Summary {
-        let today = CivilDate(req.now)
-        var errors = FieldErrors()
-        func day(_ name: String, default value: CivilDate) -> CivilDate {
-            guard let raw = req.query[String.self, at: name], !raw.isEmpty else { return value }
-            guard let date = CivilDate(iso: raw) else { errors.add(name, "error.date"); return value }
-            return date
-        }
-        let to = day("to", default: today)
-        let from = day("from", default: today.adding(days: -13))
-        if from > to { errors.add("from", "error.date.order") }
-        try errors.throwIfAny()
+        let (from, to) = try req.dayRange(defaultDays: 14)
         let zone = req.query[String.self, at: "zone"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 }
 
         let query = DispatchContact.query(on: req.db).with(\.$enterprise)
