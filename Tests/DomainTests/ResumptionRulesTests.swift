@@ -108,6 +108,14 @@ struct ResumptionRulesTests {
         #expect(CivilDate(year: 2020, month: 2, day: 29)!.adding(days: 1) == CivilDate(year: 2020, month: 3, day: 1))
     }
 
+    @Test("Queues mark what waits for the district longer than the set working days")
+    func overdue() {
+        let wednesday = CivilDate(year: 2020, month: 2, day: 12)!
+        #expect(ResumptionState.submitted.isOverdue(since: saturday, today: wednesday, workingDays: 1))
+        #expect(!ResumptionState.submitted.isOverdue(since: saturday, today: wednesday, workingDays: 3))
+        #expect(!ResumptionState.approved.isOverdue(since: saturday, today: wednesday, workingDays: 1))
+    }
+
     @Test("The diff lists changed fields only, by name")
     func diff() {
         let changes = FieldChange.diff(["a": "1", "b": "2", "c": "x"], ["a": "1", "b": "3", "d": "y", "c": "x"])

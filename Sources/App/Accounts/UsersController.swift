@@ -125,11 +125,7 @@ enum UsersController {
 
     @Sendable static func editPage(req: Request) async throws -> Response {
         let user = try await UserDirectory.find(req)
-        return try await renderForm(req, user: user, values: [
-            "role": user.role.rawValue, "displayName": user.displayName,
-            "enterpriseId": user.$enterprise.id?.uuidString ?? "", "departmentId": user.$department.id?.uuidString ?? "",
-            "zone": user.zone ?? "",
-        ], fields: [:])
+        return try await renderForm(req, user: user, values: storedValues(user), fields: [:])
     }
 
     @Sendable static func update(req: Request) async throws -> Response {
@@ -165,10 +161,7 @@ enum UsersController {
             try await Pages.flash(req, "users.passwordReset")
             return req.redirect(to: "/admin/users/\(user.id!)")
         } catch let error as FieldErrors {
-            return try await renderForm(req, user: user, values: [
-                "role": user.role.rawValue, "displayName": user.displayName,
-                "enterpriseId": user.$enterprise.id?.uuidString ?? "", "departmentId": user.$department.id?.uuidString ?? "",
-            ], fields: error.messages.mapKeys { $0 == "password" ? "newPassword" : $0 }, status: .unprocessableEntity)
+            return try await renderForm(req, user: user, values: storedValues(user), fields: error.messages.mapKeys { $0 == "password" ? "newPassword" : $0 }, status: .unprocessableEntity)
         }
     }
 
@@ -191,6 +184,13 @@ enum UsersController {
             fields: req.translated(fields)
         )
         return try await Pages.render(req, "accounts/user-form", context, status: status)
+    }
+
+    /// The form's values for a stored user; never the password.
+    static func storedValues(_ user: User) -> [String: String] {
+        ["role": user.role.rawValue, "displayName": user.displayName,
+         "enterpriseId": user.$enterprise.id?.uuidString ?? "", "departmentId": user.$department.id?.uuidString ?? "",
+         "zone": user.zone ?? ""]
     }
 
     static func roleOptions(_ req: Request, selected: String) -> [SelectOption] {

@@ -35,6 +35,29 @@ struct SelectOption: Encodable {
     let selected: Bool
 }
 
+/// A text input built by the controller, for groups of similar fields.
+struct InputField: Encodable {
+    let name: String
+    let label: String
+    let value: String
+    let error: String?
+}
+
+/// A downloadable file in a page.
+struct AttachmentView: Encodable {
+    let href: String
+    let kindName: String
+    let filename: String
+    let size: String
+
+    init(href: String, kindName: String, filename: String, bytes: Int) {
+        self.href = href
+        self.kindName = kindName
+        self.filename = filename
+        size = "\(max(1, bytes / 1024)) KB"
+    }
+}
+
 enum Navigation {
     /// Each role's menu: string-table key and address. Modules add their entries here.
     static func items(for role: Role) -> [(key: String, href: String)] {

@@ -102,6 +102,11 @@ enum EnterpriseRegistry {
         try await Zone.query(on: db).sort(\.$position).all()
     }
 
+    /// Zone code → name in the reader's language.
+    static func zoneNames(_ zones: [Zone], _ language: Language) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: zones.map { ($0.code, $0.displayName(language)) })
+    }
+
     static func zoneCodes(_ db: any Database) async throws -> Set<String> {
         Set(try await zones(db).map(\.code))
     }

@@ -170,7 +170,7 @@ enum EnterprisesController {
     @Sendable static func listPage(req: Request) async throws -> Response {
         let result = try await EnterpriseRegistry.search(req)
         let zones = try await EnterpriseRegistry.zones(req.db)
-        let names = Dictionary(uniqueKeysWithValues: zones.map { ($0.code, $0.displayName(req.language)) })
+        let names = EnterpriseRegistry.zoneNames(zones, req.language)
         let zone = req.query[String.self, at: "zone"] ?? ""
         let status = req.query[String.self, at: "status"] ?? ""
         let q = req.query[String.self, at: "q"] ?? ""

@@ -39,6 +39,14 @@ final class Ticket: Model, @unchecked Sendable {
     init() {}
 }
 
+extension Ticket {
+    /// What the help-desk clock says about this ticket now.
+    func clockStatus(_ levels: ServiceLevels, now: Date) -> ServiceLevels.Status {
+        levels.status(state: state, firstResponseDue: firstResponseDueAt, resolutionDue: resolutionDueAt,
+                      firstResponseAt: firstResponseAt, answeredAt: answeredAt, now: now)
+    }
+}
+
 /// A line of a ticket's conversation: replies both ways, internal notes (never shown to the
 /// enterprise), answers, and what the system did (receipt, transfers, escalations).
 final class TicketMessage: Model, @unchecked Sendable {

@@ -292,8 +292,7 @@ enum HelpdeskService {
                 changed += 1
                 continue
             }
-            let status = levels.status(state: ticket.state, firstResponseDue: ticket.firstResponseDueAt, resolutionDue: ticket.resolutionDueAt,
-                                       firstResponseAt: ticket.firstResponseAt, answeredAt: ticket.answeredAt, now: now)
+            let status = ticket.clockStatus(levels, now: now)
             guard status.escalationLevel > ticket.escalationLevel else { continue }
             ticket.escalationLevel = status.escalationLevel
             let recipients = Set([ticket.department.headID].compactMap { $0 } + admins.compactMap(\.id))

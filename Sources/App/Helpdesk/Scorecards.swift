@@ -55,8 +55,7 @@ enum Scorecards {
                 }
                 if ticket.liked { card.likes += 1 }
                 card.transfers += ticket.transferCount
-                let status = levels.status(state: ticket.state, firstResponseDue: ticket.firstResponseDueAt, resolutionDue: ticket.resolutionDueAt,
-                                           firstResponseAt: ticket.firstResponseAt, answeredAt: ticket.answeredAt, now: req.now)
+                let status = ticket.clockStatus(levels, now: req.now)
                 if status.isOverdue || ticket.escalationLevel > 0 { card.overdue += 1 }
             }
             return card

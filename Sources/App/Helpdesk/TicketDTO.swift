@@ -61,8 +61,7 @@ extension HelpdeskService {
                       body: $0.body, policyId: $0.policyID)
             })
         }
-        let status = levels.status(state: ticket.state, firstResponseDue: ticket.firstResponseDueAt, resolutionDue: ticket.resolutionDueAt,
-                                   firstResponseAt: ticket.firstResponseAt, answeredAt: ticket.answeredAt, now: req.now)
+        let status = ticket.clockStatus(levels, now: req.now)
         return TicketDTO(
             id: try ticket.requireID(), number: ticket.number, enterpriseId: ticket.$enterprise.id, enterpriseName: ticket.enterprise.name,
             category: ticket.category, urgency: ticket.urgency, title: ticket.title, description: ticket.description,
@@ -102,10 +101,7 @@ extension HelpdeskService {
         var tickets = try await query.limit(500).all()
         if let overdue = req.query[Bool.self, at: "overdue"] {
             let levels = try await req.districtSettings().serviceLevels
-            tickets = tickets.filter {
-                levels.status(state: $0.state, firstResponseDue: $0.firstResponseDueAt, resolutionDue: $0.resolutionDueAt,
-                              firstResponseAt: $0.firstResponseAt, answeredAt: $0.answeredAt, now: req.now).isOverdue == overdue
-            }
+            tickets = tickets.filter { $0.clockStatus(levels, now: req.now).isOverdue == overdue }
         }
         return tickets
     }

@@ -103,7 +103,7 @@ enum DispatchService {
             return Row(day: parts[0], zone: parts[1], contacts: items.count, enterprises: Set(items.map(\.$enterprise.id)).count)
         }.sorted { ($0.day, $0.zone) > ($1.day, $1.zone) }
 
-        let everContacted = Set(try await DispatchContact.query(on: req.db).all().map(\.$enterprise.id))
+        let everContacted = Set(try await DispatchContact.query(on: req.db).unique().all(\.$enterprise.$id))
         let enterprises = Enterprise.query(on: req.db).filter(\.$status == .verified).sort(\.$name)
         if let zone { enterprises.filter(\.$zone == zone) }
         let notContacted = try await enterprises.all().filter { !everContacted.contains($0.id!) }

@@ -57,7 +57,7 @@ enum OfficerPagesController {
         let user = try req.requireUser()
         let summary = try await DispatchService.summary(req)
         let zones = try await EnterpriseRegistry.zones(req.db)
-        let names = Dictionary(uniqueKeysWithValues: zones.map { ($0.code, $0.displayName(req.language)) })
+        let names = EnterpriseRegistry.zoneNames(zones, req.language)
         let byDay = Dictionary(grouping: summary.rows, by: \.day).sorted { $0.key < $1.key }
         var served: [SelectOption] = []
         if user.role == .officer {
@@ -126,7 +126,7 @@ enum OfficerPagesController {
 
     private static func renderAssignments(_ req: Request, fields: [String: String], status: HTTPResponseStatus = .ok) async throws -> Response {
         let zones = try await EnterpriseRegistry.zones(req.db)
-        let names = Dictionary(uniqueKeysWithValues: zones.map { ($0.code, $0.displayName(req.language)) })
+        let names = EnterpriseRegistry.zoneNames(zones, req.language)
         let enterprises = try await Enterprise.query(on: req.db).filter(\.$status == .verified).sort(\.$name).all()
         let officers = try await User.query(on: req.db).filter(\.$role == .officer).filter(\.$disabledAt == nil).sort(\.$username).all()
         let assignments = try await OfficerAssignment.query(on: req.db).with(\.$officer).with(\.$enterprise)
@@ -193,7 +193,7 @@ enum OfficerPagesController {
         let standards: [Standard]
         let headcountFound: String
         let problems: String
-        let photos: [ResumptionPagesController.AttachmentView]
+        let photos: [AttachmentView]
         let fields: [String: String]
     }
 
@@ -252,7 +252,7 @@ enum OfficerPagesController {
             headcountFound: form?.headcount ?? visit.headcountFound.map(String.init) ?? "",
             problems: form?.problems ?? visit.problems ?? "",
             photos: photos.map { .init(href: "/resumption/\(visit.$application.id)/attachments/\($0.id!)", kindName: req.t($0.kind.nameKey),
-                                       filename: $0.filename, size: "\(max(1, $0.size / 1024)) KB") },
+                                       filename: $0.filename, bytes: $0.size) },
             fields: translated
         )
         return try await Pages.render(req, "officers/visit", context, status: status)

@@ -31,11 +31,9 @@ enum ResumptionPagesController {
         let user = try req.requireUser()
         let settings = try await req.districtSettings()
         let zones = try await EnterpriseRegistry.zones(req.db)
-        let zoneNames = Dictionary(uniqueKeysWithValues: zones.map { ($0.code, $0.displayName(req.language)) })
+        let zoneNames = EnterpriseRegistry.zoneNames(zones, req.language)
         let today = CivilDate(req.now)
-        let waitingStates: Set<ResumptionState> = [.submitted, .passed]
         let rows = try await ResumptionService.list(req).map { application in
-            let waited = WorkingCalendar.workingDays(from: CivilDate(application.stateChangedAt), to: today)
             let hours = Int(req.now.timeIntervalSince(application.stateChangedAt) / 3600)
             return Row(
                 id: application.id!, enterpriseName: application.enterprise.name,
@@ -43,7 +41,8 @@ enum ResumptionPagesController {
                 categoryName: req.t(application.category.nameKey), plannedDate: application.plannedDate,
                 state: application.state.rawValue, stateName: req.t(application.state.nameKey),
                 waiting: hours < 48 ? req.t("resumption.waitingHours", String(hours)) : req.t("resumption.waitingDays", String(hours / 24)),
-                overdue: waitingStates.contains(application.state) && waited > settings.queueOverdueWorkingDays
+                overdue: application.state.isOverdue(since: CivilDate(application.stateChangedAt), today: today,
+                                                      workingDays: settings.queueOverdueWorkingDays)
             )
         }
         let zone = req.query[String.self, at: "zone"] ?? ""
@@ -62,14 +61,6 @@ enum ResumptionPagesController {
     }
 
     // MARK: The form
-
-    /// A text input built by the controller, for groups of similar fields.
-    struct InputField: Encodable {
-        let name: String
-        let label: String
-        let value: String
-        let error: String?
-    }
 
     struct FormPage: Encodable {
         let page: PageContext
@@ -189,7 +180,6 @@ enum ResumptionPagesController {
 
     struct Fact: Encodable { let label: String; let value: String }
     struct FindingView: Encodable { let severity: String; let message: String }
-    struct AttachmentView: Encodable { let href: String; let kindName: String; let filename: String; let size: String }
     struct ChangeView: Encodable { let field: String; let before: String; let after: String }
     struct EventView: Encodable {
         let at: String; let actor: String; let roleName: String; let actionName: String
@@ -255,7 +245,7 @@ enum ResumptionPagesController {
             blocking: dto.findings.contains { $0.severity == "error" },
             attachments: dto.attachments.map {
                 AttachmentView(href: "/resumption/\(dto.id)/attachments/\($0.id)", kindName: req.t("resumption.attachment.\($0.kind)"),
-                               filename: $0.filename, size: "\(max(1, $0.size / 1024)) KB")
+                               filename: $0.filename, bytes: $0.size)
             },
             attachmentKinds: AttachmentKind.applicationKinds.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: false) },
             timeline: dto.history.reversed().map {

@@ -72,7 +72,7 @@ enum SettingsController {
         let settings: DistrictSettings
         let modeInForce: String
         let modes: [SelectOption]
-        let levelFields: [ResumptionPagesController.InputField]
+        let levelFields: [InputField]
         let fields: [String: String]
     }
 
@@ -133,7 +133,7 @@ enum SettingsController {
         }
     }
 
-    private static func levelFields(_ req: Request, _ levels: ServiceLevels, errors: [String: String]) -> [ResumptionPagesController.InputField] {
+    private static func levelFields(_ req: Request, _ levels: ServiceLevels, errors: [String: String]) -> [InputField] {
         let values: [(String, Double)] = [
             ("emergencyResponseHours", levels.emergencyResponseHours), ("emergencyResolutionHours", levels.emergencyResolutionHours),
             ("generalResponseHours", levels.generalResponseHours), ("generalResolutionHours", levels.generalResolutionHours),
@@ -142,7 +142,7 @@ enum SettingsController {
         ]
         return values.map { name, value in
             let text = value.rounded() == value ? String(Int(value)) : String(value)
-            return ResumptionPagesController.InputField(name: name, label: req.t("settings.\(name)"), value: text, error: errors[name])
+            return InputField(name: name, label: req.t("settings.\(name)"), value: text, error: errors[name])
         }
     }
 

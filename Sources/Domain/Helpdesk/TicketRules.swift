@@ -66,6 +66,13 @@ extension TicketState {
     }
 }
 
+extension TicketState {
+    /// Whether `action` is possible now, for showing only the forms that work.
+    public func allows(_ action: TicketAction) -> Bool {
+        (try? applying(action)) != nil
+    }
+}
+
 /// The help desk's clock: deadlines per urgency, escalation levels and auto-close, 7×24.
 public struct ServiceLevels: Codable, Equatable, Sendable {
     public var emergencyResponseHours: Double = 2

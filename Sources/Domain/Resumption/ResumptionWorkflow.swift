@@ -22,6 +22,15 @@ public enum ResumptionState: String, CaseIterable, Codable, Sendable {
 
     /// States the enterprise may still edit.
     public var isEditable: Bool { self == .draft || self == .returned }
+
+    /// Waiting for a reviewer or the leadership group.
+    public var awaitsDistrict: Bool { self == .submitted || self == .passed }
+
+    /// Marked in the queues: waiting for the district longer than `workingDays` since it
+    /// reached this state.
+    public func isOverdue(since changed: CivilDate, today: CivilDate, workingDays: Int) -> Bool {
+        awaitsDistrict && WorkingCalendar.workingDays(from: changed, to: today) > workingDays
+    }
 }
 
 /// Everything that moves an application, with the role that may do it.
