@@ -88,6 +88,13 @@ struct HelpdeskTests {
             let bad = try await post(app, "/api/v1/tickets", world.company, ["category": "gossip", "urgency": "now", "title": "", "description": ""])
             #expect(bad.apiError?.fields.keys.sorted() == ["category", "description", "title", "urgency"])
             #expect(try await Ticket.query(on: app.db).count() == 2)
+            let audited = try await AuditEvent.query(on: app.db).filter(\.$action == "ticket.create").all()
+            #expect(audited.count == 2 && audited.allSatisfy { $0.username == "company" && $0.role == "enterpriseAdmin" })
+
+            // The instance keeps the routing table, but a change takes effect with the next ticket.
+            let health = try await post(app, "/api/v1/departments", world.admin, ["name": "卫健委", "nameEn": "Health Commission", "categories": ["supplies"]])
+            #expect(health.status == .created)
+            #expect(try await HelpdeskFixtures.raise(app, world.company).ticket?.department == "卫健委")
         }
     }
 

@@ -40,6 +40,7 @@ enum DepartmentsController {
             }
             try await Audit.record(req, on: db, action: "department.create", entity: "department", entityID: department.id)
         }
+        RoutingTable.changed(req.application)
         return department
     }
 

@@ -13,16 +13,22 @@ enum DataStore {
             var configuration = try SQLPostgresConfiguration(url: url)
             if let schema = settings.databaseSchema { configuration.searchPath = [schema] }
             app.databases.use(.postgres(configuration: configuration), as: .psql)
-        } else if settings.inMemoryDatabase {
-            app.databases.use(.sqlite(.memory), as: .sqlite)
         } else {
-            try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
-            let path = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("fugong.sqlite").path
-            app.databases.use(.sqlite(.file(path)), as: .sqlite)
+            let configuration: SQLiteConfiguration
+            if settings.inMemoryDatabase {
+                configuration = .init(storage: .memory)
+            } else {
+                try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+                configuration = .init(storage: .file(path: URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("fugong.sqlite").path))
+            }
+            // Reads use a connection per event loop; every write goes through the gate's own.
+            app.databases.use(.sqlite(configuration), as: .sqlite)
+            app.writeGate = WriteGate(configuration, logger: app.logger)
+            app.lifecycle.use(WriteGate.Shutdown())
         }
     }
 
-    /// SQLite: write-ahead log (kept in the file) and full sync on every pooled connection.
+    /// SQLite: write-ahead log (kept in the file) and full sync on every connection.
     /// The busy handler stays sqlite-nio's, which retries at once: SQLite's own `busy_timeout`
     /// sleeps in whole seconds in this build, which put p50 at 860 ms under 50 writers. PostgreSQL: the test schema, if one is named.
     static func prepare(_ app: Application) async throws {
@@ -38,6 +44,7 @@ enum DataStore {
             }
             try await sql.raw("PRAGMA synchronous=FULL").run()
         }
+        try await app.writeGate?.prepare()
     }
 }
 

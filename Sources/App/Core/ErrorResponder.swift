@@ -24,7 +24,10 @@ struct ErrorResponder: AsyncMiddleware {
 
     private func response(for error: any Error, _ req: Request) async -> Response {
         let appError = Self.classify(error)
-        if case .internalError(let reason) = appError {
+        if error is CancellationError {
+            // The client went away mid-request; nobody will read the answer.
+            req.logger.info("request cancelled by the client")
+        } else if case .internalError(let reason) = appError {
             req.logger.error("\(reason) — \(String(reflecting: error))")
         }
         if !req.isAPI, case .unauthorized = appError {

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQLiteDriver
 import SQLKit
 import Foundation
 import Vapor
@@ -9,20 +10,52 @@ import Vapor
 /// each inside its own SAVEPOINT: one that fails rolls back alone and gets its own error, the
 /// others commit together with a single fsync. Under load this turns 50 fsyncs into one;
 /// alone, a write commits at once as before. PostgreSQL is not gated.
+///
+/// The writer has a connection, an event loop and a thread of its own: with one connection per
+/// event loop, a batch held on a shared one would stall every read queued behind it, and each
+/// statement would wait its turn on a busy loop.
 actor WriteGate {
     private struct Job {
         let work: @Sendable (any Database) async throws -> Void
         let done: CheckedContinuation<Void, any Error>
     }
 
-    private let database: @Sendable () -> any Database
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private let threadPool = NIOThreadPool(numberOfThreads: 1)
+    private let databases: Databases
+    private let executor: EventLoopExecutor
+    private let logger: Logger
     private var queue: [Job] = []
     private var draining = false
     /// Most transactions in one commit.
     private let batchLimit = 64
 
-    init(database: @escaping @Sendable () -> any Database) {
-        self.database = database
+    init(_ configuration: SQLiteConfiguration, logger: Logger) {
+        threadPool.start()
+        databases = Databases(threadPool: threadPool, on: group)
+        databases.use(.sqlite(configuration), as: .sqlite)
+        executor = EventLoopExecutor(group.next())
+        self.logger = logger
+    }
+
+    private func database() -> any Database {
+        databases.database(logger: logger, on: executor.eventLoop)!
+    }
+
+    /// Full sync on the writer's connection too: it is the one that commits.
+    func prepare() async throws {
+        guard let sql = database() as? any SQLDatabase else { return }
+        try await sql.raw("PRAGMA synchronous=FULL").run()
+    }
+
+    func shutdown() async {
+        await databases.shutdownAsync()
+        try? await threadPool.shutdownGracefully()
+        try? await group.shutdownGracefully()
+    }
+
+    struct Shutdown: LifecycleHandler {
+        func shutdownAsync(_ app: Application) async { await app.writeGate?.shutdown() }
     }
 
     func run(_ work: @escaping @Sendable (any Database) async throws -> Void) async throws {
@@ -30,7 +63,7 @@ actor WriteGate {
             queue.append(Job(work: work, done: done))
             if !draining {
                 draining = true
-                Task { await self.drain() }
+                Task(executorPreference: executor) { await self.drain() }
             }
         }
     }
@@ -70,27 +103,76 @@ actor WriteGate {
     }
 }
 
-final class SettingsCache: @unchecked Sendable {
-    static let lifetime: TimeInterval = 5
-    private let lock = NSLock()
-    private var value: (DistrictSettings, Date)?
+/// Runs a task's jobs on one event loop: the writer's statements then complete where they
+/// started, without a hop through the shared task pool between each.
+final class EventLoopExecutor: TaskExecutor {
+    let eventLoop: any EventLoop
+    init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
 
-    func fresh() -> DistrictSettings? {
-        lock.withLock { value.flatMap { Date().timeIntervalSince($0.1) < Self.lifetime ? $0.0 : nil } }
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
-
-    func store(_ settings: DistrictSettings) { lock.withLock { value = (settings, Date()) } }
-    func clear() { lock.withLock { value = nil } }
 }
 
-extension Application {
-    private struct SettingsCacheKey: StorageKey { typealias Value = SettingsCache }
+/// A new model's row, read before the writer runs it. Fluent's reflection over a wide model
+/// costs about a millisecond; inside the single writer that millisecond is everyone's. Read
+/// here, in the request's own task, the writer only binds and runs one INSERT.
+struct PreparedInsert: Sendable {
+    let table: String
+    let columns: [String]
+    let values: [any SQLExpression]
 
-    var settingsCache: SettingsCache {
-        if let cache = storage[SettingsCacheKey.self] { return cache }
-        let cache = SettingsCache()
-        storage[SettingsCacheKey.self] = cache
-        return cache
+    init<M: Model>(_ model: M) throws where M.IDValue == UUID {
+        if model.id == nil { model.id = UUID() }
+        let input = Collected()
+        model.input(to: input)
+        var columns: [String] = []
+        var values: [any SQLExpression] = []
+        for (key, value) in input.values {
+            let expression: any SQLExpression
+            switch value {
+            case .bind(let bound): expression = SQLBind(bound)
+            case .enumCase(let name): expression = SQLBind(name)
+            case .null: expression = SQLLiteral.null
+            case .default: continue
+            case .custom(let custom as any SQLExpression): expression = custom
+            case .custom, .array, .dictionary: throw AppError.internalError("\(M.schema).\(key.description) cannot be prepared")
+            }
+            columns.append(key.description)
+            values.append(expression)
+        }
+        self.table = M.schema
+        self.columns = columns
+        self.values = values
+    }
+
+    /// The same row with one column's value decided later, inside the transaction.
+    func setting(_ column: String, to value: any Encodable & Sendable) -> PreparedInsert {
+        guard let index = columns.firstIndex(of: column) else {
+            return PreparedInsert(table: table, columns: columns + [column], values: values + [SQLBind(value)])
+        }
+        var values = values
+        values[index] = SQLBind(value)
+        return PreparedInsert(table: table, columns: columns, values: values)
+    }
+
+    private init(table: String, columns: [String], values: [any SQLExpression]) {
+        self.table = table
+        self.columns = columns
+        self.values = values
+    }
+
+    /// Inserts the row; the model then counts as stored, as after Fluent's `create`.
+    func run<M: Model>(on db: any Database, for model: M) async throws {
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("prepared inserts need SQL") }
+        try await sql.insert(into: table).columns(columns).values(values).run()
+        model._$idExists = true
+    }
+
+    private final class Collected: DatabaseInput {
+        var values: [(FieldKey, DatabaseQuery.Value)] = []
+        func set(_ value: DatabaseQuery.Value, at key: FieldKey) { values.append((key, value)) }
     }
 }
 
@@ -132,22 +214,5 @@ extension Request {
     /// A write transaction: the change and its audit row commit together or not at all.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await application.transaction(body)
-    }
-
-    private struct SettingsKey: StorageKey { typealias Value = DistrictSettings }
-
-    /// The district's settings, read once per request and kept by the instance for a few
-    /// seconds: a change made on another instance is seen within `SettingsCache.lifetime`.
-    func districtSettings() async throws -> DistrictSettings {
-        if let cached = storage[SettingsKey.self] { return cached }
-        let settings: DistrictSettings
-        if let fresh = application.settingsCache.fresh() {
-            settings = fresh
-        } else {
-            settings = try await DistrictSettings.load(db)
-            application.settingsCache.store(settings)
-        }
-        storage[SettingsKey.self] = settings
-        return settings
     }
 }

@@ -19,7 +19,8 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.routes.defaultMaxBodySize = "1mb"
 
     try DataStore.configureDatabase(app, settings: settings)
-    if settings.databaseURL == nil { app.writeGate = WriteGate(database: { [unowned app] in app.db }) }
+    app.settingsCache = .init()
+    app.routingCache = .init()
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
 
     app.views.use(.leaf)

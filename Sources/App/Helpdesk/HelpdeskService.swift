@@ -49,7 +49,7 @@ enum HelpdeskService {
     static func open(_ req: Request, enterprise: Enterprise, category: TicketCategory, urgency: TicketUrgency, title: String,
                      description: String, source: String, raisedBy user: User) async throws -> Ticket {
         let settings = try await req.districtSettings()
-        let department = try await route(category, on: req.db)
+        let department = try await RoutingTable.current(req).department(for: category)
         let now = req.now
         let ticket = Ticket()
         ticket.$enterprise.id = try enterprise.requireID()
@@ -69,9 +69,11 @@ enum HelpdeskService {
         ticket.escalationLevel = 0
         ticket.liked = false
         let day = CivilDate(now).iso
+        ticket.number = ""
+        let row = try PreparedInsert(ticket)
         try await req.transaction { db in
             ticket.number = TicketNumber.make(day: CivilDate(now), sequence: try await nextSequence(day: day, on: db))
-            try await ticket.create(on: db)
+            try await row.setting("number", to: ticket.number).run(on: db, for: ticket)
             try await Audit.record(req, on: db, action: "ticket.create", entity: "ticket", entityID: ticket.id,
                                    detail: "number=\(ticket.number),department=\(department.name)")
         }
@@ -95,16 +97,6 @@ enum HelpdeskService {
             """).first(decoding: Row.self)
         guard let row else { throw AppError.internalError("no ticket number") }
         return row.last
-    }
-
-    static func route(_ category: TicketCategory, on db: any Database) async throws -> Department {
-        if let rule = try await RoutingRule.query(on: db).join(Department.self, on: \RoutingRule.$department.$id == \Department.$id)
-            .filter(\.$category == category).first() {
-            return try rule.joined(Department.self)
-        }
-        if let desk = try await Department.query(on: db).filter(\.$isDutyDesk == true).first() { return desk }
-        if let any = try await Department.query(on: db).sort(\.$name).first() { return any }
-        throw AppError.conflict(field: "category", messageKey: "error.ticket.noDepartment")
     }
 
     // MARK: The loop
@@ -276,7 +268,16 @@ enum HelpdeskService {
     static func sweep(_ app: Application, now: Date) async throws -> Int {
         let settings = try await DistrictSettings.load(app.db)
         let levels = settings.serviceLevels
-        let open = try await Ticket.query(on: app.db).filter(\.$state != .closed).with(\.$department).with(\.$enterprise).all()
+        // Only tickets the clock may act on: past a due time below the top escalation level, or
+        // answered long enough to close. The Domain rules then decide; the rest stay unread.
+        let closeCutoff = now.addingTimeInterval(-levels.confirmationHours * 3600)
+        let open = try await Ticket.query(on: app.db).filter(\.$state != .closed)
+            .group(.or) { due in
+                due.group(.and) { $0.filter(\.$escalationLevel < 2).filter(\.$firstResponseAt == nil).filter(\.$firstResponseDueAt < now) }
+                due.group(.and) { $0.filter(\.$escalationLevel < 2).filter(\.$state != .answered).filter(\.$resolutionDueAt < now) }
+                due.group(.and) { $0.filter(\.$state == .answered).filter(\.$answeredAt <= closeCutoff) }
+            }
+            .with(\.$department).with(\.$enterprise).all()
         let admins = try await User.query(on: app.db).filter(\.$role == .districtAdmin).filter(\.$disabledAt == nil).all()
         var changed = 0
         for ticket in open {

@@ -81,6 +81,7 @@ enum RoutingController {
             try await Audit.record(req, on: db, action: "routing.change", entity: "routing",
                                    detail: mapping.map { "\($0.key.rawValue)" }.sorted().joined(separator: ","))
         }
+        RoutingTable.changed(req.application)
     }
 
     struct UnitForm: Content {
@@ -108,6 +109,7 @@ enum RoutingController {
             try await department.save(on: db)
             try await Audit.record(req, on: db, action: "department.update", entity: "department", entityID: id)
         }
+        RoutingTable.changed(req.application)
         try await Pages.flash(req, "routing.saved")
         return req.redirect(to: "/admin/routing")
     }

@@ -102,3 +102,26 @@ struct DistrictSettings: Content, Equatable {
         }
     }
 }
+
+extension Application {
+    private struct SettingsCacheKey: StorageKey { typealias Value = InstanceCache<DistrictSettings> }
+
+    /// Made in `configure`, before any request.
+    var settingsCache: InstanceCache<DistrictSettings> {
+        get { storage[SettingsCacheKey.self]! }
+        set { storage[SettingsCacheKey.self] = newValue }
+    }
+}
+
+extension Request {
+    private struct SettingsKey: StorageKey { typealias Value = DistrictSettings }
+
+    /// The district's settings, read once per request and kept by the instance for a few
+    /// seconds (`InstanceCache`).
+    func districtSettings() async throws -> DistrictSettings {
+        if let cached = storage[SettingsKey.self] { return cached }
+        let settings = try await application.settingsCache.value { try await DistrictSettings.load(db) }
+        storage[SettingsKey.self] = settings
+        return settings
+    }
+}
