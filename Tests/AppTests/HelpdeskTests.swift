@@ -204,6 +204,59 @@ struct HelpdeskTests {
         }
     }
 
+    @Test("Attachments: the enterprise and the agent add files by API and page; checked by content; others get 404; none once closed")
+    func attachments() async throws {
+        try await withApp { app in
+            let world = try await HelpdeskFixtures.world(app)
+            let id = try #require(try await HelpdeskFixtures.raise(app, world.company).ticket?.id)
+            let (headers, body) = ResumptionFixtures.multipart(kind: "", filename: "../../缺口清单.pdf", data: ResumptionFixtures.pdf)
+            let added = try await app.testing().sendRequest(.POST, "/api/v1/tickets/\(id)/attachments",
+                                                            headers: world.company.apiHeaders.adding(headers), body: body)
+            #expect(added.status == .created)
+            let file = try #require(added.ticket?.attachments?.first)
+            #expect(file.filename == "缺口清单.pdf" && file.contentType == "application/pdf" && file.uploadedBy == world.company.user.displayName)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "ticket.attach").count() == 1)
+
+            // The department's agent downloads it; it comes as a download, never rendered inline.
+            let download = try await app.testing().sendRequest(.GET, file.href, headers: world.agent.apiHeaders)
+            #expect(download.status == .ok && Data(buffer: download.body) == ResumptionFixtures.pdf)
+            #expect(download.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") == true)
+            // Another department's agent and another enterprise see nothing.
+            let other = try await Fixtures.enterprise(app, name: "乙企业", code: 2)
+            let stranger = try await Fixtures.caller(app, "b-admin", role: .enterpriseAdmin, enterprise: other)
+            #expect(try await app.testing().sendRequest(.GET, file.href, headers: stranger.apiHeaders).status == .notFound)
+            #expect(try await app.testing().sendRequest(.GET, file.href, headers: world.otherAgent.apiHeaders).status == .notFound)
+            let sneaky = try await app.testing().sendRequest(.POST, "/api/v1/tickets/\(id)/attachments",
+                                                             headers: stranger.apiHeaders.adding(headers), body: body)
+            #expect(sneaky.status == .notFound)
+
+            // A text file renamed .pdf is refused by its content, per field, and nothing is stored.
+            let (fakeHeaders, fake) = ResumptionFixtures.multipart(kind: "", filename: "x.pdf", data: Data("<script>".utf8))
+            let refused = try await app.testing().sendRequest(.POST, "/api/v1/tickets/\(id)/attachments",
+                                                              headers: world.company.apiHeaders.adding(fakeHeaders), body: fake)
+            #expect(refused.status == .unprocessableEntity && refused.apiError?.fields["file"] != nil)
+            #expect(try await TicketAttachment.query(on: app.db).count() == 1)
+
+            // Through the page: the agent attaches a PNG; the ticket page lists both files.
+            let (pageHeaders, pageBody) = ResumptionPageTests().multipartForm([("_csrf", world.agent.csrf)],
+                                                                              file: ("file", "回执.png", "image/png", ResumptionFixtures.png))
+            let posted = try await app.testing().sendRequest(.POST, "/helpdesk/\(id)/attachments",
+                                                             headers: world.agent.pageHeaders.adding(pageHeaders), body: pageBody)
+            #expect(posted.status == .seeOther)
+            let page = try await app.testing().sendRequest(.GET, "/helpdesk/\(id)", headers: world.company.pageHeaders)
+            #expect(page.text.contains("缺口清单.pdf") && page.text.contains("回执.png") && page.text.contains("/helpdesk/\(id)/attachments/"))
+
+            // Closed: no more files.
+            let ticket = try #require(try await Ticket.find(id, on: app.db))
+            ticket.state = .closed
+            try await ticket.save(on: app.db)
+            let late = try await app.testing().sendRequest(.POST, "/api/v1/tickets/\(id)/attachments",
+                                                           headers: world.company.apiHeaders.adding(headers), body: body)
+            #expect(late.status == .conflict)
+            #expect(try await TicketAttachment.query(on: app.db).count() == 2)
+        }
+    }
+
     @Test("An enterprise sees only its own tickets; an agent only the department's; internal notes stay inside")
     func access() async throws {
         try await withApp { app in

@@ -57,5 +57,6 @@ extension Migrations {
         add(CreateOfficerTables())
         add(CreatePolicies())
         add(CreateHelpdesk())
+        add(CreateTicketAttachments())
     }
 }

@@ -51,6 +51,22 @@ enum HelpdeskAPIController {
         return try await after(req) { try await HelpdeskService.feedback(req, $0, body) }
     }
 
+    struct Upload: Content {
+        var file: File?
+    }
+
+    @Sendable static func attach(req: Request) async throws -> Response {
+        let ticket = try await HelpdeskService.find(req)
+        _ = try await HelpdeskService.attach(req, ticket, file: try req.content.decode(Upload.self).file)
+        let response = Response(status: .created)
+        try response.content.encode(try await HelpdeskService.dto(req, ticket, withMessages: true))
+        return response
+    }
+
+    @Sendable static func download(req: Request) async throws -> Response {
+        try await HelpdeskService.download(req)
+    }
+
     @Sendable static func scorecards(req: Request) async throws -> Scorecards.Report {
         try await Scorecards.report(req)
     }

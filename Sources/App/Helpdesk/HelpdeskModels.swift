@@ -47,6 +47,44 @@ extension Ticket {
     }
 }
 
+/// A file added to a ticket by the enterprise, its officer or the department (same upload
+/// rules as everywhere: `Uploads`). Whoever may see the ticket may download it.
+final class TicketAttachment: Model, @unchecked Sendable {
+    static let schema = "ticket_attachments"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "ticket_id") var ticket: Ticket
+    @Field(key: "filename") var filename: String
+    @Field(key: "content_type") var contentType: String
+    @Field(key: "size") var size: Int
+    @Parent(key: "file_id") var file: StoredFile
+    @Field(key: "uploaded_by") var uploadedBy: UUID
+    @Field(key: "uploader_name") var uploaderName: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+struct CreateTicketAttachments: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(TicketAttachment.schema)
+            .id()
+            .field("ticket_id", .uuid, .required, .references(Ticket.schema, "id"))
+            .field("filename", .string, .required)
+            .field("content_type", .string, .required)
+            .field("size", .int, .required)
+            .field("file_id", .uuid, .required, .references(StoredFile.schema, "id"))
+            .field("uploaded_by", .uuid, .required)
+            .field("uploader_name", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(TicketAttachment.schema).delete()
+    }
+}
+
 /// A line of a ticket's conversation: replies both ways, internal notes (never shown to the
 /// enterprise), answers, and what the system did (receipt, transfers, escalations).
 final class TicketMessage: Model, @unchecked Sendable {
@@ -141,13 +179,6 @@ struct CreateHelpdesk: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        // The day's last ticket number, taken with one atomic upsert in the ticket's transaction.
-        try await database.schema("ticket_counters")
-            .id()
-            .field("day", .string, .required)
-            .field("last", .int, .required)
-            .unique(on: "day")
-            .create()
         try await database.schema(TicketMessage.schema).delete()
         try await database.schema("ticket_counters").delete()
         try await database.schema(Ticket.schema).delete()

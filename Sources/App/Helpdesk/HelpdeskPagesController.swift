@@ -106,6 +106,9 @@ enum HelpdeskPagesController {
         let firstResponseDue: String
         let resolutionDue: String
         let messages: [MessageView]
+        let attachments: [AttachmentView]
+        let canAttach: Bool
+        let maxUploadMegabytes: Int
         let canAccept: Bool
         let canReply: Bool
         let canNote: Bool
@@ -138,6 +141,11 @@ enum HelpdeskPagesController {
                             kind: message.kind, isInternal: message.internal, text: describe(req, message, dto),
                             policyHref: message.policyId.map { "/policies/\($0)" })
             },
+            attachments: (dto.attachments ?? []).map {
+                AttachmentView(href: "/helpdesk/\(dto.id)/attachments/\($0.id)", kindName: $0.uploadedBy, filename: $0.filename, bytes: $0.size)
+            },
+            canAttach: HelpdeskService.canAttach(user, ticket),
+            maxUploadMegabytes: try await req.districtSettings().maxUploadBytes / 1_048_576,
             canAccept: isAgent && dto.state.allows(.accept),
             canReply: dto.state.isOpen && dto.state != .new && (isAgent || user.role == .enterpriseAdmin),
             canNote: isAgent && dto.state.isOpen,
@@ -169,6 +177,15 @@ enum HelpdeskPagesController {
             return req.t(parts[0] == "solved" ? "helpdesk.line.solved" : "helpdesk.line.unsolved", satisfaction) + like + (comment.isEmpty ? "" : " — \(comment)")
         default: return message.body
         }
+    }
+
+    @Sendable static func attach(req: Request) async throws -> Response {
+        let upload = try req.content.decode(HelpdeskAPIController.Upload.self)
+        return try await act(req, flash: "helpdesk.attached") { _ = try await HelpdeskService.attach(req, $0, file: upload.file) }
+    }
+
+    @Sendable static func download(req: Request) async throws -> Response {
+        try await HelpdeskService.download(req)
     }
 
     /// Runs a change from a detail-page form; field errors show on the page.

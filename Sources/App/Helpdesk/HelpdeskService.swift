@@ -364,6 +364,56 @@ enum HelpdeskService {
         try await message.create(on: db)
     }
 
+    // MARK: Attachments
+
+    /// Who may add a file: the enterprise, an officer serving it, the department's agents;
+    /// while the ticket is open. Same upload rules as everywhere (`Uploads`).
+    static func canAttach(_ user: User, _ ticket: Ticket) -> Bool {
+        guard ticket.state.isOpen else { return false }
+        switch user.role {
+        case .enterpriseAdmin, .officer: return true // `find` has checked it is theirs
+        case .agent: return user.$department.id == ticket.$department.id
+        default: return false
+        }
+    }
+
+    static func attach(_ req: Request, _ ticket: Ticket, file: File?) async throws -> TicketAttachment {
+        let user = try req.requireUser()
+        guard canAttach(user, ticket) else {
+            if !ticket.state.isOpen { throw AppError.illegalTransition(messageKey: "error.ticket.closed") }
+            throw AppError.forbidden
+        }
+        let (stored, name) = try Uploads.check(file, field: "file", maxBytes: try await req.districtSettings().maxUploadBytes)
+        stored.createdAt = req.now
+        let attachment = TicketAttachment()
+        attachment.$ticket.id = try ticket.requireID()
+        attachment.filename = name
+        attachment.contentType = stored.contentType
+        attachment.size = stored.size
+        attachment.uploadedBy = try user.requireID()
+        attachment.uploaderName = user.displayName
+        attachment.createdAt = req.now
+        try await req.transaction { db in
+            try await stored.create(on: db)
+            attachment.$file.id = try stored.requireID()
+            try await attachment.create(on: db)
+            try await Audit.record(req, on: db, action: "ticket.attach", entity: "ticket", entityID: ticket.id,
+                                   detail: "file=\(name),size=\(stored.size)")
+        }
+        publish(req, ticket)
+        return attachment
+    }
+
+    /// A ticket's file, for whoever may see the ticket.
+    static func download(_ req: Request) async throws -> Response {
+        let ticket = try await find(req)
+        guard let id = req.parameters.get("attachmentID", as: UUID.self),
+              let attachment = try await TicketAttachment.query(on: req.db).filter(\.$id == id)
+                .filter(\.$ticket.$id == ticket.requireID()).with(\.$file).first()
+        else { throw AppError.notFound }
+        return Uploads.response(attachment.file, name: attachment.filename)
+    }
+
     static func publish(_ req: Request, _ ticket: Ticket, extra: Set<String> = []) {
         guard let id = ticket.id else { return }
         req.application.liveEvents.publish(

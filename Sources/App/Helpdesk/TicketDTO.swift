@@ -14,6 +14,17 @@ struct TicketDTO: Content {
         let policyId: UUID?
     }
 
+    struct Attachment: Content {
+        let id: UUID
+        let filename: String
+        let contentType: String
+        let size: Int
+        let uploadedBy: String
+        let uploadedAt: Date
+        /// The API's download address; the pages use `/helpdesk/{ticket}/attachments/{id}`.
+        let href: String
+    }
+
     let id: UUID
     let number: String
     let enterpriseId: UUID
@@ -40,6 +51,8 @@ struct TicketDTO: Content {
     let satisfaction: Satisfaction?
     let like: Bool
     let messages: [Message]?
+    /// With the conversation (a single ticket), not in lists.
+    let attachments: [Attachment]?
 }
 
 extension HelpdeskService {
@@ -61,6 +74,14 @@ extension HelpdeskService {
                       body: $0.body, policyId: $0.policyID)
             })
         }
+        var attachments: [TicketDTO.Attachment]?
+        if withMessages {
+            let id = try ticket.requireID()
+            attachments = try await TicketAttachment.query(on: req.db).filter(\.$ticket.$id == id).sort(\.$createdAt).all().map {
+                .init(id: try $0.requireID(), filename: $0.filename, contentType: $0.contentType, size: $0.size,
+                      uploadedBy: $0.uploaderName, uploadedAt: $0.createdAt, href: "/api/v1/tickets/\(id)/attachments/\(try $0.requireID())")
+            }
+        }
         let status = ticket.clockStatus(levels, now: req.now)
         return TicketDTO(
             id: try ticket.requireID(), number: ticket.number, enterpriseId: ticket.$enterprise.id, enterpriseName: ticket.enterprise.name,
@@ -70,7 +91,7 @@ extension HelpdeskService {
             resolutionDueAt: ticket.resolutionDueAt, firstResponseAt: ticket.firstResponseAt, answeredAt: ticket.answeredAt,
             closedAt: ticket.closedAt, closure: ticket.closure, transferCount: ticket.transferCount,
             escalationLevel: ticket.escalationLevel, overdue: status.isOverdue, solved: ticket.solved,
-            satisfaction: ticket.satisfaction, like: ticket.liked, messages: messages
+            satisfaction: ticket.satisfaction, like: ticket.liked, messages: messages, attachments: attachments
         )
     }
 
