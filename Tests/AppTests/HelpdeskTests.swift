@@ -384,6 +384,32 @@ struct PolicyTests {
             #expect(page.text.contains("&lt;script&gt;"))
             let after = try await app.testing().sendRequest(.GET, "/api/v1/policies", headers: company.apiHeaders)
             #expect(after.text.contains("\"unread\":false"))
+
+            // Files: the district admin attaches by API and page; everyone signed in downloads.
+            let (headers, body) = ResumptionFixtures.multipart(kind: "", filename: "十五条全文.pdf", data: ResumptionFixtures.pdf)
+            #expect(try await app.testing().sendRequest(.POST, "/api/v1/policies/\(id)/attachments",
+                                                        headers: company.apiHeaders.adding(headers), body: body).status == .forbidden)
+            let attached = try await app.testing().sendRequest(.POST, "/api/v1/policies/\(id)/attachments",
+                                                               headers: admin.apiHeaders.adding(headers), body: body)
+            #expect(attached.status == .created && attached.text.contains("十五条全文.pdf"))
+            let (fakeHeaders, fake) = ResumptionFixtures.multipart(kind: "", filename: "x.pdf", data: Data("MZ".utf8))
+            let refused = try await app.testing().sendRequest(.POST, "/api/v1/policies/\(id)/attachments",
+                                                              headers: admin.apiHeaders.adding(fakeHeaders), body: fake)
+            #expect(refused.status == .unprocessableEntity && refused.apiError?.fields["file"] != nil)
+            let (pageHeaders, pageBody) = ResumptionPageTests().multipartForm([("_csrf", admin.csrf)],
+                                                                              file: ("file", "申报表.png", "image/png", ResumptionFixtures.png))
+            #expect(try await app.testing().sendRequest(.POST, "/policies/\(id)/attachments",
+                                                        headers: admin.pageHeaders.adding(pageHeaders), body: pageBody).status == .seeOther)
+            #expect(try await PolicyAttachment.query(on: app.db).count() == 2)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "policy.attach").count() == 2)
+            let listed = try await app.testing().sendRequest(.GET, "/api/v1/policies", headers: company.apiHeaders)
+            let policies = try JSONDecoder.iso.decode([PoliciesController.PolicyDTO].self, from: Data(buffer: listed.body))
+            #expect(Set(policies.first?.attachments.map(\.filename) ?? []) == ["十五条全文.pdf", "申报表.png"])
+            let href = try #require(policies.first?.attachments.first?.href)
+            let download = try await app.testing().sendRequest(.GET, href, headers: company.apiHeaders)
+            #expect(download.status == .ok && download.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") == true)
+            let reader = try await app.testing().sendRequest(.GET, "/policies/\(id)", headers: company.pageHeaders)
+            #expect(reader.text.contains("十五条全文.pdf") && reader.text.contains("申报表.png") && !reader.text.contains("enctype=\"multipart/form-data\""))
         }
     }
 }

@@ -58,5 +58,6 @@ extension Migrations {
         add(CreatePolicies())
         add(CreateHelpdesk())
         add(CreateTicketAttachments())
+        add(CreatePolicyAttachments())
     }
 }

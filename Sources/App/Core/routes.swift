@@ -149,6 +149,10 @@ func routes(_ app: Application) throws {
     root.get("policies", use: PoliciesController.listPage).access(.signedIn)
     root.post("policies", use: PoliciesController.create).access(.roles(.districtAdmin))
     root.get("policies", ":policyID", use: PoliciesController.detailPage).access(.signedIn)
+    api.on(.POST, "policies", ":policyID", "attachments", body: upload, use: PoliciesController.apiAttach).access(.roles(.districtAdmin))
+    api.get("policies", ":policyID", "attachments", ":attachmentID", use: PoliciesController.download).access(.signedIn)
+    root.on(.POST, "policies", ":policyID", "attachments", body: upload, use: PoliciesController.attachFromPage).access(.roles(.districtAdmin))
+    root.get("policies", ":policyID", "attachments", ":attachmentID", use: PoliciesController.download).access(.signedIn)
 
     // District settings
     api.get("settings", use: SettingsController.apiShow).access(.roles(.districtAdmin))

@@ -23,6 +23,15 @@ enum PoliciesController {
         let body: String
         let tags: [String]
         let unread: Bool
+        let attachments: [Attachment]
+
+        struct Attachment: Content {
+            let id: UUID
+            let filename: String
+            let contentType: String
+            let size: Int
+            let href: String
+        }
     }
 
     static func publish(_ req: Request, _ input: NewPolicy) async throws -> Policy {
@@ -67,20 +76,93 @@ enum PoliciesController {
         return Set(try await PolicyRead.query(on: req.db).filter(\.$userID == user.requireID()).all().map(\.$policy.id))
     }
 
-    static func dto(_ policy: Policy, read: Set<UUID>) -> PolicyDTO {
+    static func dto(_ policy: Policy, read: Set<UUID>, files: [PolicyAttachment]) -> PolicyDTO {
         PolicyDTO(id: policy.id!, kind: policy.kind, title: policy.title, issuer: policy.issuer, issuedOn: policy.issuedOn,
-                  body: policy.body, tags: policy.tags, unread: !read.contains(policy.id!))
+                  body: policy.body, tags: policy.tags, unread: !read.contains(policy.id!),
+                  attachments: files.filter { $0.$policy.id == policy.id }.map {
+                      .init(id: $0.id!, filename: $0.filename, contentType: $0.contentType, size: $0.size,
+                            href: "/api/v1/policies/\(policy.id!)/attachments/\($0.id!)")
+                  })
+    }
+
+    /// The files of these policies, in one query.
+    static func files(of policies: [Policy], on db: any Database) async throws -> [PolicyAttachment] {
+        let ids = policies.compactMap(\.id)
+        guard !ids.isEmpty else { return [] }
+        return try await PolicyAttachment.query(on: db).filter(\.$policy.$id ~~ ids).sort(\.$createdAt).all()
     }
 
     @Sendable static func apiList(req: Request) async throws -> [PolicyDTO] {
         let read = try await readIDs(req)
-        return try await search(req).map { dto($0, read: read) }
+        let policies = try await search(req)
+        let files = try await files(of: policies, on: req.db)
+        return policies.map { dto($0, read: read, files: files) }
+    }
+
+    // MARK: Attachments
+
+    struct Upload: Content {
+        var file: File?
+    }
+
+    static func find(_ req: Request) async throws -> Policy {
+        guard let id = req.parameters.get("policyID", as: UUID.self), let policy = try await Policy.find(id, on: req.db) else {
+            throw AppError.notFound
+        }
+        return policy
+    }
+
+    /// The district admin adds a file to a published policy.
+    static func attach(_ req: Request, _ policy: Policy, file: File?) async throws {
+        let (stored, name) = try Uploads.check(file, field: "file", maxBytes: try await req.districtSettings().maxUploadBytes)
+        stored.createdAt = req.now
+        let attachment = PolicyAttachment()
+        attachment.$policy.id = try policy.requireID()
+        attachment.filename = name
+        attachment.contentType = stored.contentType
+        attachment.size = stored.size
+        attachment.createdAt = req.now
+        try await req.transaction { db in
+            try await stored.create(on: db)
+            attachment.$file.id = try stored.requireID()
+            try await attachment.create(on: db)
+            try await Audit.record(req, on: db, action: "policy.attach", entity: "policy", entityID: policy.id,
+                                   detail: "file=\(name),size=\(stored.size)")
+        }
+    }
+
+    @Sendable static func apiAttach(req: Request) async throws -> Response {
+        let policy = try await find(req)
+        try await attach(req, policy, file: try req.content.decode(Upload.self).file)
+        let response = Response(status: .created)
+        try response.content.encode(dto(policy, read: try await readIDs(req), files: try await files(of: [policy], on: req.db)))
+        return response
+    }
+
+    @Sendable static func attachFromPage(req: Request) async throws -> Response {
+        let policy = try await find(req)
+        do {
+            try await attach(req, policy, file: try req.content.decode(Upload.self).file)
+            try await Pages.flash(req, "helpdesk.attached")
+        } catch let errors as FieldErrors {
+            return try await renderDetail(req, policy, errors: errors, status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/policies/\(policy.id!)")
+    }
+
+    @Sendable static func download(req: Request) async throws -> Response {
+        let policy = try await find(req)
+        guard let id = req.parameters.get("attachmentID", as: UUID.self),
+              let attachment = try await PolicyAttachment.query(on: req.db).filter(\.$id == id)
+                .filter(\.$policy.$id == policy.requireID()).with(\.$file).first()
+        else { throw AppError.notFound }
+        return Uploads.response(attachment.file, name: attachment.filename)
     }
 
     @Sendable static func apiCreate(req: Request) async throws -> Response {
         let policy = try await publish(req, try req.content.decode(NewPolicy.self))
         let response = Response(status: .created)
-        try response.content.encode(dto(policy, read: []))
+        try response.content.encode(dto(policy, read: [], files: []))
         return response
     }
 
@@ -141,20 +223,28 @@ enum PoliciesController {
 
     struct DetailPage: Encodable {
         let page: PageContext
+        let id: UUID
         let title: String
         let issuer: String
         let issuedOn: String
         let kindName: String
         let tags: [String]
         let html: String
+        let attachments: [AttachmentView]
+        let canAttach: Bool
+        let maxUploadMegabytes: Int
+        let errorMessages: [String]
     }
 
     /// Reading a policy marks it read for this user.
     @Sendable static func detailPage(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("policyID", as: UUID.self), let policy = try await Policy.find(id, on: req.db) else {
-            throw AppError.notFound
-        }
-        let userID = try req.requireUser().requireID()
+        try await renderDetail(req, try await find(req), errors: FieldErrors())
+    }
+
+    static func renderDetail(_ req: Request, _ policy: Policy, errors: FieldErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let id = try policy.requireID()
+        let user = try req.requireUser()
+        let userID = try user.requireID()
         if try await PolicyRead.query(on: req.db).filter(\.$policy.$id == id).filter(\.$userID == userID).count() == 0 {
             let read = PolicyRead()
             read.$policy.id = id
@@ -162,9 +252,15 @@ enum PoliciesController {
             read.readAt = req.now
             try? await read.create(on: req.db)
         }
-        let context = DetailPage(page: try await Pages.context(req, titleKey: "policies.title"), title: policy.title, issuer: policy.issuer,
+        let context = DetailPage(page: try await Pages.context(req, titleKey: "policies.title"), id: id, title: policy.title, issuer: policy.issuer,
                                  issuedOn: policy.issuedOn, kindName: req.t("policies.kind.\(policy.kind)"), tags: policy.tags,
-                                 html: Markdown.html(policy.body))
-        return try await Pages.render(req, "policies/detail", context)
+                                 html: Markdown.html(policy.body),
+                                 attachments: try await files(of: [policy], on: req.db).map {
+                                     AttachmentView(href: "/policies/\(id)/attachments/\($0.id!)", kindName: "", filename: $0.filename, bytes: $0.size)
+                                 },
+                                 canAttach: user.role == .districtAdmin,
+                                 maxUploadMegabytes: try await req.districtSettings().maxUploadBytes / 1_048_576,
+                                 errorMessages: req.translated(errors).sorted { $0.key < $1.key }.map(\.value))
+        return try await Pages.render(req, "policies/detail", context, status: status)
     }
 }

@@ -61,3 +61,37 @@ struct CreatePolicies: AsyncMigration {
         try await database.schema(Policy.schema).delete()
     }
 }
+
+/// A file published with a policy (the measures' full text, forms to fill). Same upload rules
+/// as everywhere (`Uploads`); everyone who may read the policy may download it.
+final class PolicyAttachment: Model, @unchecked Sendable {
+    static let schema = "policy_attachments"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "policy_id") var policy: Policy
+    @Field(key: "filename") var filename: String
+    @Field(key: "content_type") var contentType: String
+    @Field(key: "size") var size: Int
+    @Parent(key: "file_id") var file: StoredFile
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+struct CreatePolicyAttachments: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PolicyAttachment.schema)
+            .id()
+            .field("policy_id", .uuid, .required, .references(Policy.schema, "id"))
+            .field("filename", .string, .required)
+            .field("content_type", .string, .required)
+            .field("size", .int, .required)
+            .field("file_id", .uuid, .required, .references(StoredFile.schema, "id"))
+            .field("created_at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(PolicyAttachment.schema).delete()
+    }
+}
