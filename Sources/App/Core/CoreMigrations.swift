@@ -59,5 +59,6 @@ extension Migrations {
         add(CreateHelpdesk())
         add(CreateTicketAttachments())
         add(CreatePolicyAttachments())
+        add(CreateJobs())
     }
 }

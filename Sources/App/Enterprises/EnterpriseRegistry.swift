@@ -14,7 +14,9 @@ enum EnterpriseRegistry {
 
     /// Creates the enterprise, pending verification, with its first enterpriseAdmin account, in
     /// one transaction. Every field error is reported at once; nothing is stored on any error.
-    static func register(_ req: Request, _ input: Registration) async throws -> Enterprise {
+    /// `alongside` writes in the same transaction (a new employer on the talent network).
+    static func register(_ req: Request, _ input: Registration,
+                         alongside: (@Sendable (Enterprise, User, any Database) async throws -> Void)? = nil) async throws -> Enterprise {
         var errors = FieldErrors()
         let zones = try await zoneCodes(req.db)
         var valid: EnterpriseRegistration.Valid?
@@ -48,6 +50,7 @@ enum EnterpriseRegistry {
                                    entityID: enterprise.id, actor: admin)
             try await Audit.record(req, on: db, action: "user.create", entity: "user", entityID: admin.id,
                                    detail: "role=enterpriseAdmin", actor: admin)
+            try await alongside?(enterprise, admin, db)
         }
         return enterprise
     }

@@ -140,7 +140,7 @@ public enum FairHiring {
 
     /// Upper age limits and ranges are refused; a lower bound of legal working age is not.
     private static let patterns: [(Ground, String)] = [
-        (.gender, #"(限|仅限|只招|只要|要求)\s*(男|女)(?!女|男)"#),
+        (.gender, #"(限|仅限|只招|只要|要求)\s*(男|女)(?!女|男)(性|生|士|工)?"#),
         (.gender, #"(男|女)(性|生|士)?\s*(优先|为主)"#),
         (.gender, #"(不招|不要|谢绝|拒绝)\s*(男|女)"#),
         (.gender, #"(?i)\b(male|female|men|women) only\b"#),

@@ -1,0 +1,154 @@
+import Domain
+import Fluent
+import Vapor
+
+/// `/api/v1/employers`, `/api/v1/jobs`, `/api/v1/job-seekers`, `/api/v1/resume`, `/api/v1/applications`.
+enum JobsAPIController {
+    static func created<T: Content>(_ value: T) throws -> Response {
+        let response = Response(status: .created)
+        try response.content.encode(value)
+        return response
+    }
+
+    // MARK: Employers
+
+    struct EmployerRegistration: Content {
+        var enterprise: EnterprisesController.RegistrationBody
+        var profile: JobsService.EmployerProfile
+
+        init(from decoder: any Decoder) throws {
+            enterprise = try EnterprisesController.RegistrationBody(from: decoder)
+            profile = try JobsService.EmployerProfile(from: decoder)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try enterprise.encode(to: encoder)
+        }
+    }
+
+    @Sendable static func register(req: Request) async throws -> Response {
+        let body = try req.content.decode(EmployerRegistration.self)
+        let employer = try await JobsService.register(req, body.enterprise.registration, profile: body.profile)
+        return try created(EmployerDTO(employer, now: req.now))
+    }
+
+    @Sendable static func start(req: Request) async throws -> Response {
+        let employer = try await JobsService.startRecruiting(req, try req.content.decode(JobsService.EmployerProfile.self))
+        return try created(EmployerDTO(employer, now: req.now))
+    }
+
+    @Sendable static func listEmployers(req: Request) async throws -> [EmployerDTO] {
+        let query = Employer.query(on: req.db).with(\.$enterprise).sort(\.$submittedAt)
+        if let raw = req.query[String.self, at: "status"] {
+            guard let status = EmployerStatus(rawValue: raw) else { throw FieldErrors("status", "error.choice") }
+            query.filter(\.$status == status)
+        }
+        return try await query.limit(500).all().map { EmployerDTO($0, now: req.now) }
+    }
+
+    @Sendable static func showEmployer(req: Request) async throws -> EmployerDTO {
+        let employer = try await JobsService.findEmployer(req)
+        guard JobsService.canSee(req.auth.get(User.self), employer) else { throw AppError.notFound }
+        return EmployerDTO(employer, now: req.now)
+    }
+
+    @Sendable static func review(req: Request) async throws -> EmployerDTO {
+        let employer = try await JobsService.findEmployer(req)
+        let body = try req.content.decode(EnterprisesController.ReviewBody.self)
+        try await JobsService.review(req, employer, decision: body.decision, reason: body.reason)
+        return EmployerDTO(employer, now: req.now)
+    }
+
+    @Sendable static func licence(req: Request) async throws -> EmployerDTO {
+        let employer = try await JobsService.findEmployer(req)
+        try await JobsService.attachLicence(req, employer, file: try req.content.decode(HelpdeskAPIController.Upload.self).file)
+        return EmployerDTO(employer, now: req.now)
+    }
+
+    // MARK: Postings
+
+    @Sendable static func publish(req: Request) async throws -> Response {
+        let posting = try await JobsService.publish(req, try req.content.decode(JobsService.PostingInput.self))
+        return try created(JobDTO(posting, employerName: posting.employer.enterprise.name, today: CivilDate(req.now)))
+    }
+
+    @Sendable static func update(req: Request) async throws -> JobDTO {
+        let posting = try await JobsService.findPosting(req)
+        guard posting.enterpriseID == req.auth.get(User.self)?.$enterprise.id else { throw AppError.notFound }
+        try await JobsService.update(req, posting, try req.content.decode(JobsService.PostingInput.self))
+        return JobDTO(posting, employerName: posting.employer.enterprise.name, today: CivilDate(req.now))
+    }
+
+    @Sendable static func search(req: Request) async throws -> ListDTO<JobDTO> {
+        let search = try JobsService.search(req)
+        let today = CivilDate(req.now)
+        let (postings, total) = try await JobsService.run(search, today: today, on: req.db)
+        let names = try await employerNames(postings, on: req.db)
+        return ListDTO(postings.map { JobDTO($0, employerName: names[$0.$employer.id] ?? "", today: today) },
+                       PageMetadata(page: search.page, per: search.per, total: total))
+    }
+
+    static func employerNames(_ postings: [JobPosting], on db: any Database) async throws -> [UUID: String] {
+        let ids = Array(Set(postings.map(\.$employer.id)))
+        guard !ids.isEmpty else { return [:] }
+        let employers = try await Employer.query(on: db).filter(\.$id ~~ ids).with(\.$enterprise).all()
+        return Dictionary(uniqueKeysWithValues: employers.map { ($0.id!, $0.enterprise.name) })
+    }
+
+    /// Public: an open, filled or expired posting of an approved employer.
+    @Sendable static func show(req: Request) async throws -> JobDTO {
+        let posting = try await JobsService.findPosting(req)
+        guard JobsService.canSee(req.auth.get(User.self), posting.employer) else { throw AppError.notFound }
+        return JobDTO(posting, employerName: posting.employer.enterprise.name, today: CivilDate(req.now))
+    }
+
+    // MARK: Seekers, résumés, applications
+
+    @Sendable static func registerSeeker(req: Request) async throws -> Response {
+        let user = try await JobsService.registerSeeker(req, try req.content.decode(JobsService.SeekerRegistration.self))
+        return try created(try user.toDTO())
+    }
+
+    @Sendable static func resume(req: Request) async throws -> ResumeDTO {
+        guard let resume = try await JobsService.resume(of: try req.requireUser(), on: req.db) else { throw AppError.notFound }
+        return ResumeDTO(resume)
+    }
+
+    @Sendable static func saveResume(req: Request) async throws -> ResumeDTO {
+        ResumeDTO(try await JobsService.saveResume(req, try req.content.decode(JobsService.ResumeInput.self)))
+    }
+
+    struct Consent: Content { var consent: Bool? }
+
+    @Sendable static func consent(req: Request) async throws -> ResumeDTO {
+        ResumeDTO(try await JobsService.setConsent(req, try req.content.decode(Consent.self).consent))
+    }
+
+    struct Apply: Content { var message: String? }
+
+    @Sendable static func apply(req: Request) async throws -> Response {
+        let posting = try await JobsService.findPosting(req)
+        let body = try? req.content.decode(Apply.self)
+        let application = try await JobsService.applyFor(req, posting, message: body?.message)
+        return try created(try await JobsService.dto(req, try await JobsService.findApplication(req, id: application.requireID())))
+    }
+
+    @Sendable static func applications(req: Request) async throws -> [ApplicationDTO] {
+        var items: [ApplicationDTO] = []
+        for application in try await JobsService.applications(req) { items.append(try await JobsService.dto(req, application)) }
+        return items
+    }
+
+    @Sendable static func showApplication(req: Request) async throws -> ApplicationDTO {
+        let application = try await JobsService.findApplication(req)
+        try await JobsService.markViewed(req, application)
+        return try await JobsService.dto(req, application)
+    }
+
+    @Sendable static func move(req: Request) async throws -> ApplicationDTO {
+        let application = try await JobsService.findApplication(req)
+        guard try req.requireUser().role == .enterpriseAdmin else { throw AppError.forbidden }
+        try await JobsService.move(req, application, try req.content.decode(JobsService.Move.self))
+        return try await JobsService.dto(req, application)
+    }
+}

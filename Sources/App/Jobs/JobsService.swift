@@ -1,0 +1,621 @@
+import Domain
+import Fluent
+import FluentSQL
+import Foundation
+import SQLKit
+import Vapor
+
+/// 人才就业网: employers and their review, postings, search, job seekers and their résumés,
+/// applications through the employer's pipeline. Pages and API call these same functions.
+enum JobsService {
+    // MARK: Employers
+
+    struct EmployerProfile: Content {
+        var introduction: String?
+        var size: String?
+    }
+
+    static func employer(of enterpriseID: UUID?, on db: any Database) async throws -> Employer? {
+        guard let enterpriseID else { return nil }
+        return try await Employer.query(on: db).filter(\.$enterprise.$id == enterpriseID).with(\.$enterprise).first()
+    }
+
+    static func profile(_ input: EmployerProfile, into errors: inout FieldErrors) -> (introduction: String, size: String) {
+        let introduction = FormText.trimmed(input.introduction)
+        if introduction.count > 2000 { errors.add("introduction", "error.tooLong") }
+        let size = FormText.trimmed(input.size)
+        if size.count > 30 { errors.add("size", "error.tooLong") }
+        return (introduction, size)
+    }
+
+    /// An enterprise already in Fugong starts recruiting from its own account. One the district
+    /// has verified is approved at once (it was reviewed already); a pending one waits for review.
+    static func startRecruiting(_ req: Request, _ input: EmployerProfile) async throws -> Employer {
+        let user = try req.requireUser()
+        guard let enterprise = try await user.$enterprise.get(on: req.db) else { throw AppError.forbidden }
+        if try await employer(of: enterprise.id, on: req.db) != nil {
+            throw AppError.conflict(field: nil, messageKey: "error.employer.exists")
+        }
+        var errors = FieldErrors()
+        let profile = profile(input, into: &errors)
+        try errors.throwIfAny()
+        let employer = Employer()
+        employer.$enterprise.id = try enterprise.requireID()
+        employer.introduction = profile.introduction
+        employer.size = profile.size
+        employer.submittedAt = req.now
+        if enterprise.status == .verified {
+            employer.status = .approved
+            employer.reviewedAt = req.now
+        } else {
+            employer.status = .pending
+        }
+        try await req.transaction { db in
+            try await employer.create(on: db)
+            try await Audit.record(req, on: db, action: "employer.start", entity: "employer", entityID: employer.id,
+                                   detail: "status=\(employer.status.rawValue)")
+        }
+        employer.$enterprise.value = enterprise
+        return employer
+    }
+
+    /// A new employer: the enterprise registration (same fields) and its employer record, pending.
+    static func register(_ req: Request, _ input: EnterpriseRegistry.Registration, profile: EmployerProfile) async throws -> Employer {
+        var errors = FieldErrors()
+        let checked = self.profile(profile, into: &errors)
+        try errors.throwIfAny()
+        let employer = Employer()
+        employer.status = .pending
+        employer.introduction = checked.introduction
+        employer.size = checked.size
+        employer.submittedAt = req.now
+        let enterprise = try await EnterpriseRegistry.register(req, input) { enterprise, admin, db in
+            employer.$enterprise.id = try enterprise.requireID()
+            try await employer.create(on: db)
+            try await Audit.record(req, on: db, action: "employer.register", entity: "employer", entityID: employer.id, actor: admin)
+        }
+        employer.$enterprise.value = enterprise
+        return employer
+    }
+
+    static func findEmployer(_ req: Request) async throws -> Employer {
+        guard let id = req.parameters.get("employerID", as: UUID.self),
+              let employer = try await Employer.query(on: req.db).filter(\.$id == id).with(\.$enterprise).first()
+        else { throw AppError.notFound }
+        return employer
+    }
+
+    /// Reviewers see every employer; anyone else an approved one, or their own.
+    static func canSee(_ user: User?, _ employer: Employer) -> Bool {
+        if employer.status == .approved { return true }
+        guard let user else { return false }
+        return [.reviewer, .districtAdmin].contains(user.role) || user.$enterprise.id == employer.$enterprise.id
+    }
+
+    /// Approve or refuse a pending employer; a refusal needs its reason. An enterprise that came
+    /// in through the talent network and is still pending is verified or refused with it.
+    static func review(_ req: Request, _ employer: Employer, decision rawDecision: String?, reason rawReason: String?) async throws {
+        var errors = FieldErrors()
+        let decision = rawDecision.flatMap(EnterpriseStatus.ReviewDecision.init(rawValue:))
+        if decision == nil { errors.add("decision", rawDecision == nil ? "error.required" : "error.decision.unknown") }
+        let reason = FormText.trimmed(rawReason)
+        if decision == .refuse, reason.isEmpty { errors.add("reason", "error.reason.required") }
+        if reason.count > 500 { errors.add("reason", "error.tooLong") }
+        try errors.throwIfAny()
+        guard let decision else { throw AppError.internalError("validated decision") }
+        guard employer.status == .pending else { throw AppError.illegalTransition(messageKey: "error.enterprise.alreadyReviewed") }
+        let enterprise = employer.enterprise
+        employer.status = decision == .approve ? .approved : .refused
+        employer.reviewReason = reason.isEmpty ? nil : reason
+        employer.reviewedAt = req.now
+        employer.reviewedBy = try req.requireUser().id
+        let alsoEnterprise = enterprise.status == .pending
+        if alsoEnterprise {
+            enterprise.status = decision == .approve ? .verified : .refused
+            enterprise.reviewReason = employer.reviewReason
+            enterprise.reviewedAt = req.now
+            enterprise.$reviewedBy.id = employer.reviewedBy
+        }
+        let enterpriseID = try enterprise.requireID()
+        try await req.transaction { db in
+            try await employer.save(on: db)
+            if alsoEnterprise { try await enterprise.save(on: db) }
+            try await Notification.toEnterprise(enterpriseID, decision == .approve ? "notify.employer.approved" : "notify.employer.refused",
+                                                [reason], link: "/jobs/centre", at: req.now, on: db)
+            try await Audit.record(req, on: db, action: "employer.\(decision.rawValue)", entity: "employer", entityID: employer.id,
+                                   detail: alsoEnterprise ? "enterprise=\(enterprise.status.rawValue)" : nil)
+        }
+    }
+
+    /// The business licence, uploaded by the employer while its review is pending.
+    static func attachLicence(_ req: Request, _ employer: Employer, file: File?) async throws {
+        guard req.auth.get(User.self)?.$enterprise.id == employer.$enterprise.id else { throw AppError.notFound }
+        guard employer.status != .approved else { throw AppError.illegalTransition(messageKey: "error.enterprise.alreadyReviewed") }
+        let (stored, name) = try Uploads.check(file, field: "file", maxBytes: try await req.districtSettings().maxUploadBytes)
+        stored.createdAt = req.now
+        try await req.transaction { db in
+            try await stored.create(on: db)
+            employer.licenceFileID = try stored.requireID()
+            employer.licenceFilename = name
+            try await employer.save(on: db)
+            try await Audit.record(req, on: db, action: "employer.licence", entity: "employer", entityID: employer.id,
+                                   detail: "size=\(stored.size)")
+        }
+    }
+
+    // MARK: Postings
+
+    struct PostingInput: Content {
+        var title: String?
+        var category: String?
+        var openings: Int?
+        var salaryMin: Int?
+        var salaryMax: Int?
+        var education: String?
+        var experience: String?
+        var zone: String?
+        var address: String?
+        var description: String?
+        var benefits: String?
+        var closingDate: String?
+        /// PATCH only: `filled` marks the posting filled; `open` reopens it before its closing date.
+        var status: String?
+
+        var draftIsEmpty: Bool {
+            [title, category, education, experience, zone, address, description, benefits, closingDate].allSatisfy { $0 == nil }
+                && [openings, salaryMin, salaryMax].allSatisfy { $0 == nil }
+        }
+
+        var draft: PostingDraft {
+            PostingDraft(title: title, category: category, openings: openings, salaryMin: salaryMin, salaryMax: salaryMax,
+                         education: education, experience: experience, zone: zone, address: address,
+                         description: description, benefits: benefits, closingDate: closingDate)
+        }
+    }
+
+    /// The employer of the signed-in enterprise admin, which must be approved to publish.
+    static func approvedEmployer(_ req: Request) async throws -> Employer {
+        guard let employer = try await employer(of: try req.requireUser().$enterprise.id, on: req.db) else {
+            throw AppError.conflict(field: nil, messageKey: "error.employer.none")
+        }
+        guard employer.status == .approved else { throw AppError.conflict(field: nil, messageKey: "error.employer.notApproved") }
+        return employer
+    }
+
+    static func publish(_ req: Request, _ input: PostingInput) async throws -> JobPosting {
+        let employer = try await approvedEmployer(req)
+        let checked = try PostingRules.check(input.draft, today: CivilDate(req.now), zones: try await EnterpriseRegistry.zoneCodes(req.db))
+        try await refuseDuplicate(req, checked, employer: employer, except: nil)
+        let posting = JobPosting()
+        posting.$employer.id = try employer.requireID()
+        posting.enterpriseID = employer.$enterprise.id
+        posting.status = .open
+        posting.createdAt = req.now
+        apply(checked, to: posting, employerName: employer.enterprise.name, now: req.now)
+        try await req.transaction { db in
+            try await posting.create(on: db)
+            try await index(posting, on: db)
+            try await Audit.record(req, on: db, action: "job.publish", entity: "job", entityID: posting.id, detail: posting.title)
+        }
+        posting.$employer.value = employer
+        return posting
+    }
+
+    /// Changes what the body names; the whole posting is checked again before it goes live.
+    static func update(_ req: Request, _ posting: JobPosting, _ input: PostingInput) async throws {
+        let employer = try await approvedEmployer(req)
+        guard posting.enterpriseID == employer.$enterprise.id else { throw AppError.notFound }
+        let today = CivilDate(req.now)
+        var draft = input.draft
+        draft.title = draft.title ?? posting.title
+        draft.category = draft.category ?? posting.category.rawValue
+        draft.openings = draft.openings ?? posting.openings
+        draft.salaryMin = draft.salaryMin ?? posting.salaryMin
+        draft.salaryMax = draft.salaryMax ?? posting.salaryMax
+        draft.education = draft.education ?? posting.education.rawValue
+        draft.experience = draft.experience ?? posting.experience
+        draft.zone = draft.zone ?? posting.zone
+        draft.address = draft.address ?? posting.address
+        draft.description = draft.description ?? posting.description
+        draft.benefits = draft.benefits ?? posting.benefits
+        draft.closingDate = draft.closingDate ?? posting.closingDate
+        var status = posting.status
+        if let raw = input.status {
+            guard let wanted = PostingStatus(rawValue: raw), wanted != .expired else { throw FieldErrors("status", "error.choice") }
+            status = wanted
+        }
+        // Marking filled changes nothing else, so it is not checked again (its closing date may have passed).
+        if status == .filled, input.draftIsEmpty {
+            try await save(req, posting, status: .filled)
+            return
+        }
+        let checked = try PostingRules.check(draft, today: today, zones: try await EnterpriseRegistry.zoneCodes(req.db))
+        if status == .open { try await refuseDuplicate(req, checked, employer: employer, except: posting.id) }
+        apply(checked, to: posting, employerName: employer.enterprise.name, now: req.now)
+        posting.status = status
+        try await req.transaction { db in
+            try await posting.save(on: db)
+            try await JobTerm.query(on: db).filter(\.$postingID == posting.requireID()).delete()
+            try await index(posting, on: db)
+            try await Audit.record(req, on: db, action: "job.update", entity: "job", entityID: posting.id, detail: "status=\(posting.status.rawValue)")
+        }
+    }
+
+    private static func save(_ req: Request, _ posting: JobPosting, status: PostingStatus) async throws {
+        posting.status = status
+        posting.updatedAt = req.now
+        try await req.transaction { db in
+            try await posting.save(on: db)
+            try await Audit.record(req, on: db, action: "job.update", entity: "job", entityID: posting.id, detail: "status=\(status.rawValue)")
+        }
+    }
+
+    /// Same title and place, same employer, still open: refused.
+    static func refuseDuplicate(_ req: Request, _ posting: CheckedPosting, employer: Employer, except: UUID?) async throws {
+        let query = JobPosting.query(on: req.db).filter(\.$enterpriseID == employer.$enterprise.id)
+            .filter(\.$title == posting.title).filter(\.$address == posting.address)
+            .filter(\.$status == .open).filter(\.$closingDate >= CivilDate(req.now).iso)
+        if let except { query.filter(\.$id != except) }
+        if try await query.count() > 0 { throw AppError.conflict(field: "title", messageKey: "error.job.duplicate") }
+    }
+
+    private static func apply(_ checked: CheckedPosting, to posting: JobPosting, employerName: String, now: Date) {
+        posting.title = checked.title
+        posting.category = checked.category
+        posting.openings = checked.openings
+        posting.salaryMin = checked.salaryMin
+        posting.salaryMax = checked.salaryMax
+        posting.education = checked.education
+        posting.experience = checked.experience
+        posting.zone = checked.zone
+        posting.address = checked.address
+        posting.description = checked.description
+        posting.benefits = checked.benefits
+        posting.closingDate = checked.closingDate.iso
+        posting.updatedAt = now
+        posting.searchText = SearchTerms.normalized([checked.title, employerName, checked.description].joined(separator: "\n"))
+    }
+
+    /// Writes the posting's search terms (title, employer, description).
+    static func index(_ posting: JobPosting, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("the job index needs SQL") }
+        let id = try posting.requireID()
+        let terms = SearchTerms.index(posting.searchText).sorted()
+        for chunk in stride(from: 0, to: terms.count, by: 200) {
+            let insert = sql.insert(into: JobTerm.schema).columns("id", "term", "posting_id")
+            for term in terms[chunk..<min(chunk + 200, terms.count)] { _ = insert.values(SQLBind(UUID()), SQLBind(term), SQLBind(id)) }
+            try await insert.run()
+        }
+    }
+
+    static func findPosting(_ req: Request) async throws -> JobPosting {
+        guard let id = req.parameters.get("jobID", as: UUID.self),
+              let posting = try await JobPosting.query(on: req.db).filter(\.$id == id).with(\.$employer) { $0.with(\.$enterprise) }.first()
+        else { throw AppError.notFound }
+        return posting
+    }
+
+    static func status(_ posting: JobPosting, today: CivilDate) -> PostingStatus {
+        guard posting.status == .open else { return posting.status }
+        return PostingRules.isOpen(status: .open, closingDate: CivilDate(iso: posting.closingDate) ?? today, today: today) ? .open : .expired
+    }
+
+    // MARK: Search
+
+    enum Sort: String, CaseIterable { case relevance, newest, salary }
+
+    struct Search {
+        var text = ""
+        var category: JobCategory?
+        /// Postings asking at most this level.
+        var education: Education?
+        var salaryMin: Int?
+        var zone: String?
+        var postedWithinDays: Int?
+        var sort: Sort = .relevance
+        var page = 1
+        var per = 20
+    }
+
+    static func search(_ req: Request) throws -> Search {
+        var search = Search()
+        var errors = FieldErrors()
+        search.text = FormText.trimmed(req.query[String.self, at: "q"])
+        if search.text.count > 50 { errors.add("q", "error.tooLong") }
+        if let raw = req.query[String.self, at: "category"], !raw.isEmpty {
+            search.category = JobCategory(rawValue: raw)
+            if search.category == nil { errors.add("category", "error.choice") }
+        }
+        if let raw = req.query[String.self, at: "education"], !raw.isEmpty {
+            search.education = Education(rawValue: raw)
+            if search.education == nil { errors.add("education", "error.choice") }
+        }
+        for (name, keyPath) in [("salaryMin", \Search.salaryMin), ("postedWithin", \Search.postedWithinDays)] {
+            if let raw = req.query[String.self, at: name], !raw.isEmpty {
+                if let value = Int(raw), value >= 0, value <= 1_000_000 { search[keyPath: keyPath] = value } else { errors.add(name, "error.number") }
+            }
+        }
+        if let zone = req.query[String.self, at: "zone"], !zone.isEmpty { search.zone = zone }
+        if let raw = req.query[String.self, at: "sort"], !raw.isEmpty {
+            if let sort = Sort(rawValue: raw) { search.sort = sort } else { errors.add("sort", "error.choice") }
+        } else if search.text.isEmpty {
+            search.sort = .newest
+        }
+        if let raw = req.query[String.self, at: "page"], !raw.isEmpty {
+            if let page = Int(raw), page >= 1, page <= 10_000 { search.page = page } else { errors.add("page", "error.number") }
+        }
+        try errors.throwIfAny()
+        return search
+    }
+
+    /// Open postings matching the search: each query term must be in the posting's index, and
+    /// the phrase in its text. The same SQL on SQLite and PostgreSQL.
+    static func run(_ search: Search, today: CivilDate, on db: any Database) async throws -> (postings: [JobPosting], total: Int) {
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("search needs SQL") }
+        var conditions: [any SQLExpression] = [
+            SQLQueryString("\(ident: "status") = \(bind: PostingStatus.open.rawValue)"),
+            SQLQueryString("\(ident: "closing_date") >= \(bind: today.iso)"),
+        ]
+        if let category = search.category { conditions.append(SQLQueryString("\(ident: "category") = \(bind: category.rawValue)")) }
+        if let education = search.education {
+            let levels = Education.allCases.filter { $0 <= education }.map(\.rawValue)
+            conditions.append(SQLBinaryExpression(left: SQLIdentifier("education"), op: SQLBinaryOperator.in, right: SQLGroupExpression(levels.map { SQLBind($0) })))
+        }
+        if let salary = search.salaryMin { conditions.append(SQLQueryString("\(ident: "salary_max") >= \(bind: salary)")) }
+        if let zone = search.zone { conditions.append(SQLQueryString("\(ident: "zone") = \(bind: zone)")) }
+        if let days = search.postedWithinDays {
+            conditions.append(SQLQueryString("\(ident: "created_at") >= \(bind: today.adding(days: -days).start)"))
+        }
+        let terms = SearchTerms.query(search.text)
+        let phrase = SearchTerms.normalized(search.text)
+        for term in terms {
+            conditions.append(SQLQueryString("\(ident: "id") IN (SELECT \(ident: "posting_id") FROM \(ident: JobTerm.schema) WHERE \(ident: "term") = \(bind: term))"))
+        }
+        if !terms.isEmpty {
+            conditions.append(SQLQueryString("\(ident: "search_text") LIKE \(bind: LikePattern.contains(phrase)) ESCAPE '\\'"))
+        }
+        let condition = SQLList(conditions, separator: SQLRaw(" AND "))
+        struct Count: Decodable { let count: Int }
+        let total = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count")
+            .from(JobPosting.schema).where(condition).first(decoding: Count.self)?.count ?? 0
+        let select = sql.select().column(SQLLiteral.all).from(JobPosting.schema).where(condition)
+        switch search.sort {
+        case .relevance where !terms.isEmpty:
+            select.orderBy(SQLQueryString("CASE WHEN LOWER(\(ident: "title")) LIKE \(bind: LikePattern.contains(phrase)) ESCAPE '\\' THEN 0 ELSE 1 END"))
+            select.orderBy("created_at", .descending)
+        case .salary:
+            select.orderBy("salary_max", .descending).orderBy("created_at", .descending)
+        default:
+            select.orderBy("created_at", .descending)
+        }
+        select.orderBy("id")
+        let postings = try await select.limit(search.per).offset((search.page - 1) * search.per).all(decodingFluent: JobPosting.self)
+        return (postings, total)
+    }
+
+    // MARK: Job seekers and résumés
+
+    struct SeekerRegistration: Content {
+        var mobile: String?
+        var password: String?
+        var name: String?
+    }
+
+    /// Self-registration: the mobile is the username.
+    static func registerSeeker(_ req: Request, _ input: SeekerRegistration) async throws -> User {
+        var errors = FieldErrors()
+        var mobile: MobileNumber?
+        let rawMobile = FormText.trimmed(input.mobile)
+        if rawMobile.isEmpty { errors.add("mobile", "error.required") } else {
+            do { mobile = try MobileNumber(rawMobile) } catch { errors.add("mobile", error.messageKey) }
+        }
+        AccountRules.password(input.password, username: mobile?.value ?? "", into: &errors)
+        let name = FormText.required(input.name, field: "name", maxLength: 30, into: &errors)
+        try errors.throwIfAny()
+        guard let mobile, let password = input.password else { throw AppError.internalError("validated seeker") }
+        if try await User.query(on: req.db).filter(\.$username == mobile.value).count() > 0 {
+            throw AppError.conflict(field: "mobile", messageKey: "error.mobile.taken")
+        }
+        let user = User(username: mobile.value, passwordHash: try await req.password.async.hash(password), role: .jobSeeker, displayName: name)
+        try await req.transaction { db in
+            try await user.create(on: db)
+            try await Audit.record(req, on: db, action: "user.create", entity: "user", entityID: user.id, detail: "role=jobSeeker", actor: user)
+        }
+        return user
+    }
+
+    struct ResumeInput: Content {
+        var name: String?
+        var gender: String?
+        var birthYear: Int?
+        var education: String?
+        var school: String?
+        var major: String?
+        var yearsOfWork: Int?
+        var skills: String?
+        var expectedSalary: Int?
+        var wantedCategories: [String]?
+        var wantedZones: [String]?
+        var workHistory: String?
+        var introduction: String?
+    }
+
+    static func resume(of user: User, on db: any Database) async throws -> Resume? {
+        try await Resume.query(on: db).filter(\.$user.$id == user.requireID()).first()
+    }
+
+    static func saveResume(_ req: Request, _ input: ResumeInput) async throws -> Resume {
+        let user = try req.requireUser()
+        var errors = FieldErrors()
+        let name = FormText.required(input.name, field: "name", maxLength: 30, into: &errors)
+        let gender = FormText.trimmed(input.gender)
+        if !gender.isEmpty, !["male", "female"].contains(gender) { errors.add("gender", "error.choice") }
+        let year = CivilDate(req.now).year
+        if let birthYear = input.birthYear { if !((year - 70)...(year - 16)).contains(birthYear) { errors.add("birthYear", "error.resume.birthYear") } }
+        else { errors.add("birthYear", "error.required") }
+        let education = input.education.flatMap(Education.init(rawValue:))
+        if education == nil || education == .any { errors.add("education", input.education == nil ? "error.required" : "error.choice") }
+        if let years = input.yearsOfWork { if !(0...60).contains(years) { errors.add("yearsOfWork", "error.number") } } else { errors.add("yearsOfWork", "error.required") }
+        if let salary = input.expectedSalary { if !(0...200_000).contains(salary) { errors.add("expectedSalary", "error.job.salary") } }
+        let categories = input.wantedCategories ?? []
+        if categories.contains(where: { JobCategory(rawValue: $0) == nil }) { errors.add("wantedCategories", "error.choice") }
+        let zones = input.wantedZones ?? []
+        if !Set(zones).isSubset(of: try await EnterpriseRegistry.zoneCodes(req.db)) { errors.add("wantedZones", "error.choice") }
+        var texts: [String: String] = [:]
+        for (field, value, limit) in [("school", input.school, 60), ("major", input.major, 60), ("skills", input.skills, 500),
+                                      ("workHistory", input.workHistory, 3000), ("introduction", input.introduction, 1000)] {
+            let text = FormText.trimmed(value)
+            if text.count > limit { errors.add(field, "error.tooLong") }
+            texts[field] = text
+        }
+        try errors.throwIfAny()
+        let resume = try await resume(of: user, on: req.db) ?? Resume()
+        resume.$user.id = try user.requireID()
+        resume.name = name
+        resume.gender = gender.isEmpty ? nil : gender
+        resume.birthYear = input.birthYear ?? year
+        resume.education = education ?? .juniorHigh
+        resume.school = texts["school"] ?? ""
+        resume.major = texts["major"] ?? ""
+        resume.yearsOfWork = input.yearsOfWork ?? 0
+        resume.skills = texts["skills"] ?? ""
+        resume.expectedSalary = input.expectedSalary ?? 0
+        resume.wantedCategories = categories
+        resume.wantedZones = zones
+        resume.workHistory = texts["workHistory"] ?? ""
+        resume.introduction = texts["introduction"] ?? ""
+        resume.updatedAt = req.now
+        try await req.transaction { db in
+            try await resume.save(on: db)
+            try await Audit.record(req, on: db, action: "resume.save", entity: "resume", entityID: resume.id)
+        }
+        return resume
+    }
+
+    /// Consent is asked separately from the résumé, recorded with its time, and can be withdrawn.
+    static func setConsent(_ req: Request, _ given: Bool?) async throws -> Resume {
+        guard let given else { throw FieldErrors("consent", "error.required") }
+        guard let resume = try await resume(of: try req.requireUser(), on: req.db) else {
+            throw AppError.conflict(field: nil, messageKey: "error.application.noResume")
+        }
+        if given {
+            resume.consentGivenAt = req.now
+            resume.consentWithdrawnAt = nil
+        } else {
+            resume.consentWithdrawnAt = req.now
+        }
+        try await req.transaction { db in
+            try await resume.save(on: db)
+            try await Audit.record(req, on: db, action: given ? "resume.consent" : "resume.withdrawConsent", entity: "resume", entityID: resume.id)
+        }
+        return resume
+    }
+
+    // MARK: Applications
+
+    static func applyFor(_ req: Request, _ posting: JobPosting, message rawMessage: String?) async throws -> JobApplication {
+        let user = try req.requireUser()
+        guard let resume = try await resume(of: user, on: req.db) else {
+            throw AppError.conflict(field: nil, messageKey: "error.application.noResume")
+        }
+        guard resume.hasConsent else { throw AppError.conflict(field: "consent", messageKey: "error.application.consent") }
+        guard status(posting, today: CivilDate(req.now)) == .open else {
+            throw AppError.illegalTransition(messageKey: "error.application.closed")
+        }
+        let message = FormText.trimmed(rawMessage)
+        if message.count > 500 { throw FieldErrors("message", "error.tooLong") }
+        if try await JobApplication.query(on: req.db).filter(\.$posting.$id == posting.requireID())
+            .filter(\.$seeker.$id == user.requireID()).count() > 0 {
+            throw AppError.conflict(field: nil, messageKey: "error.application.duplicate")
+        }
+        let application = JobApplication()
+        application.$posting.id = try posting.requireID()
+        application.enterpriseID = posting.enterpriseID
+        application.$seeker.id = try user.requireID()
+        application.state = .applied
+        application.message = message
+        application.createdAt = req.now
+        application.updatedAt = req.now
+        try await req.transaction { db in
+            try await application.create(on: db)
+            try await Notification.toEnterprise(posting.enterpriseID, "notify.application.new", [posting.title, resume.name],
+                                                link: "/jobs/centre", at: req.now, on: db)
+            try await Audit.record(req, on: db, action: "application.create", entity: "jobApplication", entityID: application.id)
+        }
+        application.$posting.value = posting
+        return application
+    }
+
+    static func findApplication(_ req: Request, id given: UUID? = nil) async throws -> JobApplication {
+        let user = try req.requireUser()
+        guard let id = given ?? req.parameters.get("applicationID", as: UUID.self),
+              let application = try await JobApplication.query(on: req.db).filter(\.$id == id)
+                .with(\.$posting) { $0.with(\.$employer) { $0.with(\.$enterprise) } }.with(\.$seeker).first()
+        else { throw AppError.notFound }
+        // Employers see only those who applied to them; a seeker only their own.
+        let mine = user.role == .jobSeeker ? application.$seeker.id == user.id : application.enterpriseID == user.$enterprise.id
+        guard mine else { throw AppError.notFound }
+        return application
+    }
+
+    struct Move: Content {
+        var state: String?
+        var reason: String?
+        var interviewAt: Date?
+        var interviewPlace: String?
+    }
+
+    /// The employer moves an application along its pipeline; the seeker is told.
+    static func move(_ req: Request, _ application: JobApplication, _ input: Move) async throws {
+        var errors = FieldErrors()
+        let next = input.state.flatMap(ApplicationState.init(rawValue:))
+        if next == nil { errors.add("state", input.state == nil ? "error.required" : "error.choice") }
+        if let next, !application.state.allows(next) { throw AppError.illegalTransition(messageKey: "error.application.illegalTransition") }
+        let place = FormText.trimmed(input.interviewPlace)
+        if next == .interview {
+            if input.interviewAt == nil { errors.add("interviewAt", "error.required") }
+            if place.isEmpty { errors.add("interviewPlace", "error.required") } else if place.count > 200 { errors.add("interviewPlace", "error.tooLong") }
+        }
+        let reason = FormText.trimmed(input.reason)
+        if reason.count > 500 { errors.add("reason", "error.tooLong") }
+        try errors.throwIfAny()
+        guard let next else { throw AppError.internalError("validated state") }
+        application.state = next
+        application.updatedAt = req.now
+        if next == .interview {
+            application.interviewAt = input.interviewAt
+            application.interviewPlace = place
+        }
+        if next == .rejected { application.reason = reason.isEmpty ? nil : reason }
+        if next == .hired { application.hiredAt = req.now }
+        let seekerID = application.$seeker.id
+        let title = application.posting.title
+        try await req.transaction { db in
+            try await application.save(on: db)
+            try await Notification.toUser(seekerID, "notify.application.\(next.rawValue)", [title],
+                                          link: "/my-applications", at: req.now, on: db)
+            try await Audit.record(req, on: db, action: "application.\(next.rawValue)", entity: "jobApplication", entityID: application.id)
+        }
+    }
+
+    /// Opening an application marks it viewed (已查看), which the seeker sees.
+    static func markViewed(_ req: Request, _ application: JobApplication) async throws {
+        guard try req.requireUser().role == .enterpriseAdmin, application.state == .applied else { return }
+        try await move(req, application, Move(state: ApplicationState.viewed.rawValue))
+    }
+
+    static func applications(_ req: Request) async throws -> [JobApplication] {
+        let user = try req.requireUser()
+        let query = JobApplication.query(on: req.db).with(\.$posting) { $0.with(\.$employer) { $0.with(\.$enterprise) } }.with(\.$seeker)
+            .sort(\.$updatedAt, .descending)
+        if user.role == .jobSeeker {
+            query.filter(\.$seeker.$id == (try user.requireID()))
+        } else {
+            guard let enterpriseID = user.$enterprise.id else { return [] }
+            query.filter(\.$enterpriseID == enterpriseID)
+            if let job = req.query[UUID.self, at: "jobId"] { query.filter(\.$posting.$id == job) }
+        }
+        if let raw = req.query[String.self, at: "state"], let state = ApplicationState(rawValue: raw) { query.filter(\.$state == state) }
+        return try await query.limit(500).all()
+    }
+}
