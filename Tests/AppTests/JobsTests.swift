@@ -213,3 +213,81 @@ struct JobsTests {
         }
     }
 }
+
+@Suite("Recruitment through the pages")
+struct JobsPageTests {
+    func form(_ app: Application, _ path: String, _ caller: Caller, _ fields: [String: String]) async throws -> TestingHTTPResponse {
+        var fields = fields
+        fields["_csrf"] = caller.csrf
+        return try await app.testing().sendRequest(.POST, path, headers: caller.pageHeaders.adding(.form), body: .form(fields))
+    }
+
+    @Test("Pending enterprise → start recruiting → licence → reviewer approves → publish (refused wording first) → seeker registers, fills the résumé, consents, applies → employer invites → seeker sees it")
+    func seedPath() async throws {
+        try await withApp { app in
+            let enterprise = try await Fixtures.enterprise(app, name: "长春新区口罩厂", code: 2, status: .pending)
+            let hr = try await Fixtures.caller(app, "hr", role: .enterpriseAdmin, enterprise: enterprise)
+            #expect(try await app.testing().sendRequest(.GET, "/jobs/centre", headers: hr.pageHeaders).text.contains("action=\"/jobs/centre/start\""))
+            #expect(try await form(app, "/jobs/centre/start", hr, ["introduction": "口罩生产", "size": "50-99人"]).status == .seeOther)
+            let pending = try await app.testing().sendRequest(.GET, "/jobs/centre", headers: hr.pageHeaders)
+            #expect(pending.text.contains("待审核") && pending.text.contains("尚未上传营业执照"))
+            let (headers, body) = ResumptionPageTests().multipartForm([("_csrf", hr.csrf)], file: ("file", "执照.png", "image/png", ResumptionFixtures.png))
+            #expect(try await app.testing().sendRequest(.POST, "/jobs/centre/licence", headers: hr.pageHeaders.adding(headers), body: body).status == .seeOther)
+
+            let reviewer = try await Fixtures.caller(app, "reviewer", role: .reviewer)
+            let queue = try await app.testing().sendRequest(.GET, "/jobs/review", headers: reviewer.pageHeaders)
+            #expect(queue.text.contains("长春新区口罩厂") && queue.text.contains("已等待 0 小时"))
+            let employer = try #require(try await Employer.query(on: app.db).first())
+            #expect(try await app.testing().sendRequest(.GET, "/jobs/review/\(employer.id!)/licence", headers: reviewer.pageHeaders).status == .ok)
+            let noReason = try await form(app, "/jobs/review/\(employer.id!)", reviewer, ["decision": "refuse"])
+            #expect(noReason.status == .unprocessableEntity, "\(noReason.status) \(noReason.text.prefix(3000))")
+            #expect(try await form(app, "/jobs/review/\(employer.id!)", reviewer, ["decision": "approve"]).status == .seeOther)
+            #expect(try await Enterprise.find(enterprise.id, on: app.db)?.status == .verified)
+
+            var posting = ["title": "口罩机操作工", "category": "manufacturing", "openings": "20", "salaryMin": "4500", "salaryMax": "6500",
+                           "education": "juniorHigh", "experience": "不限", "zone": "xinqu", "address": "长春新区硅谷大街 8 号",
+                           "description": "限女性，负责口罩机上料。", "benefits": "包吃住", "closingDate": "2020-03-15"]
+            let refused = try await form(app, "/jobs/centre/postings", hr, posting)
+            #expect(refused.status == .unprocessableEntity && refused.text.contains("含有性别限制") && refused.text.contains("value=\"口罩机操作工\""))
+            posting["description"] = "负责口罩机上料、巡检，两班倒。"
+            #expect(try await form(app, "/jobs/centre/postings", hr, posting).status == .seeOther)
+            let job = try #require(try await JobPosting.query(on: app.db).first())
+
+            // Anyone finds it, in both languages.
+            let list = try await app.testing().sendRequest(.GET, "/jobs?q=%E5%8F%A3%E7%BD%A9")
+            #expect(list.status == .ok && list.text.contains("/jobs/\(job.id!)") && list.text.contains("¥4500–6500"))
+            #expect(try await app.testing().sendRequest(.GET, "/jobs?lang=en").text.contains("Talent and employment network"))
+
+            // A seeker registers (anonymous form with its CSRF token), then works signed in.
+            let registerPage = try await app.testing().sendRequest(.GET, "/seekers/register")
+            let cookie = try #require(registerPage.cookie("fugong_session"))
+            let csrf = String(try #require(registerPage.text.firstMatch(of: /name="_csrf" value="([^"]+)"/)?.output.1))
+            let registered = try await app.testing().sendRequest(.POST, "/seekers/register", headers: HTTPHeaders.form.adding(["Cookie": "fugong_session=\(cookie)"]),
+                                                                 body: .form(["_csrf": csrf, "mobile": "13904310009", "name": "钱师傅", "password": Fixtures.password]))
+            #expect(registered.status == .seeOther)
+            let seeker = try await Fixtures.caller(app, try #require(try await User.query(on: app.db).filter(\.$username == "13904310009").first()))
+            #expect(try await app.testing().sendRequest(.GET, "/jobs/\(job.id!)", headers: seeker.pageHeaders).text.contains("投递前请先填写简历"))
+            let resume = ["name": "钱师傅", "birthYear": "1990", "education": "seniorHigh", "school": "长春二中", "major": "", "yearsOfWork": "8",
+                          "skills": "叉车证", "expectedSalary": "5000", "wantedCategories[]": "manufacturing", "workHistory": "", "introduction": ""]
+            #expect(try await form(app, "/resume", seeker, resume.merging(["birthYear": "1900"]) { $1 }).status == .unprocessableEntity)
+            #expect(try await form(app, "/resume", seeker, resume).status == .seeOther)
+            #expect(try await form(app, "/resume/consent", seeker, ["consent": "yes"]).status == .seeOther)
+            #expect(try await form(app, "/jobs/\(job.id!)/apply", seeker, ["message": "可以马上到岗"]).status == .seeOther)
+            #expect(try await form(app, "/jobs/\(job.id!)/apply", seeker, [:]).status == .conflict)
+
+            // The employer opens the applicant (viewed), sees the résumé, invites to an interview.
+            let application = try #require(try await JobApplication.query(on: app.db).first())
+            let applicant = try await app.testing().sendRequest(.GET, "/jobs/centre/applications/\(application.id!)", headers: hr.pageHeaders)
+            #expect(applicant.text.contains("长春二中") && applicant.text.contains("13904310009"))
+            let noTime = try await form(app, "/jobs/centre/applications/\(application.id!)", hr, ["state": "interview", "interviewPlace": "厂区东门"])
+            #expect(noTime.status == .unprocessableEntity)
+            #expect(try await form(app, "/jobs/centre/applications/\(application.id!)", hr,
+                                   ["state": "interview", "interviewAt": "2020-02-10T09:30", "interviewPlace": "厂区东门"]).status == .seeOther)
+            let mine = try await app.testing().sendRequest(.GET, "/my-applications", headers: seeker.pageHeaders)
+            #expect(mine.text.contains("邀请面试") && mine.text.contains("2020-02-10 09:30 · 厂区东门"))
+            // Another enterprise's admin cannot open it.
+            let other = try await Fixtures.caller(app, "other-hr", role: .enterpriseAdmin, enterprise: try await Fixtures.enterprise(app, name: "乙", code: 3))
+            #expect(try await app.testing().sendRequest(.GET, "/jobs/centre/applications/\(application.id!)", headers: other.pageHeaders).status == .notFound)
+        }
+    }
+}

@@ -14,6 +14,18 @@ enum DisplayFormat {
         format(date, "yyyy-MM-dd HH:mm")
     }
 
+    /// A `datetime-local` form value (`2020-02-10T09:00`), read in China Standard Time.
+    static func parseLocalDateTime(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone
+        for pattern in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm"] {
+            formatter.dateFormat = pattern
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
+    }
+
     private static func format(_ date: Date?, _ pattern: String) -> String {
         guard let date else { return "" }
         let formatter = DateFormatter()

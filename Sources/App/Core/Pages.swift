@@ -67,9 +67,10 @@ enum Navigation {
             items += [("nav.enterprises", "/enterprises"), ("nav.resumption", "/resumption"), ("nav.helpdesk", "/helpdesk"),
                       ("nav.scorecards", "/helpdesk/scorecards"), ("nav.dispatch", "/dispatch"), ("nav.officers", "/officers"),
                       ("nav.policies", "/policies"), ("nav.users", "/admin/users"), ("nav.departments", "/admin/departments"),
-                      ("nav.routing", "/admin/routing"), ("nav.settings", "/admin/settings"), ("nav.audit", "/admin/audit")]
+                      ("nav.routing", "/admin/routing"), ("nav.settings", "/admin/settings"), ("nav.audit", "/admin/audit"), ("nav.jobs", "/jobs")]
         case .reviewer:
-            items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.dispatch", "/dispatch"), ("nav.visits", "/visits")]
+            items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.employerReview", "/jobs/review"),
+                      ("nav.dispatch", "/dispatch"), ("nav.visits", "/visits")]
         case .leader:
             items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.helpdesk", "/helpdesk"),
                       ("nav.scorecards", "/helpdesk/scorecards"), ("nav.dispatch", "/dispatch"), ("nav.officers", "/officers"),
@@ -82,11 +83,12 @@ enum Navigation {
         case .portOperator:
             items += [("nav.enterprises", "/enterprises"), ("nav.policies", "/policies")]
         case .enterpriseAdmin:
-            items += [("nav.myResumption", "/resumption"), ("nav.myHelpdesk", "/helpdesk"), ("nav.policies", "/policies"), ("nav.myEnterprise", "/my/enterprise")]
+            items += [("nav.myResumption", "/resumption"), ("nav.myHelpdesk", "/helpdesk"), ("nav.recruitment", "/jobs/centre"),
+                      ("nav.policies", "/policies"), ("nav.myEnterprise", "/my/enterprise")]
         case .gateGuard, .employee:
             items += [("nav.myEnterprise", "/my/enterprise"), ("nav.policies", "/policies")]
         case .jobSeeker:
-            items += [("nav.policies", "/policies")]
+            items += [("nav.jobs", "/jobs"), ("nav.resume", "/resume"), ("nav.myApplications", "/my-applications"), ("nav.policies", "/policies")]
         }
         return items.map { (key: $0.0, href: $0.1) }
     }
