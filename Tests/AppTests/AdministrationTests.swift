@@ -21,6 +21,10 @@ struct AdministrationTests {
             #expect(ticketStates == Set(TicketState.allCases))
             #expect(try await Ticket.query(on: app.db).filter(\.$escalationLevel > 0).count() >= 1)
             #expect(try await Policy.query(on: app.db).filter(\.$title, .custom("LIKE"), "%15条%").count() == 1)
+            // The talent network: a few hundred postings, one employer waiting, the seeker's applications in every state.
+            #expect(try await JobPosting.query(on: app.db).count() >= 300)
+            #expect(try await Employer.query(on: app.db).filter(\.$status == .pending).count() == 1)
+            #expect(Set(try await JobApplication.query(on: app.db).all().map(\.state)) == Set(ApplicationState.allCases))
             for (username, role, displayName) in DemoDistrict.accounts {
                 let api = try await app.testing().sendRequest(.POST, "/api/v1/auth/login", headers: .json,
                                                               body: .json(["username": username, "password": DemoDistrict.password]))
@@ -49,7 +53,10 @@ struct AdministrationTests {
             // Every page of the demo renders for its roles (no template errors).
             let applications = try await ResumptionApplication.query(on: app.db).all()
             let visits = try await SiteVisit.query(on: app.db).all()
-            for username in ["admin", "reviewer", "leader", "officer", "officer2", "company", "agent"] {
+            let jobPages = try await JobPosting.query(on: app.db).limit(20).all().map { "/jobs/\($0.id!)" }
+                + (try await Employer.query(on: app.db).all().map { "/employers/\($0.id!)" })
+                + (try await JobApplication.query(on: app.db).all().map { "/jobs/centre/applications/\($0.id!)" })
+            for username in ["admin", "reviewer", "leader", "officer", "officer2", "company", "agent", "seeker"] {
                 let user = try #require(try await User.query(on: app.db).filter(\.$username == username).first())
                 let caller = try await Fixtures.caller(app, user)
                 var pages = ["/", "/resumption", "/enterprises", "/dispatch", "/visits", "/officers", "/admin/settings", "/resumption/new",
@@ -57,6 +64,7 @@ struct AdministrationTests {
                 pages += applications.map { "/resumption/\($0.id!)" } + visits.map { "/visits/\($0.id!)" }
                 pages += try await Ticket.query(on: app.db).all().map { "/helpdesk/\($0.id!)" }
                 pages += try await Policy.query(on: app.db).all().map { "/policies/\($0.id!)" }
+                pages += ["/jobs", "/jobs?q=%E7%94%B5%E5%B7%A5", "/jobs/centre", "/jobs/review", "/resume", "/my-applications"] + jobPages
                 for page in pages {
                     let response = try await app.testing().sendRequest(.GET, page, headers: caller.pageHeaders)
                     #expect([200, 403, 404].contains(response.status.code), "\(username) \(page) \(response.status)")

@@ -118,6 +118,7 @@ enum DemoDistrict {
             }
             try await DemoResumption(db: db, now: app.clock.now, enterprises: enterpriseIDs, officers: officers).load()
             try await DemoHelpdesk(db: db, now: app.clock.now, enterprises: enterpriseIDs).load()
+            try await DemoJobs(db: db, now: app.clock.now, enterprises: enterpriseIDs).load()
         }
         RoutingTable.changed(app)
         app.logger.notice("Loaded the demo district. Every demo account's password is \(password).")
