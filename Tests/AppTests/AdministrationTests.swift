@@ -64,7 +64,7 @@ struct AdministrationTests {
                 pages += applications.map { "/resumption/\($0.id!)" } + visits.map { "/visits/\($0.id!)" }
                 pages += try await Ticket.query(on: app.db).all().map { "/helpdesk/\($0.id!)" }
                 pages += try await Policy.query(on: app.db).all().map { "/policies/\($0.id!)" }
-                pages += ["/jobs", "/jobs?q=%E7%94%B5%E5%B7%A5", "/jobs/centre", "/jobs/review", "/resume", "/my-applications"] + jobPages
+                pages += ["/jobs", "/jobs?q=%E7%94%B5%E5%B7%A5", "/jobs/centre", "/jobs/review", "/jobs/figures", "/resume", "/my-applications"] + jobPages
                 for page in pages {
                     let response = try await app.testing().sendRequest(.GET, page, headers: caller.pageHeaders)
                     #expect([200, 403, 404].contains(response.status.code), "\(username) \(page) \(response.status)")

@@ -124,6 +124,15 @@ struct JobsTests {
             #expect(mine.decoded([ApplicationDTO].self)?.map(\.state) == [.hired])
             #expect(try await Notification.query(on: app.db).filter(\.$userID == seeker.user.requireID()).count() == 4)
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "application.hired").count() == 1)
+
+            // The district's figures count the posting, its openings, the application and the hire, by day and zone.
+            let district = try await Fixtures.caller(app, "district", role: .districtAdmin)
+            let figures = try #require(try await F.send(app, .GET, "/api/v1/job-figures", district).decoded(JobFigures.Report.self))
+            #expect(figures.totals.postings == 1 && figures.totals.openings == 10 && figures.totals.applications == 1 && figures.totals.hires == 1)
+            #expect(figures.zones.map(\.key) == ["xinqu"] && figures.days.last?.key == "2020-02-08")
+            #expect(try await F.send(app, .GET, "/api/v1/job-figures", hr).status == .forbidden)
+            let page = try await app.testing().sendRequest(.GET, "/jobs/figures", headers: district.pageHeaders)
+            #expect(page.status == .ok && page.text.contains("<svg") && page.text.contains("新区"))
         }
     }
 

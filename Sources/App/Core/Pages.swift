@@ -67,14 +67,15 @@ enum Navigation {
             items += [("nav.enterprises", "/enterprises"), ("nav.resumption", "/resumption"), ("nav.helpdesk", "/helpdesk"),
                       ("nav.scorecards", "/helpdesk/scorecards"), ("nav.dispatch", "/dispatch"), ("nav.officers", "/officers"),
                       ("nav.policies", "/policies"), ("nav.users", "/admin/users"), ("nav.departments", "/admin/departments"),
-                      ("nav.routing", "/admin/routing"), ("nav.settings", "/admin/settings"), ("nav.audit", "/admin/audit"), ("nav.jobs", "/jobs")]
+                      ("nav.routing", "/admin/routing"), ("nav.settings", "/admin/settings"), ("nav.audit", "/admin/audit"), ("nav.jobs", "/jobs"),
+                      ("nav.jobFigures", "/jobs/figures")]
         case .reviewer:
             items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.employerReview", "/jobs/review"),
                       ("nav.dispatch", "/dispatch"), ("nav.visits", "/visits")]
         case .leader:
             items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.helpdesk", "/helpdesk"),
                       ("nav.scorecards", "/helpdesk/scorecards"), ("nav.dispatch", "/dispatch"), ("nav.officers", "/officers"),
-                      ("nav.visits", "/visits"), ("nav.policies", "/policies")]
+                      ("nav.visits", "/visits"), ("nav.policies", "/policies"), ("nav.jobFigures", "/jobs/figures")]
         case .officer:
             items += [("nav.dispatch", "/dispatch"), ("nav.visits", "/visits"), ("nav.resumption", "/resumption"),
                       ("nav.helpdesk", "/helpdesk"), ("nav.enterprises", "/enterprises"), ("nav.policies", "/policies")]
