@@ -29,6 +29,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
 
     app.migrations.addFugong()
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+    app.asyncCommands.use(JobsBenchmarkCommand(), as: "bench-jobs")
 
     try routes(app)
 

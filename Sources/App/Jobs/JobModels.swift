@@ -1,5 +1,6 @@
 import Domain
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -53,15 +54,10 @@ final class JobPosting: Model, @unchecked Sendable {
     init() {}
 }
 
-/// One search term of a posting (`SearchTerms.index`).
-final class JobTerm: Model, @unchecked Sendable {
+/// The search index: one row per term of a posting (`SearchTerms.index`), keyed by term then
+/// posting, written and read with SQL only (`JobSearch`).
+enum JobTerms {
     static let schema = "job_terms"
-
-    @ID(key: .id) var id: UUID?
-    @Field(key: "term") var term: String
-    @Field(key: "posting_id") var postingID: UUID
-
-    init() {}
 }
 
 /// 简历: one per job seeker.
@@ -151,12 +147,15 @@ struct CreateJobs: AsyncMigration {
             .field("updated_at", .datetime, .required)
             .field("search_text", .string, .required)
             .create()
-        // The unique pair doubles as the look-up index: term first, then its postings.
-        try await database.schema(JobTerm.schema)
-            .id()
+        // The key is the search: a term's open postings, title matches last (read backwards: first),
+        // then by age and closing date, so that a page is read off the index (`JobSearch`).
+        try await database.schema(JobTerms.schema)
             .field("term", .string, .required)
+            .field("in_title", .int, .required)
+            .field("created_at", .datetime, .required)
+            .field("closing_date", .string, .required)
             .field("posting_id", .uuid, .required, .references(JobPosting.schema, "id"))
-            .unique(on: "term", "posting_id")
+            .compositeIdentifier(over: "term", "in_title", "created_at", "closing_date", "posting_id")
             .create()
         try await database.schema(Resume.schema)
             .id()
@@ -194,10 +193,16 @@ struct CreateJobs: AsyncMigration {
             .field("hired_at", .datetime)
             .unique(on: "posting_id", "seeker_id")
             .create()
+        // Plain indexes (standard SQL, so both databases): the newest-first list, an employer's postings and applicants.
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "job_postings_created_at").on(JobPosting.schema).column("created_at").run()
+            try await sql.create(index: "job_postings_enterprise").on(JobPosting.schema).column("enterprise_id").run()
+            try await sql.create(index: "job_applications_enterprise").on(JobApplication.schema).column("enterprise_id").run()
+        }
     }
 
     func revert(on database: any Database) async throws {
-        for schema in [JobApplication.schema, Resume.schema, JobTerm.schema, JobPosting.schema, Employer.schema] {
+        for schema in [JobApplication.schema, Resume.schema, JobTerms.schema, JobPosting.schema, Employer.schema] {
             try await database.schema(schema).delete()
         }
     }

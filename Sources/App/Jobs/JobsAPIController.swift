@@ -80,9 +80,10 @@ enum JobsAPIController {
     }
 
     @Sendable static func search(req: Request) async throws -> ListDTO<JobDTO> {
-        let search = try JobsService.search(req)
+        let search = try JobSearch.query(req)
         let today = CivilDate(req.now)
-        let (postings, total) = try await JobsService.run(search, today: today, on: req.db)
+        let result = try await JobSearch.run(search, today: today, on: req.db)
+        let (postings, total) = (result.postings, result.total)
         let names = try await employerNames(postings, on: req.db)
         return ListDTO(postings.map { JobDTO($0, employerName: names[$0.$employer.id] ?? "", today: today) },
                        PageMetadata(page: search.page, per: search.per, total: total))

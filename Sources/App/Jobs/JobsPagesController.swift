@@ -50,10 +50,11 @@ enum JobsPagesController {
 
     @Sendable static func list(req: Request) async throws -> Response {
         var errors = FieldErrors()
-        var search = JobsService.Search()
-        do { search = try JobsService.search(req) } catch let found as FieldErrors { errors = found }
+        var search = JobSearch.Query()
+        do { search = try JobSearch.query(req) } catch let found as FieldErrors { errors = found }
         let today = CivilDate(req.now)
-        let (postings, total) = errors.isEmpty ? try await JobsService.run(search, today: today, on: req.db) : ([], 0)
+        let result = errors.isEmpty ? try await JobSearch.run(search, today: today, on: req.db) : JobSearch.Result(postings: [], total: 0)
+        let (postings, total) = (result.postings, result.total)
         let names = try await JobsAPIController.employerNames(postings, on: req.db)
         let zones = try await zoneNames(req)
         let query = ["q": search.text, "category": search.category?.rawValue ?? "", "education": search.education?.rawValue ?? "",
@@ -66,7 +67,7 @@ enum JobsPagesController {
             categories: JobCategory.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0 == search.category) },
             educations: Education.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0 == search.education) },
             zones: zones.sorted { $0.key < $1.key }.map { SelectOption(value: $0.key, label: $0.value, selected: $0.key == search.zone) },
-            sorts: JobsService.Sort.allCases.map { SelectOption(value: $0.rawValue, label: req.t("jobs.sort.\($0.rawValue)"), selected: $0 == search.sort) },
+            sorts: JobSearch.Sort.allCases.map { SelectOption(value: $0.rawValue, label: req.t("jobs.sort.\($0.rawValue)"), selected: $0 == search.sort) },
             salaryMin: query["salaryMin"] ?? "", postedWithin: query["postedWithin"] ?? "",
             pagination: Pagination(PageMetadata(page: search.page, per: search.per, total: total), path: "/jobs", query: query),
             errorMessages: req.translated(errors).sorted { $0.key < $1.key }.map(\.value)

@@ -194,7 +194,7 @@ enum JobsService {
         apply(checked, to: posting, employerName: employer.enterprise.name, now: req.now)
         try await req.transaction { db in
             try await posting.create(on: db)
-            try await index(posting, on: db)
+            try await JobSearch.index(posting, on: db)
             try await Audit.record(req, on: db, action: "job.publish", entity: "job", entityID: posting.id, detail: posting.title)
         }
         posting.$employer.value = employer
@@ -235,8 +235,7 @@ enum JobsService {
         posting.status = status
         try await req.transaction { db in
             try await posting.save(on: db)
-            try await JobTerm.query(on: db).filter(\.$postingID == posting.requireID()).delete()
-            try await index(posting, on: db)
+            try await JobSearch.index(posting, on: db)
             try await Audit.record(req, on: db, action: "job.update", entity: "job", entityID: posting.id, detail: "status=\(posting.status.rawValue)")
         }
     }
@@ -246,6 +245,7 @@ enum JobsService {
         posting.updatedAt = req.now
         try await req.transaction { db in
             try await posting.save(on: db)
+            try await JobSearch.index(posting, on: db)
             try await Audit.record(req, on: db, action: "job.update", entity: "job", entityID: posting.id, detail: "status=\(status.rawValue)")
         }
     }
@@ -276,18 +276,6 @@ enum JobsService {
         posting.searchText = SearchTerms.normalized([checked.title, employerName, checked.description].joined(separator: "\n"))
     }
 
-    /// Writes the posting's search terms (title, employer, description).
-    static func index(_ posting: JobPosting, on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("the job index needs SQL") }
-        let id = try posting.requireID()
-        let terms = SearchTerms.index(posting.searchText).sorted()
-        for chunk in stride(from: 0, to: terms.count, by: 200) {
-            let insert = sql.insert(into: JobTerm.schema).columns("id", "term", "posting_id")
-            for term in terms[chunk..<min(chunk + 200, terms.count)] { _ = insert.values(SQLBind(UUID()), SQLBind(term), SQLBind(id)) }
-            try await insert.run()
-        }
-    }
-
     static func findPosting(_ req: Request) async throws -> JobPosting {
         guard let id = req.parameters.get("jobID", as: UUID.self),
               let posting = try await JobPosting.query(on: req.db).filter(\.$id == id).with(\.$employer) { $0.with(\.$enterprise) }.first()
@@ -298,99 +286,6 @@ enum JobsService {
     static func status(_ posting: JobPosting, today: CivilDate) -> PostingStatus {
         guard posting.status == .open else { return posting.status }
         return PostingRules.isOpen(status: .open, closingDate: CivilDate(iso: posting.closingDate) ?? today, today: today) ? .open : .expired
-    }
-
-    // MARK: Search
-
-    enum Sort: String, CaseIterable { case relevance, newest, salary }
-
-    struct Search {
-        var text = ""
-        var category: JobCategory?
-        /// Postings asking at most this level.
-        var education: Education?
-        var salaryMin: Int?
-        var zone: String?
-        var postedWithinDays: Int?
-        var sort: Sort = .relevance
-        var page = 1
-        var per = 20
-    }
-
-    static func search(_ req: Request) throws -> Search {
-        var search = Search()
-        var errors = FieldErrors()
-        search.text = FormText.trimmed(req.query[String.self, at: "q"])
-        if search.text.count > 50 { errors.add("q", "error.tooLong") }
-        if let raw = req.query[String.self, at: "category"], !raw.isEmpty {
-            search.category = JobCategory(rawValue: raw)
-            if search.category == nil { errors.add("category", "error.choice") }
-        }
-        if let raw = req.query[String.self, at: "education"], !raw.isEmpty {
-            search.education = Education(rawValue: raw)
-            if search.education == nil { errors.add("education", "error.choice") }
-        }
-        for (name, keyPath) in [("salaryMin", \Search.salaryMin), ("postedWithin", \Search.postedWithinDays)] {
-            if let raw = req.query[String.self, at: name], !raw.isEmpty {
-                if let value = Int(raw), value >= 0, value <= 1_000_000 { search[keyPath: keyPath] = value } else { errors.add(name, "error.number") }
-            }
-        }
-        if let zone = req.query[String.self, at: "zone"], !zone.isEmpty { search.zone = zone }
-        if let raw = req.query[String.self, at: "sort"], !raw.isEmpty {
-            if let sort = Sort(rawValue: raw) { search.sort = sort } else { errors.add("sort", "error.choice") }
-        } else if search.text.isEmpty {
-            search.sort = .newest
-        }
-        if let raw = req.query[String.self, at: "page"], !raw.isEmpty {
-            if let page = Int(raw), page >= 1, page <= 10_000 { search.page = page } else { errors.add("page", "error.number") }
-        }
-        try errors.throwIfAny()
-        return search
-    }
-
-    /// Open postings matching the search: each query term must be in the posting's index, and
-    /// the phrase in its text. The same SQL on SQLite and PostgreSQL.
-    static func run(_ search: Search, today: CivilDate, on db: any Database) async throws -> (postings: [JobPosting], total: Int) {
-        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("search needs SQL") }
-        var conditions: [any SQLExpression] = [
-            SQLQueryString("\(ident: "status") = \(bind: PostingStatus.open.rawValue)"),
-            SQLQueryString("\(ident: "closing_date") >= \(bind: today.iso)"),
-        ]
-        if let category = search.category { conditions.append(SQLQueryString("\(ident: "category") = \(bind: category.rawValue)")) }
-        if let education = search.education {
-            let levels = Education.allCases.filter { $0 <= education }.map(\.rawValue)
-            conditions.append(SQLBinaryExpression(left: SQLIdentifier("education"), op: SQLBinaryOperator.in, right: SQLGroupExpression(levels.map { SQLBind($0) })))
-        }
-        if let salary = search.salaryMin { conditions.append(SQLQueryString("\(ident: "salary_max") >= \(bind: salary)")) }
-        if let zone = search.zone { conditions.append(SQLQueryString("\(ident: "zone") = \(bind: zone)")) }
-        if let days = search.postedWithinDays {
-            conditions.append(SQLQueryString("\(ident: "created_at") >= \(bind: today.adding(days: -days).start)"))
-        }
-        let terms = SearchTerms.query(search.text)
-        let phrase = SearchTerms.normalized(search.text)
-        for term in terms {
-            conditions.append(SQLQueryString("\(ident: "id") IN (SELECT \(ident: "posting_id") FROM \(ident: JobTerm.schema) WHERE \(ident: "term") = \(bind: term))"))
-        }
-        if !terms.isEmpty {
-            conditions.append(SQLQueryString("\(ident: "search_text") LIKE \(bind: LikePattern.contains(phrase)) ESCAPE '\\'"))
-        }
-        let condition = SQLList(conditions, separator: SQLRaw(" AND "))
-        struct Count: Decodable { let count: Int }
-        let total = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count")
-            .from(JobPosting.schema).where(condition).first(decoding: Count.self)?.count ?? 0
-        let select = sql.select().column(SQLLiteral.all).from(JobPosting.schema).where(condition)
-        switch search.sort {
-        case .relevance where !terms.isEmpty:
-            select.orderBy(SQLQueryString("CASE WHEN LOWER(\(ident: "title")) LIKE \(bind: LikePattern.contains(phrase)) ESCAPE '\\' THEN 0 ELSE 1 END"))
-            select.orderBy("created_at", .descending)
-        case .salary:
-            select.orderBy("salary_max", .descending).orderBy("created_at", .descending)
-        default:
-            select.orderBy("created_at", .descending)
-        }
-        select.orderBy("id")
-        let postings = try await select.limit(search.per).offset((search.page - 1) * search.per).all(decodingFluent: JobPosting.self)
-        return (postings, total)
     }
 
     // MARK: Job seekers and résumés
