@@ -2,21 +2,25 @@
 # Benchmark: job search on SQLite with 100,000 postings (release build, production environment).
 # Floor from the issue: p95 under 30 ms for one-, two- and four-character queries, and at least
 # 500 searches per second. Usage: bench/job-search.sh [postings] [seconds]
+# JOBS_BENCH_DIR=folder keeps the generated database there and reuses it on the next run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 postings="${1:-100000}"
 duration="${2:-20}"
 command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 swift build -c release --product fugong
-data=$(mktemp -d)
+data="${JOBS_BENCH_DIR:-$(mktemp -d)}"
+mkdir -p "$data"
 port=8090
 export FUGONG_DATA_DIR="$data" LOG_LEVEL=warning
-echo "== generating $postings postings =="
-/usr/bin/time -f "generation: %e s, peak memory %M KB" .build/release/fugong bench-jobs --postings "$postings" --env production
+if [ ! -f "$data/fugong.sqlite" ]; then
+  echo "== generating $postings postings =="
+  /usr/bin/time -f "generation: %e s, peak memory %M KB" .build/release/fugong bench-jobs --postings "$postings" --env production
+fi
 ls -l "$data"/fugong.sqlite* | awk '{print "database file:", $5, $9}'
 .build/release/fugong serve --env production --hostname 127.0.0.1 --port "$port" > "$data/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; [ -n "${JOBS_BENCH_DIR:-}" ] || rm -rf "$data"' EXIT
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
 
 encode() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }

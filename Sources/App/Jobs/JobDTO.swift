@@ -56,6 +56,35 @@ struct JobDTO: Content {
     let status: PostingStatus
     let createdAt: Date
 
+    /// A posting as a search reads it, with its employer's name.
+    struct Stored: Decodable {
+        let id: UUID
+        let employerId: UUID
+        let employerName: String
+        let title: String
+        let category: JobCategory
+        let openings: Int
+        let salaryMin: Int
+        let salaryMax: Int
+        let education: Education
+        let experience: String
+        let zone: String
+        let address: String
+        let description: String
+        let benefits: String
+        let closingDate: String
+        let status: PostingStatus
+        let createdAt: Date
+    }
+
+    init(_ stored: Stored, today: CivilDate) {
+        id = stored.id; employerId = stored.employerId; employerName = stored.employerName; title = stored.title
+        category = stored.category; openings = stored.openings; salaryMin = stored.salaryMin; salaryMax = stored.salaryMax
+        education = stored.education; experience = stored.experience; zone = stored.zone; address = stored.address
+        description = stored.description; benefits = stored.benefits; closingDate = stored.closingDate; createdAt = stored.createdAt
+        status = stored.status == .open && CivilDate(iso: stored.closingDate).map { $0 < today } == true ? .expired : stored.status
+    }
+
     init(_ posting: JobPosting, employerName: String, today: CivilDate) {
         id = posting.id!
         employerId = posting.$employer.id

@@ -31,7 +31,7 @@ enum JobSearch {
     }
 
     struct Result {
-        let postings: [JobPosting]
+        let jobs: [JobDTO]
         /// Up to `countLimit`.
         let total: Int
     }
@@ -101,10 +101,17 @@ enum JobSearch {
         } else {
             (ids, total) = try await match(query, terms: terms, today: today, on: sql)
         }
-        guard !ids.isEmpty else { return Result(postings: [], total: total) }
-        let found = try await JobPosting.query(on: db).filter(\.$id ~~ ids).all()
-        let byID = Dictionary(uniqueKeysWithValues: found.compactMap { posting in posting.id.map { ($0, posting) } })
-        return Result(postings: ids.compactMap { byID[$0] }, total: total)
+        guard !ids.isEmpty else { return Result(jobs: [], total: total) }
+        // The page's postings with their employers' names in one statement, decoded without
+        // Fluent's per-model reflection (a search result is read-only).
+        let rows = try await sql.raw("""
+            SELECT p.id, p.employer_id, e.name AS employer_name, p.title, p.category, p.openings, p.salary_min, p.salary_max, \
+            p.education, p.experience, p.zone, p.address, p.description, p.benefits, p.closing_date, p.status, p.created_at \
+            FROM \(ident: JobPosting.schema) p JOIN \(ident: Employer.schema) m ON m.id = p.employer_id \
+            JOIN \(ident: Enterprise.schema) e ON e.id = m.enterprise_id WHERE p.id IN \(SQLGroupExpression(ids.map { SQLBind($0) }))
+            """).all(decoding: JobDTO.Stored.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) })
+        return Result(jobs: ids.compactMap { byID[$0].map { JobDTO($0, today: today) } }, total: total)
     }
 
     /// Conditions on the posting itself (`p`): the filters.

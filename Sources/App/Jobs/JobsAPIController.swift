@@ -83,17 +83,7 @@ enum JobsAPIController {
         let search = try JobSearch.query(req)
         let today = CivilDate(req.now)
         let result = try await JobSearch.run(search, today: today, on: req.db)
-        let (postings, total) = (result.postings, result.total)
-        let names = try await employerNames(postings, on: req.db)
-        return ListDTO(postings.map { JobDTO($0, employerName: names[$0.$employer.id] ?? "", today: today) },
-                       PageMetadata(page: search.page, per: search.per, total: total))
-    }
-
-    static func employerNames(_ postings: [JobPosting], on db: any Database) async throws -> [UUID: String] {
-        let ids = Array(Set(postings.map(\.$employer.id)))
-        guard !ids.isEmpty else { return [:] }
-        let employers = try await Employer.query(on: db).filter(\.$id ~~ ids).with(\.$enterprise).all()
-        return Dictionary(uniqueKeysWithValues: employers.map { ($0.id!, $0.enterprise.name) })
+        return ListDTO(result.jobs, PageMetadata(page: search.page, per: search.per, total: result.total))
     }
 
     /// Public: an open, filled or expired posting of an approved employer.

@@ -53,23 +53,21 @@ enum JobsPagesController {
         var search = JobSearch.Query()
         do { search = try JobSearch.query(req) } catch let found as FieldErrors { errors = found }
         let today = CivilDate(req.now)
-        let result = errors.isEmpty ? try await JobSearch.run(search, today: today, on: req.db) : JobSearch.Result(postings: [], total: 0)
-        let (postings, total) = (result.postings, result.total)
-        let names = try await JobsAPIController.employerNames(postings, on: req.db)
+        let result = errors.isEmpty ? try await JobSearch.run(search, today: today, on: req.db) : JobSearch.Result(jobs: [], total: 0)
         let zones = try await zoneNames(req)
         let query = ["q": search.text, "category": search.category?.rawValue ?? "", "education": search.education?.rawValue ?? "",
                      "zone": search.zone ?? "", "salaryMin": search.salaryMin.map(String.init) ?? "",
                      "postedWithin": search.postedWithinDays.map(String.init) ?? "", "sort": req.query[String.self, at: "sort"] ?? ""]
         let context = ListPage(
             page: try await Pages.context(req, titleKey: "jobs.title"),
-            rows: postings.map { row(req, JobDTO($0, employerName: names[$0.$employer.id] ?? "", today: today), zones: zones) },
+            rows: result.jobs.map { row(req, $0, zones: zones) },
             q: search.text,
             categories: JobCategory.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0 == search.category) },
             educations: Education.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0 == search.education) },
             zones: zones.sorted { $0.key < $1.key }.map { SelectOption(value: $0.key, label: $0.value, selected: $0.key == search.zone) },
             sorts: JobSearch.Sort.allCases.map { SelectOption(value: $0.rawValue, label: req.t("jobs.sort.\($0.rawValue)"), selected: $0 == search.sort) },
             salaryMin: query["salaryMin"] ?? "", postedWithin: query["postedWithin"] ?? "",
-            pagination: Pagination(PageMetadata(page: search.page, per: search.per, total: total), path: "/jobs", query: query),
+            pagination: Pagination(PageMetadata(page: search.page, per: search.per, total: result.total), path: "/jobs", query: query),
             errorMessages: req.translated(errors).sorted { $0.key < $1.key }.map(\.value)
         )
         return try await Pages.render(req, "jobs/list", context, status: errors.isEmpty ? .ok : .unprocessableEntity)
