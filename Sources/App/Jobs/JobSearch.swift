@@ -12,8 +12,9 @@ import Vapor
 /// phrase in the posting's text, and stops at the page: it reads postings for the page, not for
 /// every match. The count stops at `countLimit`. The same SQL serves SQLite and PostgreSQL.
 enum JobSearch {
-    /// Beyond this many matches the total reads "1000+": counting further costs every reader.
-    static let countLimit = 1_000
+    /// Beyond this many matches the total reads "300+" (15 pages; refine the search for more):
+    /// counting further costs every reader.
+    static let countLimit = 300
 
     enum Sort: String, CaseIterable { case relevance, newest, salary }
 
@@ -139,7 +140,8 @@ enum JobSearch {
         let order: [any SQLExpression] = query.sort == .salary
             ? [SQLRaw("p.salary_max DESC"), SQLRaw("p.created_at DESC"), SQLRaw("p.id")]
             : [SQLRaw("p.created_at DESC"), SQLRaw("p.id")]
-        return try await page(from: SQLRaw("\(JobPosting.schema) p"), id: "p.id", condition: condition, order: order, query: query, on: sql)
+        return try await page(from: SQLRaw("\(JobPosting.schema) p"), id: "p.id", condition: condition, order: order, query: query,
+                              countOrder: nil, on: sql)
     }
 
     /// Query text: walk the rarest term's rows; the others by key; the phrase in the text.
@@ -171,7 +173,9 @@ enum JobSearch {
         case .newest: [SQLRaw("t.created_at DESC"), SQLRaw("t.posting_id")]
         case .salary: [SQLRaw("p.salary_max DESC"), SQLRaw("t.created_at DESC"), SQLRaw("t.posting_id")]
         }
-        return try await page(from: from, id: "t.posting_id", condition: and(conditions), order: order, query: query, on: sql)
+        // Counting walks title matches first: they are where the phrase usually is.
+        return try await page(from: from, id: "t.posting_id", condition: and(conditions), order: order, query: query,
+                              countOrder: SQLRaw("t.in_title DESC"), on: sql)
     }
 
     /// The term with the fewest postings (counted up to a bound), to drive the walk.
@@ -181,7 +185,7 @@ enum JobSearch {
         var best = (term: terms[0], count: Int.max)
         for term in terms {
             let count = try await sql.raw("""
-                SELECT COUNT(*) AS count FROM (SELECT 1 FROM \(ident: JobTerms.schema) WHERE term = \(bind: term) LIMIT 5000) x
+                SELECT COUNT(*) AS count FROM (SELECT 1 FROM \(ident: JobTerms.schema) WHERE term = \(bind: term) LIMIT 1000) x
                 """).first(decoding: Count.self)?.count ?? 0
             if count < best.count { best = (term, count) }
         }
@@ -190,7 +194,7 @@ enum JobSearch {
 
     /// One page of ids in order, and the number of matches up to `countLimit`.
     private static func page(from: any SQLExpression, id: String, condition: any SQLExpression, order: [any SQLExpression],
-                             query: Query, on sql: any SQLDatabase) async throws -> ([UUID], Int) {
+                             query: Query, countOrder: (any SQLExpression)?, on sql: any SQLDatabase) async throws -> ([UUID], Int) {
         struct Row: Decodable { let id: UUID }
         struct Count: Decodable { let count: Int }
         let ids = try await sql.raw("""
@@ -198,7 +202,8 @@ enum JobSearch {
             LIMIT \(unsafeRaw: String(query.per)) OFFSET \(unsafeRaw: String((query.page - 1) * query.per))
             """).all(decoding: Row.self).map(\.id)
         let total = try await sql.raw("""
-            SELECT COUNT(*) AS count FROM (SELECT 1 FROM \(from) WHERE \(condition) LIMIT \(unsafeRaw: String(countLimit))) x
+            SELECT COUNT(*) AS count FROM (SELECT 1 FROM \(from) WHERE \(condition) \
+            \(unsafeRaw: countOrder == nil ? "" : "ORDER BY ")\(countOrder ?? SQLRaw("")) LIMIT \(unsafeRaw: String(countLimit))) x
             """).first(decoding: Count.self)?.count ?? 0
         return (ids, total)
     }

@@ -33,7 +33,7 @@ struct JobsBenchmarkCommand: AsyncCommand {
         var employers: [(id: UUID, enterprise: UUID, name: String)] = []
         for index in 0..<Self.employerCount {
             let enterprise = UUID(), employer = UUID()
-            let name = "长春\(["新区", "经开", "兴隆"][index % 3])\(["精密", "宏远", "华信", "北方", "联合"][index % 5])\(DemoJobs.templates[index % DemoJobs.templates.count].title.prefix(2))有限公司\(index)"
+            let name = "长春\(["新区", "经开", "兴隆"][index % 3])\(["精密", "宏远", "华信", "北方", "联合"][index % 5])\(["实业", "科技", "制造", "发展"][index % 4])有限公司\(index)"
             try await sql.insert(into: Enterprise.schema)
                 .columns("id", "name", "credit_code", "legal_representative", "contact_name", "contact_phone", "address", "zone", "industry",
                          "above_designated_size", "staff_count", "status", "created_at", "updated_at")

@@ -45,6 +45,7 @@ enum JobsPagesController {
         let salaryMin: String
         let postedWithin: String
         let pagination: Pagination
+        let capped: Bool
         let errorMessages: [String]
     }
 
@@ -68,6 +69,7 @@ enum JobsPagesController {
             sorts: JobSearch.Sort.allCases.map { SelectOption(value: $0.rawValue, label: req.t("jobs.sort.\($0.rawValue)"), selected: $0 == search.sort) },
             salaryMin: query["salaryMin"] ?? "", postedWithin: query["postedWithin"] ?? "",
             pagination: Pagination(PageMetadata(page: search.page, per: search.per, total: result.total), path: "/jobs", query: query),
+            capped: result.total >= JobSearch.countLimit,
             errorMessages: req.translated(errors).sorted { $0.key < $1.key }.map(\.value)
         )
         return try await Pages.render(req, "jobs/list", context, status: errors.isEmpty ? .ok : .unprocessableEntity)
