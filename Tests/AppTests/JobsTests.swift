@@ -109,6 +109,7 @@ struct JobsTests {
             let seen = try await F.send(app, .GET, "/api/v1/applications/\(application.id)", hr)
             let dto = try #require(seen.decoded(ApplicationDTO.self))
             #expect(dto.state == .viewed && dto.applicant?.mobile == "13904310001" && dto.applicant?.resume?.school == "长春职业技术学院")
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "application.read").count() == 1)
             // Interview needs a time and a place; then offer, hired; nothing moves back.
             let bad = try await F.send(app, .PATCH, "/api/v1/applications/\(application.id)", hr, ["state": "interview"])
             #expect(bad.apiError?.fields.keys.sorted() == ["interviewAt", "interviewPlace"])

@@ -125,14 +125,17 @@ enum JobsAPIController {
     }
 
     @Sendable static func applications(req: Request) async throws -> [ApplicationDTO] {
+        let applications = try await JobsService.applications(req)
         var items: [ApplicationDTO] = []
-        for application in try await JobsService.applications(req) { items.append(try await JobsService.dto(req, application)) }
+        for application in applications { items.append(try await JobsService.dto(req, application)) }
+        try await JobsService.auditApplicantRead(req, applications)
         return items
     }
 
     @Sendable static func showApplication(req: Request) async throws -> ApplicationDTO {
         let application = try await JobsService.findApplication(req)
         try await JobsService.markViewed(req, application)
+        try await JobsService.auditApplicantRead(req, [application])
         return try await JobsService.dto(req, application)
     }
 

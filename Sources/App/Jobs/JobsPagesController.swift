@@ -306,6 +306,7 @@ enum JobsPagesController {
     @Sendable static func applicant(req: Request) async throws -> Response {
         let application = try await JobsService.findApplication(req)
         try await JobsService.markViewed(req, application)
+        try await JobsService.auditApplicantRead(req, [application])
         return try await renderApplicant(req, application, fields: FieldErrors())
     }
 

@@ -493,6 +493,16 @@ enum JobsService {
         }
     }
 
+    /// An employer reading applicants' contact details and résumés is audited, one row per read.
+    static func auditApplicantRead(_ req: Request, _ applications: [JobApplication]) async throws {
+        guard try req.requireUser().role == .enterpriseAdmin, !applications.isEmpty else { return }
+        let ids = applications.compactMap(\.id)
+        try await req.transaction { db in
+            try await Audit.record(req, on: db, action: "application.read", entity: "jobApplication",
+                                   entityID: ids.count == 1 ? ids[0] : nil, detail: "applications=\(ids.count)")
+        }
+    }
+
     /// Opening an application marks it viewed (已查看), which the seeker sees.
     static func markViewed(_ req: Request, _ application: JobApplication) async throws {
         guard try req.requireUser().role == .enterpriseAdmin, application.state == .applied else { return }
