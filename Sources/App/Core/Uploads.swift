@@ -86,6 +86,14 @@ enum Uploads {
         return String(base.prefix(80)) + "." + kind.fileExtension
     }
 
+    /// A request's file checked against the district's size limit, stamped with the request's
+    /// time, ready to store: what every upload form and endpoint starts with.
+    static func accept(_ file: File?, field: String = "file", _ req: Request) async throws -> (StoredFile, name: String) {
+        let (stored, name) = try check(file, field: field, maxBytes: try await req.districtSettings().maxUploadBytes)
+        stored.createdAt = req.now
+        return (stored, name)
+    }
+
     /// Serves a stored file as a download, never rendered in the page's origin as HTML.
     static func response(_ file: StoredFile, name: String) -> Response {
         let response = Response(status: .ok, body: .init(data: file.data))

@@ -56,14 +56,8 @@ enum EnterpriseRegistry {
     }
 
     static func review(_ req: Request, _ enterprise: Enterprise, decision rawDecision: String?, reason rawReason: String?) async throws {
-        var errors = FieldErrors()
-        let decision = rawDecision.flatMap(EnterpriseStatus.ReviewDecision.init(rawValue:))
-        if decision == nil { errors.add("decision", rawDecision == nil ? "error.required" : "error.decision.unknown") }
-        let reason = FormText.trimmed(rawReason)
-        if decision == .refuse, reason.isEmpty { errors.add("reason", "error.reason.required") }
-        if reason.count > 500 { errors.add("reason", "error.tooLong") }
-        try errors.throwIfAny()
-        guard let decision else { throw AppError.internalError("validated decision") }
+        let review = try EnterpriseStatus.Review.check(decision: rawDecision, reason: rawReason)
+        let (decision, reason) = (review.decision, review.reason)
         do {
             enterprise.status = try enterprise.status.reviewed(decision)
         } catch {
@@ -108,6 +102,11 @@ enum EnterpriseRegistry {
     /// Zone code → name in the reader's language.
     static func zoneNames(_ zones: [Zone], _ language: Language) -> [String: String] {
         Dictionary(uniqueKeysWithValues: zones.map { ($0.code, $0.displayName(language)) })
+    }
+
+    /// The same, read for this request.
+    static func zoneNames(_ req: Request) async throws -> [String: String] {
+        zoneNames(try await zones(req.db), req.language)
     }
 
     static func zoneCodes(_ db: any Database) async throws -> Set<String> {

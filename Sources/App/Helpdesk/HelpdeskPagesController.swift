@@ -155,7 +155,7 @@ enum HelpdeskPagesController {
             departments: departments.map { SelectOption(value: $0.id!.uuidString, label: $0.displayName(req.language), selected: false) },
             policies: policies.map { SelectOption(value: $0.id!.uuidString, label: $0.title, selected: false) },
             satisfactions: Satisfaction.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: false) },
-            errorMessages: req.translated(errors).sorted { $0.key < $1.key }.map(\.value)
+            errorMessages: req.errorList(errors)
         )
         return try await Pages.render(req, "helpdesk/detail", context, status: status)
     }

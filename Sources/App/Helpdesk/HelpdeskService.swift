@@ -383,8 +383,7 @@ enum HelpdeskService {
             if !ticket.state.isOpen { throw AppError.illegalTransition(messageKey: "error.ticket.closed") }
             throw AppError.forbidden
         }
-        let (stored, name) = try Uploads.check(file, field: "file", maxBytes: try await req.districtSettings().maxUploadBytes)
-        stored.createdAt = req.now
+        let (stored, name) = try await Uploads.accept(file, req)
         let attachment = TicketAttachment()
         attachment.$ticket.id = try ticket.requireID()
         attachment.filename = name

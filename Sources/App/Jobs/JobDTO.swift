@@ -82,27 +82,15 @@ struct JobDTO: Content {
         category = stored.category; openings = stored.openings; salaryMin = stored.salaryMin; salaryMax = stored.salaryMax
         education = stored.education; experience = stored.experience; zone = stored.zone; address = stored.address
         description = stored.description; benefits = stored.benefits; closingDate = stored.closingDate; createdAt = stored.createdAt
-        status = stored.status == .open && CivilDate(iso: stored.closingDate).map { $0 < today } == true ? .expired : stored.status
+        status = PostingRules.status(stored.status, closingDate: stored.closingDate, today: today)
     }
 
     init(_ posting: JobPosting, employerName: String, today: CivilDate) {
-        id = posting.id!
-        employerId = posting.$employer.id
-        self.employerName = employerName
-        title = posting.title
-        category = posting.category
-        openings = posting.openings
-        salaryMin = posting.salaryMin
-        salaryMax = posting.salaryMax
-        education = posting.education
-        experience = posting.experience
-        zone = posting.zone
-        address = posting.address
-        description = posting.description
-        benefits = posting.benefits
-        closingDate = posting.closingDate
-        status = JobsService.status(posting, today: today)
-        createdAt = posting.createdAt
+        self.init(Stored(id: posting.id!, employerId: posting.$employer.id, employerName: employerName, title: posting.title,
+                         category: posting.category, openings: posting.openings, salaryMin: posting.salaryMin, salaryMax: posting.salaryMax,
+                         education: posting.education, experience: posting.experience, zone: posting.zone, address: posting.address,
+                         description: posting.description, benefits: posting.benefits, closingDate: posting.closingDate,
+                         status: posting.status, createdAt: posting.createdAt), today: today)
     }
 }
 

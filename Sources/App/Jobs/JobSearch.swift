@@ -203,7 +203,7 @@ enum JobSearch {
             """).all(decoding: Row.self).map(\.id)
         let total = try await sql.raw("""
             SELECT COUNT(*) AS count FROM (SELECT 1 FROM \(from) WHERE \(condition) \
-            \(unsafeRaw: countOrder == nil ? "" : "ORDER BY ")\(countOrder ?? SQLRaw("")) LIMIT \(unsafeRaw: String(countLimit))) x
+            \(countOrder.map { SQLQueryString("ORDER BY \($0)") } ?? SQLRaw("")) LIMIT \(unsafeRaw: String(countLimit))) x
             """).first(decoding: Count.self)?.count ?? 0
         return (ids, total)
     }

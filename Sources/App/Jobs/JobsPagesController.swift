@@ -28,10 +28,6 @@ enum JobsPagesController {
         low == high ? "¥\(low)" : "¥\(low)–\(high)"
     }
 
-    static func zoneNames(_ req: Request) async throws -> [String: String] {
-        Dictionary(uniqueKeysWithValues: try await EnterpriseRegistry.zones(req.db).map { ($0.code, $0.name) })
-    }
-
     // MARK: Public list and job page
 
     struct ListPage: Encodable {
@@ -55,7 +51,7 @@ enum JobsPagesController {
         do { search = try JobSearch.query(req) } catch let found as FieldErrors { errors = found }
         let today = CivilDate(req.now)
         let result = errors.isEmpty ? try await JobSearch.run(search, today: today, on: req.db) : JobSearch.Result(jobs: [], total: 0)
-        let zones = try await zoneNames(req)
+        let zones = try await EnterpriseRegistry.zoneNames(req)
         let query = ["q": search.text, "category": search.category?.rawValue ?? "", "education": search.education?.rawValue ?? "",
                      "zone": search.zone ?? "", "salaryMin": search.salaryMin.map(String.init) ?? "",
                      "postedWithin": search.postedWithinDays.map(String.init) ?? "", "sort": req.query[String.self, at: "sort"] ?? ""]
@@ -70,7 +66,7 @@ enum JobsPagesController {
             salaryMin: query["salaryMin"] ?? "", postedWithin: query["postedWithin"] ?? "",
             pagination: Pagination(PageMetadata(page: search.page, per: search.per, total: result.total), path: "/jobs", query: query),
             capped: result.total >= JobSearch.countLimit,
-            errorMessages: req.translated(errors).sorted { $0.key < $1.key }.map(\.value)
+            errorMessages: req.errorList(errors)
         )
         return try await Pages.render(req, "jobs/list", context, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
@@ -106,7 +102,7 @@ enum JobsPagesController {
         }
         let isSeeker = user?.role == .jobSeeker
         let context = JobPage(
-            page: try await Pages.context(req, titleKey: "jobs.title", forms: true), job: dto, row: row(req, dto, zones: try await zoneNames(req)),
+            page: try await Pages.context(req, titleKey: "jobs.title", forms: true), job: dto, row: row(req, dto, zones: try await EnterpriseRegistry.zoneNames(req)),
             categoryName: req.t(dto.category.nameKey), isSeeker: isSeeker, signedOut: user == nil,
             canApply: isSeeker && dto.status == .open && state == nil && resume?.hasConsent == true,
             needsResume: isSeeker && resume == nil, needsConsent: isSeeker && resume != nil && resume?.hasConsent == false,
@@ -142,7 +138,7 @@ enum JobsPagesController {
         let today = CivilDate(req.now)
         let postings = try await JobPosting.query(on: req.db).filter(\.$employer.$id == employer.requireID())
             .filter(\.$status == .open).filter(\.$closingDate >= today.iso).sort(\.$createdAt, .descending).limit(100).all()
-        let zones = try await zoneNames(req)
+        let zones = try await EnterpriseRegistry.zoneNames(req)
         let context = EmployerPage(page: try await Pages.context(req, titleKey: "jobs.employer"), employer: EmployerDTO(employer, now: req.now),
                                    zoneName: zones[employer.enterprise.zone] ?? "",
                                    rows: postings.map { row(req, JobDTO($0, employerName: employer.enterprise.name, today: today), zones: zones) })
@@ -189,7 +185,7 @@ enum JobsPagesController {
         let today = CivilDate(req.now)
         var postings: [CentrePage.Posting] = []
         var applicants: [CentrePage.Applicant] = []
-        let zones = try await zoneNames(req)
+        let zones = try await EnterpriseRegistry.zoneNames(req)
         if let employer, employer.status == .approved {
             let own = try await JobPosting.query(on: req.db).filter(\.$employer.$id == employer.requireID()).sort(\.$createdAt, .descending).limit(200).all()
             let applications = try await JobsService.applications(req)
@@ -269,12 +265,7 @@ enum JobsPagesController {
         let form = try req.content.decode(PostingForm.self)
         return try await centreAction(req, values: form.values, flash: "jobs.published") {
             var errors = FieldErrors()
-            func number(_ name: String, _ raw: String?) -> Int? {
-                let text = FormText.trimmed(raw)
-                if text.isEmpty { return nil }
-                guard let value = Int(text) else { errors.add(name, "error.number"); return nil }
-                return value
-            }
+            func number(_ name: String, _ raw: String?) -> Int? { FormText.integer(raw, field: name, into: &errors) }
             let input = JobsService.PostingInput(
                 title: form.title, category: form.category, openings: number("openings", form.openings), salaryMin: number("salaryMin", form.salaryMin),
                 salaryMax: number("salaryMax", form.salaryMax), education: form.education, experience: form.experience, zone: form.zone,
@@ -286,7 +277,6 @@ enum JobsPagesController {
 
     @Sendable static func markFilled(req: Request) async throws -> Response {
         let posting = try await JobsService.findPosting(req)
-        guard posting.enterpriseID == req.auth.get(User.self)?.$enterprise.id else { throw AppError.notFound }
         return try await centreAction(req, flash: "jobs.filled") {
             try await JobsService.update(req, posting, JobsService.PostingInput(status: PostingStatus.filled.rawValue))
         }
@@ -398,7 +388,7 @@ enum JobsPagesController {
 
     static func renderResume(_ req: Request, _ resume: Resume?, values: [String: String], wanted: Set<String>, fields: FieldErrors,
                              status: HTTPResponseStatus = .ok) async throws -> Response {
-        let zones = try await zoneNames(req)
+        let zones = try await EnterpriseRegistry.zoneNames(req)
         let context = ResumePage(
             page: try await Pages.context(req, titleKey: "jobs.resume"), values: values, fields: req.translated(fields),
             educations: Education.allCases.filter { $0 != .any }.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == values["education"]) },
@@ -422,12 +412,7 @@ enum JobsPagesController {
                       "school": form.school ?? "", "major": form.major ?? "", "yearsOfWork": form.yearsOfWork ?? "", "skills": form.skills ?? "",
                       "expectedSalary": form.expectedSalary ?? "", "workHistory": form.workHistory ?? "", "introduction": form.introduction ?? ""]
         var errors = FieldErrors()
-        func number(_ name: String, _ raw: String?) -> Int? {
-            let text = FormText.trimmed(raw)
-            if text.isEmpty { return nil }
-            guard let value = Int(text) else { errors.add(name, "error.number"); return nil }
-            return value
-        }
+        func number(_ name: String, _ raw: String?) -> Int? { FormText.integer(raw, field: name, into: &errors) }
         let input = JobsService.ResumeInput(
             name: form.name, gender: form.gender, birthYear: number("birthYear", form.birthYear), education: form.education, school: form.school,
             major: form.major, yearsOfWork: number("yearsOfWork", form.yearsOfWork), skills: form.skills,
@@ -498,7 +483,7 @@ enum JobsPagesController {
     }
 
     static func renderReview(_ req: Request, fields: FieldErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let zones = try await zoneNames(req)
+        let zones = try await EnterpriseRegistry.zoneNames(req)
         let pending = try await Employer.query(on: req.db).filter(\.$status == .pending).with(\.$enterprise).sort(\.$submittedAt).limit(200).all()
         let items = pending.map { employer in
             let dto = EmployerDTO(employer, now: req.now)
@@ -506,7 +491,7 @@ enum JobsPagesController {
                                    waiting: req.t("jobs.waitingHours", String(dto.waitingHours ?? 0)))
         }
         return try await Pages.render(req, "jobs/review", ReviewPage(page: try await Pages.context(req, titleKey: "jobs.review"), items: items,
-                                                                     errorMessages: req.translated(fields).sorted { $0.key < $1.key }.map(\.value)), status: status)
+                                                                     errorMessages: req.errorList(fields)), status: status)
     }
 
     @Sendable static func review(req: Request) async throws -> Response {

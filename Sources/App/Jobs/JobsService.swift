@@ -95,14 +95,8 @@ enum JobsService {
     /// Approve or refuse a pending employer; a refusal needs its reason. An enterprise that came
     /// in through the talent network and is still pending is verified or refused with it.
     static func review(_ req: Request, _ employer: Employer, decision rawDecision: String?, reason rawReason: String?) async throws {
-        var errors = FieldErrors()
-        let decision = rawDecision.flatMap(EnterpriseStatus.ReviewDecision.init(rawValue:))
-        if decision == nil { errors.add("decision", rawDecision == nil ? "error.required" : "error.decision.unknown") }
-        let reason = FormText.trimmed(rawReason)
-        if decision == .refuse, reason.isEmpty { errors.add("reason", "error.reason.required") }
-        if reason.count > 500 { errors.add("reason", "error.tooLong") }
-        try errors.throwIfAny()
-        guard let decision else { throw AppError.internalError("validated decision") }
+        let review = try EnterpriseStatus.Review.check(decision: rawDecision, reason: rawReason)
+        let (decision, reason) = (review.decision, review.reason)
         guard employer.status == .pending else { throw AppError.illegalTransition(messageKey: "error.enterprise.alreadyReviewed") }
         let enterprise = employer.enterprise
         employer.status = decision == .approve ? .approved : .refused
@@ -131,8 +125,7 @@ enum JobsService {
     static func attachLicence(_ req: Request, _ employer: Employer, file: File?) async throws {
         guard req.auth.get(User.self)?.$enterprise.id == employer.$enterprise.id else { throw AppError.notFound }
         guard employer.status != .approved else { throw AppError.illegalTransition(messageKey: "error.enterprise.alreadyReviewed") }
-        let (stored, name) = try Uploads.check(file, field: "file", maxBytes: try await req.districtSettings().maxUploadBytes)
-        stored.createdAt = req.now
+        let (stored, name) = try await Uploads.accept(file, req)
         try await req.transaction { db in
             try await stored.create(on: db)
             employer.licenceFileID = try stored.requireID()
@@ -283,11 +276,6 @@ enum JobsService {
         return posting
     }
 
-    static func status(_ posting: JobPosting, today: CivilDate) -> PostingStatus {
-        guard posting.status == .open else { return posting.status }
-        return PostingRules.isOpen(status: .open, closingDate: CivilDate(iso: posting.closingDate) ?? today, today: today) ? .open : .expired
-    }
-
     // MARK: Job seekers and résumés
 
     struct SeekerRegistration: Content {
@@ -414,7 +402,7 @@ enum JobsService {
             throw AppError.conflict(field: nil, messageKey: "error.application.noResume")
         }
         guard resume.hasConsent else { throw AppError.conflict(field: "consent", messageKey: "error.application.consent") }
-        guard status(posting, today: CivilDate(req.now)) == .open else {
+        guard PostingRules.status(posting.status, closingDate: posting.closingDate, today: CivilDate(req.now)) == .open else {
             throw AppError.illegalTransition(messageKey: "error.application.closed")
         }
         let message = FormText.trimmed(rawMessage)

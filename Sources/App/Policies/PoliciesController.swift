@@ -114,8 +114,7 @@ enum PoliciesController {
 
     /// The district admin adds a file to a published policy.
     static func attach(_ req: Request, _ policy: Policy, file: File?) async throws {
-        let (stored, name) = try Uploads.check(file, field: "file", maxBytes: try await req.districtSettings().maxUploadBytes)
-        stored.createdAt = req.now
+        let (stored, name) = try await Uploads.accept(file, req)
         let attachment = PolicyAttachment()
         attachment.$policy.id = try policy.requireID()
         attachment.filename = name
@@ -260,7 +259,7 @@ enum PoliciesController {
                                  },
                                  canAttach: user.role == .districtAdmin,
                                  maxUploadMegabytes: try await req.districtSettings().maxUploadBytes / 1_048_576,
-                                 errorMessages: req.translated(errors).sorted { $0.key < $1.key }.map(\.value))
+                                 errorMessages: req.errorList(errors))
         return try await Pages.render(req, "policies/detail", context, status: status)
     }
 }

@@ -104,10 +104,7 @@ enum ResumptionPagesController {
         func form() throws -> ResumptionService.Form {
             var errors = FieldErrors()
             func number(_ text: String?, _ field: String) -> Int? {
-                let text = FormText.trimmed(text)
-                if text.isEmpty { errors.add(field, "error.required"); return nil }
-                guard let value = Int(text) else { errors.add(field, "error.number"); return nil }
-                return value
+                FormText.integer(text, field: field, required: true, into: &errors)
             }
             let form = ResumptionService.Form(
                 category: category.flatMap { $0.isEmpty ? nil : $0 }, plannedDate: plannedDate.flatMap { $0.isEmpty ? nil : $0 },
@@ -265,7 +262,7 @@ enum ResumptionPagesController {
             canConfirm: user.role == .leader && actions.contains(.approve),
             canSuspend: [.officer, .reviewer].contains(user.role) && actions.contains(.suspend),
             maxUploadMegabytes: settings.maxUploadMegabytes,
-            errorMessages: req.translated(fields).sorted { $0.key < $1.key }.map(\.value)
+            errorMessages: req.errorList(fields)
         )
         return try await Pages.render(req, "resumption/detail", context, status: status)
     }

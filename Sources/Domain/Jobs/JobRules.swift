@@ -120,9 +120,10 @@ public enum PostingRules {
                               description: description, benefits: benefits, closingDate: closing)
     }
 
-    /// Open for applications: neither filled nor past its closing date.
-    public static func isOpen(status: PostingStatus, closingDate: CivilDate, today: CivilDate) -> Bool {
-        status == .open && !(closingDate < today)
+    /// A posting's status on `today`: an open one past its closing date (ISO) has expired.
+    public static func status(_ stored: PostingStatus, closingDate: String, today: CivilDate) -> PostingStatus {
+        guard stored == .open, let closing = CivilDate(iso: closingDate), closing < today else { return stored }
+        return .expired
     }
 }
 

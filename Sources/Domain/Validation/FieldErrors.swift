@@ -35,6 +35,18 @@ public enum FormText {
         (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A whole number typed in a form: nil when left empty (`error.required` if it must be
+    /// given), `error.number` when it is not one.
+    public static func integer(_ value: String?, field: String, required: Bool = false, into errors: inout FieldErrors) -> Int? {
+        let text = trimmed(value)
+        if text.isEmpty {
+            if required { errors.add(field, "error.required") }
+            return nil
+        }
+        guard let number = Int(text) else { errors.add(field, "error.number"); return nil }
+        return number
+    }
+
     /// Returns the trimmed text or records `error.required` / `error.tooLong`.
     public static func required(
         _ value: String?, field: String, maxLength: Int = 200, into errors: inout FieldErrors
