@@ -1,5 +1,6 @@
 import Domain
 import Fluent
+import SQLKit
 import Vapor
 
 struct EmployerDTO: Content {
@@ -57,7 +58,7 @@ struct JobDTO: Content {
     let createdAt: Date
 
     /// A posting as a search reads it, with its employer's name.
-    struct Stored: Decodable {
+    struct Stored {
         let id: UUID
         let employerId: UUID
         let employerName: String
@@ -76,6 +77,8 @@ struct JobDTO: Content {
         let status: PostingStatus
         let createdAt: Date
     }
+
+
 
     init(_ stored: Stored, today: CivilDate) {
         id = stored.id; employerId = stored.employerId; employerName = stored.employerName; title = stored.title
@@ -160,5 +163,24 @@ extension JobsService {
             interviewAt: application.interviewAt, interviewPlace: application.interviewPlace, reason: application.reason,
             createdAt: application.createdAt, updatedAt: application.updatedAt, applicant: applicant
         )
+    }
+}
+
+extension JobDTO.Stored {
+    /// The columns `JobSearch` selects, read by name: a decoder with key conversion cost a
+    /// search a fifth of its time.
+    init(row: any SQLRow) throws {
+        func text(_ column: String) throws -> String { try row.decode(column: column, as: String.self) }
+        func choice<T: RawRepresentable<String>>(_ column: String, _: T.Type) throws -> T {
+            guard let value = T(rawValue: try text(column)) else { throw AppError.internalError("\(column) is not a known value") }
+            return value
+        }
+        self.init(id: try row.decode(column: "id", as: UUID.self), employerId: try row.decode(column: "employer_id", as: UUID.self),
+                  employerName: try text("employer_name"), title: try text("title"), category: try choice("category", JobCategory.self),
+                  openings: try row.decode(column: "openings", as: Int.self), salaryMin: try row.decode(column: "salary_min", as: Int.self),
+                  salaryMax: try row.decode(column: "salary_max", as: Int.self), education: try choice("education", Education.self),
+                  experience: try text("experience"), zone: try text("zone"), address: try text("address"),
+                  description: try text("description"), benefits: try text("benefits"), closingDate: try text("closing_date"),
+                  status: try choice("status", PostingStatus.self), createdAt: try row.decode(column: "created_at", as: Date.self))
     }
 }

@@ -207,3 +207,15 @@ struct CreateJobs: AsyncMigration {
         }
     }
 }
+
+/// The index moved from bigrams to n-grams of up to four characters (`SearchTerms`): open
+/// postings are indexed again.
+struct ReindexJobTerms: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        for posting in try await JobPosting.query(on: database).filter(\.$status == .open).all() {
+            try await JobSearch.index(posting, on: database)
+        }
+    }
+
+    func revert(on database: any Database) async throws {}
+}

@@ -8,9 +8,10 @@ import Vapor
 /// The job search. A posting's terms (`SearchTerms.index` of title, employer and description)
 /// are kept in `job_terms` while it is open, each row keyed by (term, in title, created at,
 /// closing date, posting). A search walks the rarest query term's rows in the order asked
-/// (relevance: title matches first, then newest), checks the other terms by key and the whole
-/// phrase in the posting's text, and stops at the page: it reads postings for the page, not for
-/// every match. The count stops at `countLimit`. The same SQL serves SQLite and PostgreSQL.
+/// (relevance: title matches first, then newest), checks the whole phrase in the posting's
+/// normalised text, and stops after `countLimit` matches. One statement counts those
+/// and reads the page's postings; a query of several terms first asks which is rarest. The same
+/// SQL serves SQLite and PostgreSQL.
 enum JobSearch {
     /// Beyond this many matches the total reads "300+" (15 pages; refine the search for more):
     /// counting further costs every reader.
@@ -92,27 +93,21 @@ enum JobSearch {
 
     // MARK: Searching
 
-    static func run(_ query: Query, today: CivilDate, on db: any Database) async throws -> Result {
+    static func run(_ query: Query, today: CivilDate, counts: TermCounts, on db: any Database) async throws -> Result {
         guard let sql = db as? any SQLDatabase else { throw AppError.internalError("search needs SQL") }
         let terms = SearchTerms.query(query.text)
-        let ids: [UUID]
-        let total: Int
-        if terms.isEmpty {
-            (ids, total) = try await browse(query, today: today, on: sql)
-        } else {
-            (ids, total) = try await match(query, terms: terms, today: today, on: sql)
-        }
-        guard !ids.isEmpty else { return Result(jobs: [], total: total) }
-        // The page's postings with their employers' names in one statement, decoded without
-        // Fluent's per-model reflection (a search result is read-only).
-        let rows = try await sql.raw("""
-            SELECT p.id, p.employer_id, e.name AS employer_name, p.title, p.category, p.openings, p.salary_min, p.salary_max, \
-            p.education, p.experience, p.zone, p.address, p.description, p.benefits, p.closing_date, p.status, p.created_at \
-            FROM \(ident: JobPosting.schema) p JOIN \(ident: Employer.schema) m ON m.id = p.employer_id \
-            JOIN \(ident: Enterprise.schema) e ON e.id = m.enterprise_id WHERE p.id IN \(SQLGroupExpression(ids.map { SQLBind($0) }))
-            """).all(decoding: JobDTO.Stored.self, keyDecodingStrategy: .convertFromSnakeCase)
-        let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) })
-        return Result(jobs: ids.compactMap { byID[$0].map { JobDTO($0, today: today) } }, total: total)
+        let matches = terms.isEmpty ? browse(query, today: today) : try await match(query, terms: terms, today: today, counts: counts, on: sql)
+        return try await page(matches, query: query, today: today, on: sql)
+    }
+
+    /// The matching postings as one SQL source: their ids in the order asked, as `id` and the
+    /// sort keys `k0`, `k1`, …
+    private struct Matches {
+        let from: any SQLExpression
+        let id: String
+        let condition: any SQLExpression
+        /// Sort keys, each descending.
+        let keys: [String]
     }
 
     /// Conditions on the posting itself (`p`): the filters.
@@ -134,77 +129,126 @@ enum JobSearch {
     }
 
     /// No query text: open postings, newest (or best paid) first.
-    private static func browse(_ query: Query, today: CivilDate, on sql: any SQLDatabase) async throws -> ([UUID], Int) {
+    private static func browse(_ query: Query, today: CivilDate) -> Matches {
         let condition = and([SQLQueryString("p.status = \(bind: PostingStatus.open.rawValue)"),
                              SQLQueryString("p.closing_date >= \(bind: today.iso)")] + filters(query, today: today))
-        let order: [any SQLExpression] = query.sort == .salary
-            ? [SQLRaw("p.salary_max DESC"), SQLRaw("p.created_at DESC"), SQLRaw("p.id")]
-            : [SQLRaw("p.created_at DESC"), SQLRaw("p.id")]
-        return try await page(from: SQLRaw("\(JobPosting.schema) p"), id: "p.id", condition: condition, order: order, query: query,
-                              countOrder: nil, on: sql)
+        let keys = query.sort == .salary ? ["p.salary_max", "p.created_at", "p.id"] : ["p.created_at", "p.id"]
+        return Matches(from: SQLRaw("\(JobPosting.schema) p"), id: "p.id", condition: condition, keys: keys)
     }
 
-    /// Query text: walk the rarest term's rows; the others by key; the phrase in the text.
-    private static func match(_ query: Query, terms: [String], today: CivilDate, on sql: any SQLDatabase) async throws -> ([UUID], Int) {
-        let driver = try await rarest(terms, on: sql)
+    /// Query text: walk the rarest term's rows; the phrase in the text.
+    private static func match(_ query: Query, terms: [String], today: CivilDate, counts: TermCounts, on sql: any SQLDatabase) async throws -> Matches {
+        let driver = try await rarest(terms, counts: counts, on: sql)
         var conditions: [any SQLExpression] = [
             SQLQueryString("t.term = \(bind: driver)"),
             SQLQueryString("t.closing_date >= \(bind: today.iso)"),
         ]
-        for term in terms where term != driver {
-            conditions.append(SQLQueryString("""
-                EXISTS (SELECT 1 FROM \(ident: JobTerms.schema) u WHERE u.term = \(bind: term) AND u.in_title IN (0, 1) \
-                AND u.created_at = t.created_at AND u.closing_date = t.closing_date AND u.posting_id = t.posting_id)
-                """))
-        }
         let posting = filters(query, today: today)
         var needsPosting = !posting.isEmpty || query.sort == .salary
         conditions += posting
         if terms.count > 1 {
             // Two or more terms: their places must make the phrase (电工 in 电工, not in 电子工厂).
+            // The phrase holds every term, so the other terms need no look-up of their own:
+            // reading the short normalised text costs less than their index seeks.
             needsPosting = true
             conditions.append(SQLQueryString("p.search_text LIKE \(bind: LikePattern.contains(SearchTerms.normalized(query.text))) ESCAPE '\\'"))
         }
         let from: any SQLExpression = needsPosting
             ? SQLRaw("\(JobTerms.schema) t JOIN \(JobPosting.schema) p ON p.id = t.posting_id")
             : SQLRaw("\(JobTerms.schema) t")
-        let order: [any SQLExpression] = switch query.sort {
-        case .relevance: [SQLRaw("t.in_title DESC"), SQLRaw("t.created_at DESC"), SQLRaw("t.posting_id")]
-        case .newest: [SQLRaw("t.created_at DESC"), SQLRaw("t.posting_id")]
-        case .salary: [SQLRaw("p.salary_max DESC"), SQLRaw("t.created_at DESC"), SQLRaw("t.posting_id")]
+        // Relevance is the index's own order read backwards (title matches first, then newest),
+        // so the walk stops at `countLimit` without sorting.
+        let keys = switch query.sort {
+        case .relevance: ["t.in_title", "t.created_at", "t.closing_date", "t.posting_id"]
+        case .newest: ["t.created_at", "t.posting_id"]
+        case .salary: ["p.salary_max", "t.created_at", "t.posting_id"]
         }
-        // Counting walks title matches first: they are where the phrase usually is.
-        return try await page(from: from, id: "t.posting_id", condition: and(conditions), order: order, query: query,
-                              countOrder: SQLRaw("t.in_title DESC"), on: sql)
+        return Matches(from: from, id: "t.posting_id", condition: and(conditions), keys: keys)
     }
 
-    /// The term with the fewest postings (counted up to a bound), to drive the walk.
-    private static func rarest(_ terms: [String], on sql: any SQLDatabase) async throws -> String {
+    /// The term with the fewest postings (counted up to a bound), to drive the walk. Counts
+    /// the instance has not seen in the last minute are read in one statement.
+    private static func rarest(_ terms: [String], counts: TermCounts, on sql: any SQLDatabase) async throws -> String {
         guard terms.count > 1 else { return terms[0] }
-        struct Count: Decodable { let count: Int }
-        var best = (term: terms[0], count: Int.max)
-        for term in terms {
-            let count = try await sql.raw("""
-                SELECT COUNT(*) AS count FROM (SELECT 1 FROM \(ident: JobTerms.schema) WHERE term = \(bind: term) LIMIT 1000) x
-                """).first(decoding: Count.self)?.count ?? 0
-            if count < best.count { best = (term, count) }
+        var known = counts.lookup(terms)
+        let missing = terms.filter { known[$0] == nil }
+        if !missing.isEmpty {
+            struct Count: Decodable { let term: String; let count: Int }
+            let selects = missing.map { term in
+                SQLQueryString("""
+                    SELECT \(bind: term) AS term, (SELECT COUNT(*) FROM (SELECT 1 FROM \(ident: JobTerms.schema) \
+                    WHERE term = \(bind: term) LIMIT 1000) x) AS count
+                    """)
+            }
+            let rows = try await sql.raw("\(SQLList(selects, separator: SQLRaw(" UNION ALL ")))").all(decoding: Count.self)
+            for row in rows { known[row.term] = row.count }
+            counts.store(rows.map { ($0.term, $0.count) })
         }
-        return best.term
+        return terms.min { known[$0, default: 0] < known[$1, default: 0] } ?? terms[0]
     }
 
-    /// One page of ids in order, and the number of matches up to `countLimit`.
-    private static func page(from: any SQLExpression, id: String, condition: any SQLExpression, order: [any SQLExpression],
-                             query: Query, countOrder: (any SQLExpression)?, on sql: any SQLDatabase) async throws -> ([UUID], Int) {
-        struct Row: Decodable { let id: UUID }
-        struct Count: Decodable { let count: Int }
-        let ids = try await sql.raw("""
-            SELECT \(unsafeRaw: id) AS id FROM \(from) WHERE \(condition) ORDER BY \(SQLList(order)) \
-            LIMIT \(unsafeRaw: String(query.per)) OFFSET \(unsafeRaw: String((query.page - 1) * query.per))
-            """).all(decoding: Row.self).map(\.id)
-        let total = try await sql.raw("""
-            SELECT COUNT(*) AS count FROM (SELECT 1 FROM \(from) WHERE \(condition) \
-            \(countOrder.map { SQLQueryString("ORDER BY \($0)") } ?? SQLRaw("")) LIMIT \(unsafeRaw: String(countLimit))) x
-            """).first(decoding: Count.self)?.count ?? 0
-        return (ids, total)
+    /// How many postings each term has, up to 1,000, as the instance last read it: these only
+    /// choose which term drives a search (any choice gives the same results), so a minute old
+    /// is fine.
+    final class TermCounts: @unchecked Sendable {
+        private let lock = NSLock()
+        private var counts: [String: (count: Int, at: Date)] = [:]
+        private let lifetime: TimeInterval = 60
+
+        func lookup(_ terms: [String]) -> [String: Int] {
+            let now = Date()
+            return lock.withLock {
+                var found: [String: Int] = [:]
+                for term in terms {
+                    if let entry = counts[term], now.timeIntervalSince(entry.at) < lifetime { found[term] = entry.count }
+                }
+                return found
+            }
+        }
+
+        func store(_ entries: [(String, Int)]) {
+            let now = Date()
+            lock.withLock {
+                if counts.count > 50_000 { counts.removeAll(keepingCapacity: true) }
+                for (term, count) in entries { counts[term] = (count, now) }
+            }
+        }
+    }
+
+    /// One statement: the first `countLimit` matches in order, counted, and the page of them
+    /// joined to its postings and employers' names, read column by column (a search result is
+    /// read-only). A page past the matches still gives the count.
+    private static func page(_ matches: Matches, query: Query, today: CivilDate, on sql: any SQLDatabase) async throws -> Result {
+        let keys = matches.keys.enumerated()
+        let order = SQLRaw(keys.map { "\($0.element) DESC" }.joined(separator: ", "))
+        let matchedOrder = SQLRaw(keys.map { "k\($0.offset) DESC" }.joined(separator: ", "))
+        let pageOrder = SQLRaw(keys.map { "g.k\($0.offset) DESC" }.joined(separator: ", "))
+        let keyColumns = SQLRaw(keys.map { "\($0.element) AS k\($0.offset)" }.joined(separator: ", "))
+        let rows = try await sql.raw("""
+            WITH matched AS (SELECT \(unsafeRaw: matches.id) AS id, \(keyColumns) FROM \(matches.from) WHERE \(matches.condition) \
+            ORDER BY \(order) LIMIT \(unsafeRaw: String(countLimit))) \
+            SELECT c.total, p.id, p.employer_id, e.name AS employer_name, p.title, p.category, p.openings, p.salary_min, \
+            p.salary_max, p.education, p.experience, p.zone, p.address, p.description, p.benefits, p.closing_date, p.status, \
+            p.created_at FROM (SELECT COUNT(*) AS total FROM matched) c \
+            LEFT JOIN (SELECT * FROM matched ORDER BY \(matchedOrder) LIMIT \(unsafeRaw: String(query.per)) \
+            OFFSET \(unsafeRaw: String((query.page - 1) * query.per))) g ON TRUE \
+            LEFT JOIN \(ident: JobPosting.schema) p ON p.id = g.id LEFT JOIN \(ident: Employer.schema) m ON m.id = p.employer_id \
+            LEFT JOIN \(ident: Enterprise.schema) e ON e.id = m.enterprise_id ORDER BY \(pageOrder)
+            """).all()
+        let total = try rows.first?.decode(column: "total", as: Int.self) ?? 0
+        let jobs = try rows.filter { try !$0.decodeNil(column: "id") }.map {
+            JobDTO(try JobDTO.Stored(row: $0), today: today)
+        }
+        return Result(jobs: jobs, total: total)
+    }
+}
+
+extension Application {
+    private struct TermCountsKey: StorageKey { typealias Value = JobSearch.TermCounts }
+
+    /// Made in `configure`.
+    var jobTermCounts: JobSearch.TermCounts {
+        get { storage[TermCountsKey.self]! }
+        set { storage[TermCountsKey.self] = newValue }
     }
 }

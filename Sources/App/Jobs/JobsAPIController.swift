@@ -81,7 +81,7 @@ enum JobsAPIController {
     @Sendable static func search(req: Request) async throws -> ListDTO<JobDTO> {
         let search = try JobSearch.query(req)
         let today = CivilDate(req.now)
-        let result = try await JobSearch.run(search, today: today, on: req.db)
+        let result = try await JobSearch.run(search, today: today, counts: req.application.jobTermCounts, on: req.db)
         return ListDTO(result.jobs, PageMetadata(page: search.page, per: search.per, total: result.total))
     }
 

@@ -50,7 +50,7 @@ enum JobsPagesController {
         var search = JobSearch.Query()
         do { search = try JobSearch.query(req) } catch let found as FieldErrors { errors = found }
         let today = CivilDate(req.now)
-        let result = errors.isEmpty ? try await JobSearch.run(search, today: today, on: req.db) : JobSearch.Result(jobs: [], total: 0)
+        let result = errors.isEmpty ? try await JobSearch.run(search, today: today, counts: req.application.jobTermCounts, on: req.db) : JobSearch.Result(jobs: [], total: 0)
         let zones = try await EnterpriseRegistry.zoneNames(req)
         let query = ["q": search.text, "category": search.category?.rawValue ?? "", "education": search.education?.rawValue ?? "",
                      "zone": search.zone ?? "", "salaryMin": search.salaryMin.map(String.init) ?? "",

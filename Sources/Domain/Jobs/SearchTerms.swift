@@ -1,21 +1,26 @@
 import Foundation
 
-/// Chinese full-text search without a word segmenter. A text's terms are its Han characters one
-/// by one and in overlapping pairs (bigrams), and its Latin words and numbers, lowercased and
-/// width-folded. A one-character query looks up its unigram; a longer one needs every bigram it
-/// contains; the database then confirms the whole phrase as a substring, so 电工 finds 电工 and
-/// 维修电工 but not 电子工厂. The same terms serve SQLite and PostgreSQL, so both give the same
-/// results.
+/// Chinese full-text search without a word segmenter. A text's terms are its Han character
+/// sequences of one to four characters (n-grams, overlapping), and its Latin words and numbers,
+/// lowercased and width-folded. A query of up to four Han characters is one term, looked up
+/// exactly: 电工 finds 电工 and 维修电工 but not 电子工厂. A longer one needs each of its
+/// four-character pieces, and the database then confirms the whole phrase as a substring. Most
+/// job queries (焊工, 司机, 叉车司机) are four characters or fewer. The same terms serve SQLite
+/// and PostgreSQL, so both give the same results.
 public enum SearchTerms {
+    /// The longest n-gram indexed.
+    static let longest = 4
+
     /// Every distinct term of `text`, for the index.
     public static func index(_ text: String) -> Set<String> {
         var terms = Set<String>()
         for run in runs(of: text) {
             switch run {
             case .han(let characters):
-                for (offset, character) in characters.enumerated() {
-                    terms.insert(String(character))
-                    if offset + 1 < characters.count { terms.insert(String([character, characters[offset + 1]])) }
+                for start in characters.indices {
+                    for length in 1...min(longest, characters.count - start) {
+                        terms.insert(String(characters[start..<start + length]))
+                    }
                 }
             case .word(let word):
                 terms.insert(word)
@@ -29,10 +34,10 @@ public enum SearchTerms {
         var terms: [String] = []
         for run in runs(of: query) {
             switch run {
-            case .han(let characters) where characters.count == 1:
-                terms.append(String(characters[0]))
+            case .han(let characters) where characters.count <= longest:
+                terms.append(String(characters))
             case .han(let characters):
-                for offset in 0..<(characters.count - 1) { terms.append(String([characters[offset], characters[offset + 1]])) }
+                for start in 0...(characters.count - longest) { terms.append(String(characters[start..<start + longest])) }
             case .word(let word):
                 terms.append(word)
             }
