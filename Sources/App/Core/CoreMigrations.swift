@@ -60,5 +60,7 @@ extension Migrations {
         add(CreateTicketAttachments())
         add(CreatePolicyAttachments())
         add(CreateJobs())
+        add(ReindexJobTerms())
+        add(CreateWorkforce())
     }
 }

@@ -21,6 +21,8 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     try DataStore.configureDatabase(app, settings: settings)
     app.settingsCache = .init()
     app.routingCache = .init()
+    app.jobTermCounts = .init()
+    app.personalData = try PersonalData.load(settings, testing: app.environment == .testing, logger: app.logger)
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
 
     app.views.use(.leaf)

@@ -1,0 +1,67 @@
+import Crypto
+import Foundation
+import Vapor
+
+/// Sealing of personal numbers (resident ID numbers): AES-GCM for the stored value, and an
+/// HMAC-SHA256 keyed hash for look-ups and uniqueness, so the database alone gives neither.
+/// The key is `FUGONG_DATA_KEY` (32 bytes, base64) or, when unset, a key file made on first
+/// start in the data folder (readable by the owner only). Tests get a fresh key each run.
+struct PersonalData: Sendable {
+    private let key: SymmetricKey
+
+    init(key: SymmetricKey) { self.key = key }
+
+    static func load(_ settings: Settings, testing: Bool, logger: Logger) throws -> PersonalData {
+        if let text = Environment.get("FUGONG_DATA_KEY"), !text.isEmpty {
+            guard let data = Data(base64Encoded: text), data.count == 32 else {
+                throw AppError.internalError("FUGONG_DATA_KEY must be 32 bytes in base64")
+            }
+            return PersonalData(key: SymmetricKey(data: data))
+        }
+        if testing { return PersonalData(key: SymmetricKey(size: .bits256)) }
+        let path = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("personal-data.key").path
+        if let data = FileManager.default.contents(atPath: path), data.count == 32 {
+            return PersonalData(key: SymmetricKey(data: data))
+        }
+        try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        let key = SymmetricKey(size: .bits256)
+        let bytes = key.withUnsafeBytes { Data($0) }
+        guard FileManager.default.createFile(atPath: path, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
+            throw AppError.internalError("cannot write the personal-data key")
+        }
+        logger.notice("Made a new personal-data key; keep it with the database backups, or set FUGONG_DATA_KEY")
+        return PersonalData(key: key)
+    }
+
+    func seal(_ text: String) throws -> String {
+        try AES.GCM.seal(Data(text.utf8), using: key).combined!.base64EncodedString()
+    }
+
+    func open(_ sealed: String) throws -> String {
+        guard let data = Data(base64Encoded: sealed) else { throw AppError.internalError("sealed value is not base64") }
+        return String(decoding: try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: key), as: UTF8.self)
+    }
+
+    /// The same input always gives the same hash under one key: for unique indexes and search.
+    func hash(_ text: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A short code for a day, from the key: what a gate pass shows. Ten characters from an
+    /// alphabet without look-alikes (no 0/O, 1/I/L).
+    func passCode(_ subject: String) -> String {
+        let alphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+        let bytes = Array(HMAC<SHA256>.authenticationCode(for: Data(("pass:" + subject).utf8), using: key))
+        return String(bytes.prefix(10).map { alphabet[Int($0) % alphabet.count] })
+    }
+}
+
+extension Application {
+    private struct PersonalDataKey: StorageKey { typealias Value = PersonalData }
+
+    /// Set in `configure`.
+    var personalData: PersonalData {
+        get { storage[PersonalDataKey.self]! }
+        set { storage[PersonalDataKey.self] = newValue }
+    }
+}

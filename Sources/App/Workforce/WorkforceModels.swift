@@ -1,0 +1,378 @@
+import Domain
+import Fluent
+import SQLKit
+import Vapor
+
+enum EmploymentStatus: String, Codable, CaseIterable, Sendable { case employed, left }
+
+/// An enterprise's employee. The resident ID number is kept sealed (`PersonalData`), with a
+/// keyed hash for look-ups and uniqueness and its masked form for display. The last
+/// temperature and the case facts are kept on the row: the health code reads them at the gate.
+final class Employee: Model, @unchecked Sendable {
+    static let schema = "employees"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "enterprise_id") var enterprise: Enterprise
+    @Field(key: "name") var name: String
+    @Field(key: "id_sealed") var idSealed: String
+    @Field(key: "id_hash") var idHash: String
+    @Field(key: "id_masked") var idMasked: String
+    @Field(key: "mobile") var mobile: String
+    @Field(key: "employee_number") var employeeNumber: String
+    @Field(key: "department") var department: String
+    @Field(key: "shift") var shift: String
+    @Field(key: "home_province") var homeProvince: String
+    @Field(key: "home_city") var homeCity: String
+    @Enum(key: "status") var status: EmploymentStatus
+    @Enum(key: "case_status") var caseStatus: CaseStatus
+    /// Last day of contact with a confirmed or suspected case (ISO date), from screening or by hand.
+    @OptionalField(key: "last_case_contact") var lastCaseContact: String?
+    @OptionalField(key: "last_temperature") var lastTemperature: Double?
+    @OptionalField(key: "last_temperature_at") var lastTemperatureAt: Date?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "left_at") var leftAt: Date?
+
+    init() {}
+}
+
+/// 假期流动信息: one screening of an employee's holiday travel.
+final class TravelRecord: Model, @unchecked Sendable {
+    static let schema = "travel_records"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "employee_id") var employee: Employee
+    @Field(key: "enterprise_id") var enterpriseID: UUID
+    @Field(key: "left_city") var leftCity: Bool
+    /// `[{province, city}]` as JSON.
+    @Field(key: "places") var places: String
+    @OptionalField(key: "return_date") var returnDate: String?
+    @OptionalField(key: "transport") var transport: String?
+    @Field(key: "transport_number") var transportNumber: String
+    @Field(key: "contact_with_cases") var contactWithCases: Bool
+    @OptionalField(key: "contact_date") var contactDate: String?
+    @Field(key: "symptoms_last_14_days") var symptomsLast14Days: Bool
+    @Field(key: "outside_province") var outsideProvince: Bool
+    @Field(key: "key_area") var keyArea: Bool
+    @Field(key: "recorded_by") var recordedBy: UUID
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+final class Quarantine: Model, @unchecked Sendable {
+    static let schema = "quarantines"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "employee_id") var employee: Employee
+    @Field(key: "enterprise_id") var enterpriseID: UUID
+    @Enum(key: "cause") var cause: QuarantineCause
+    @Enum(key: "place") var place: QuarantinePlace
+    @Field(key: "start_date") var startDate: String
+    @Field(key: "planned_end") var plannedEnd: String
+    @OptionalField(key: "extension_reason") var extensionReason: String?
+    @OptionalField(key: "released_at") var releasedAt: Date?
+    @OptionalField(key: "released_by") var releasedBy: UUID?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    var period: QuarantinePeriod {
+        QuarantinePeriod(start: CivilDate(iso: startDate)!, plannedEnd: CivilDate(iso: plannedEnd)!, released: releasedAt != nil)
+    }
+}
+
+/// A temperature taken twice a day while in quarantine: slot 1 (morning) and 2 (afternoon).
+final class QuarantineReading: Model, @unchecked Sendable {
+    static let schema = "quarantine_readings"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "quarantine_id") var quarantine: Quarantine
+    @Field(key: "day") var day: String
+    @Field(key: "slot") var slot: Int
+    @Field(key: "temperature") var temperature: Double
+    @Field(key: "taken_at") var takenAt: Date
+
+    init() {}
+}
+
+/// 每日健康打卡: one per person per day (key: enterprise, day, employee). Written with SQLKit
+/// (`HealthReports`): it is the busiest table.
+enum HealthReportTable {
+    static let schema = "health_reports"
+}
+
+/// The staff gate log. Written with SQLKit (`Gate`).
+enum GateLogTable {
+    static let schema = "gate_check_ins"
+}
+
+final class Visitor: Model, @unchecked Sendable {
+    static let schema = "visitors"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "enterprise_id") var enterpriseID: UUID
+    @Field(key: "name") var name: String
+    @Field(key: "mobile") var mobile: String
+    @OptionalField(key: "id_sealed") var idSealed: String?
+    @OptionalField(key: "id_masked") var idMasked: String?
+    @Field(key: "organisation") var organisation: String
+    @Field(key: "purpose") var purpose: String
+    @OptionalField(key: "host_employee_id") var hostEmployeeID: UUID?
+    @Field(key: "places") var places: String
+    @Field(key: "key_area_contact") var keyAreaContact: Bool
+    @Field(key: "temperature") var temperature: Double
+    @Field(key: "mask") var mask: Bool
+    @Field(key: "allowed") var allowed: Bool
+    @Field(key: "reasons") var reasons: String
+    @Field(key: "guard_id") var guardID: UUID
+    @Field(key: "checked_in_at") var checkedInAt: Date
+    @OptionalField(key: "checked_out_at") var checkedOutAt: Date?
+
+    init() {}
+}
+
+enum AlertSource: String, Codable, Sendable { case gate, report, quarantine }
+
+final class FeverAlert: Model, @unchecked Sendable {
+    static let schema = "fever_alerts"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "enterprise_id") var enterpriseID: UUID
+    @Field(key: "employee_id") var employeeID: UUID
+    @Field(key: "department") var department: String
+    @Field(key: "temperature") var temperature: Double
+    @Enum(key: "source") var source: AlertSource
+    @Field(key: "day") var day: String
+    /// The alert completed a cluster (`FeverCluster`): the officer and the district were told.
+    @Field(key: "cluster") var cluster: Bool
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "handled_at") var handledAt: Date?
+    @OptionalField(key: "handled_by") var handledBy: UUID?
+
+    init() {}
+}
+
+enum SupplyItem: String, Codable, CaseIterable, Sendable {
+    case masks, disinfectant, thermometers, gloves, suits
+
+    /// Use per person on site per day, for the estimate when nothing is recorded.
+    var perHeadPerDay: Double {
+        switch self {
+        case .masks: 2
+        case .gloves: 1
+        case .disinfectant: 0.02
+        case .thermometers, .suits: 0
+        }
+    }
+}
+
+final class Supply: Model, @unchecked Sendable {
+    static let schema = "supplies"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "enterprise_id") var enterpriseID: UUID
+    @Enum(key: "item") var item: SupplyItem
+    @Field(key: "stock") var stock: Double
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+/// A day's use of one supply, as the enterprise records it.
+final class SupplyUse: Model, @unchecked Sendable {
+    static let schema = "supply_uses"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "enterprise_id") var enterpriseID: UUID
+    @Enum(key: "item") var item: SupplyItem
+    @Field(key: "day") var day: String
+    @Field(key: "used") var used: Double
+
+    init() {}
+}
+
+/// A gate pass: a short code an employee shows for one day.
+final class GatePass: Model, @unchecked Sendable {
+    static let schema = "gate_passes"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "code") var code: String
+    @Field(key: "employee_id") var employeeID: UUID
+    @Field(key: "enterprise_id") var enterpriseID: UUID
+    @Field(key: "day") var day: String
+
+    init() {}
+}
+
+struct CreateWorkforce: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Employee.schema)
+            .id()
+            .field("enterprise_id", .uuid, .required, .references(Enterprise.schema, "id"))
+            .field("name", .string, .required)
+            .field("id_sealed", .string, .required)
+            .field("id_hash", .string, .required)
+            .field("id_masked", .string, .required)
+            .field("mobile", .string, .required)
+            .field("employee_number", .string, .required)
+            .field("department", .string, .required)
+            .field("shift", .string, .required)
+            .field("home_province", .string, .required)
+            .field("home_city", .string, .required)
+            .field("status", .string, .required)
+            .field("case_status", .string, .required)
+            .field("last_case_contact", .string)
+            .field("last_temperature", .double)
+            .field("last_temperature_at", .datetime)
+            .field("created_at", .datetime, .required)
+            .field("left_at", .datetime)
+            .unique(on: "enterprise_id", "employee_number")
+            .unique(on: "enterprise_id", "id_hash")
+            .create()
+        try await database.schema(TravelRecord.schema)
+            .id()
+            .field("employee_id", .uuid, .required, .references(Employee.schema, "id"))
+            .field("enterprise_id", .uuid, .required)
+            .field("left_city", .bool, .required)
+            .field("places", .string, .required)
+            .field("return_date", .string)
+            .field("transport", .string)
+            .field("transport_number", .string, .required)
+            .field("contact_with_cases", .bool, .required)
+            .field("contact_date", .string)
+            .field("symptoms_last_14_days", .bool, .required)
+            .field("outside_province", .bool, .required)
+            .field("key_area", .bool, .required)
+            .field("recorded_by", .uuid, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await database.schema(Quarantine.schema)
+            .id()
+            .field("employee_id", .uuid, .required, .references(Employee.schema, "id"))
+            .field("enterprise_id", .uuid, .required)
+            .field("cause", .string, .required)
+            .field("place", .string, .required)
+            .field("start_date", .string, .required)
+            .field("planned_end", .string, .required)
+            .field("extension_reason", .string)
+            .field("released_at", .datetime)
+            .field("released_by", .uuid)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await database.schema(QuarantineReading.schema)
+            .id()
+            .field("quarantine_id", .uuid, .required, .references(Quarantine.schema, "id"))
+            .field("day", .string, .required)
+            .field("slot", .int, .required)
+            .field("temperature", .double, .required)
+            .field("taken_at", .datetime, .required)
+            .unique(on: "quarantine_id", "day", "slot")
+            .create()
+        // Keyed for the enterprise's day (who has reported) and unique per person and day.
+        try await database.schema(HealthReportTable.schema)
+            .field("enterprise_id", .uuid, .required)
+            .field("day", .string, .required)
+            .field("employee_id", .uuid, .required)
+            .field("temperature", .double, .required)
+            .field("symptoms", .string, .required)
+            .field("contact_with_cases", .bool, .required)
+            .field("city", .string, .required)
+            .field("note", .string, .required)
+            .field("reported_by", .uuid, .required)
+            .field("reported_at", .datetime, .required)
+            .compositeIdentifier(over: "enterprise_id", "day", "employee_id")
+            .create()
+        try await database.schema(GateLogTable.schema)
+            .id()
+            .field("enterprise_id", .uuid, .required)
+            .field("employee_id", .uuid)
+            .field("typed", .string, .required)
+            .field("direction", .string, .required)
+            .field("temperature", .double)
+            .field("mask", .bool, .required)
+            .field("allowed", .bool, .required)
+            .field("reasons", .string, .required)
+            .field("guard_id", .uuid, .required)
+            .field("at", .datetime, .required)
+            .create()
+        try await database.schema(Visitor.schema)
+            .id()
+            .field("enterprise_id", .uuid, .required)
+            .field("name", .string, .required)
+            .field("mobile", .string, .required)
+            .field("id_sealed", .string)
+            .field("id_masked", .string)
+            .field("organisation", .string, .required)
+            .field("purpose", .string, .required)
+            .field("host_employee_id", .uuid)
+            .field("places", .string, .required)
+            .field("key_area_contact", .bool, .required)
+            .field("temperature", .double, .required)
+            .field("mask", .bool, .required)
+            .field("allowed", .bool, .required)
+            .field("reasons", .string, .required)
+            .field("guard_id", .uuid, .required)
+            .field("checked_in_at", .datetime, .required)
+            .field("checked_out_at", .datetime)
+            .create()
+        try await database.schema(FeverAlert.schema)
+            .id()
+            .field("enterprise_id", .uuid, .required)
+            .field("employee_id", .uuid, .required)
+            .field("department", .string, .required)
+            .field("temperature", .double, .required)
+            .field("source", .string, .required)
+            .field("day", .string, .required)
+            .field("cluster", .bool, .required)
+            .field("created_at", .datetime, .required)
+            .field("handled_at", .datetime)
+            .field("handled_by", .uuid)
+            .create()
+        try await database.schema(Supply.schema)
+            .id()
+            .field("enterprise_id", .uuid, .required)
+            .field("item", .string, .required)
+            .field("stock", .double, .required)
+            .field("updated_at", .datetime, .required)
+            .unique(on: "enterprise_id", "item")
+            .create()
+        try await database.schema(SupplyUse.schema)
+            .id()
+            .field("enterprise_id", .uuid, .required)
+            .field("item", .string, .required)
+            .field("day", .string, .required)
+            .field("used", .double, .required)
+            .unique(on: "enterprise_id", "item", "day")
+            .create()
+        try await database.schema(GatePass.schema)
+            .id()
+            .field("code", .string, .required)
+            .field("employee_id", .uuid, .required)
+            .field("enterprise_id", .uuid, .required)
+            .field("day", .string, .required)
+            .unique(on: "code")
+            .unique(on: "employee_id", "day")
+            .create()
+        try await database.schema(User.schema).field("employee_id", .uuid).update()
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "employees_enterprise_name").on(Employee.schema).column("enterprise_id").column("name").run()
+            try await sql.create(index: "travel_records_employee").on(TravelRecord.schema).column("employee_id").column("created_at").run()
+            try await sql.create(index: "travel_records_enterprise").on(TravelRecord.schema).column("enterprise_id").run()
+            try await sql.create(index: "quarantines_employee").on(Quarantine.schema).column("employee_id").run()
+            try await sql.create(index: "quarantines_enterprise").on(Quarantine.schema).column("enterprise_id").column("planned_end").run()
+            try await sql.create(index: "health_reports_employee").on(HealthReportTable.schema).column("employee_id").column("day").run()
+            try await sql.create(index: "gate_check_ins_enterprise").on(GateLogTable.schema).column("enterprise_id").column("at").run()
+            try await sql.create(index: "gate_check_ins_at").on(GateLogTable.schema).column("at").run()
+            try await sql.create(index: "visitors_enterprise").on(Visitor.schema).column("enterprise_id").column("checked_in_at").run()
+            try await sql.create(index: "fever_alerts_enterprise").on(FeverAlert.schema).column("enterprise_id").column("day").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(User.schema).deleteField("employee_id").update()
+        for schema in [GatePass.schema, SupplyUse.schema, Supply.schema, FeverAlert.schema, Visitor.schema, GateLogTable.schema,
+                       HealthReportTable.schema, QuarantineReading.schema, Quarantine.schema, TravelRecord.schema, Employee.schema] {
+            try await database.schema(schema).delete()
+        }
+    }
+}

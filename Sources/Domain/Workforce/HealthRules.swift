@@ -1,0 +1,282 @@
+import Foundation
+
+/// The district's health rules, as the district admin sets them.
+public struct HealthPolicy: Codable, Equatable, Sendable {
+    /// A temperature at or above this is a fever (°C).
+    public var feverThreshold = 37.3
+    /// A returnee from outside the province stays home this many days from the arrival date.
+    public var quarantineDays = 14
+    /// A close contact within this many days makes the code red.
+    public var closeContactDays = 14
+    /// The district's own province: a trip to any other is "outside the province".
+    public var homeProvince = "吉林省"
+    /// Provinces (or cities) whose visitors and returnees are screened most closely.
+    public var keyAreas = ["湖北省"]
+    /// This many fevers in one department …
+    public var clusterFevers = 3
+    /// … within this many days is a cluster.
+    public var clusterDays = 3
+    /// Supplies lasting fewer days than this are a warning.
+    public var supplyWarningDays = 3
+    /// Health reports, gate logs and visitor logs are deleted after this many days.
+    public var retentionDays = 30
+    /// Whether a visitor must give a resident ID number.
+    public var visitorIDRequired = false
+
+    public init() {}
+
+    /// Temperatures are compared to a tenth of a degree, as thermometers show them.
+    public func isFever(_ celsius: Double) -> Bool { (celsius * 10).rounded() >= (feverThreshold * 10).rounded() }
+
+    /// Whether a place (province, city) is in a key area. Names match by their stem, so
+    /// 湖北 and 湖北省 are the same province.
+    public func isKeyArea(province: String, city: String) -> Bool {
+        keyAreas.contains { area in
+            let stem = Place.stem(area)
+            return !stem.isEmpty && (Place.stem(province) == stem || Place.stem(city) == stem)
+        }
+    }
+
+    public func isOutsideProvince(_ province: String) -> Bool {
+        !province.isEmpty && Place.stem(province) != Place.stem(homeProvince)
+    }
+}
+
+public enum Place {
+    /// 湖北省 → 湖北, 武汉市 → 武汉, 广西壮族自治区 → 广西: the name people write either way.
+    public static func stem(_ name: String) -> String {
+        var text = name.trimmingCharacters(in: .whitespaces)
+        for suffix in ["维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市"] where text.hasSuffix(suffix) && text.count > suffix.count {
+            text.removeLast(suffix.count)
+            break
+        }
+        return text
+    }
+}
+
+/// A temperature as people enter it: 34.0–43.0 °C is a reading; outside it, a typing error.
+public enum Temperature {
+    public static let plausible = 34.0...43.0
+
+    /// The message key of the error, or nil for a plausible reading.
+    public static func problem(_ celsius: Double) -> String? {
+        plausible.contains(celsius) && celsius.isFinite ? nil : "error.temperature"
+    }
+}
+
+public enum Symptom: String, CaseIterable, Codable, Sendable {
+    case fever, cough, fatigue, soreThroat, breathingDifficulty, diarrhoea
+}
+
+public enum Transport: String, CaseIterable, Codable, Sendable {
+    case train, plane, coach, car, other
+}
+
+public enum QuarantinePlace: String, CaseIterable, Codable, Sendable {
+    case home, centralised
+}
+
+public enum QuarantineCause: String, CaseIterable, Codable, Sendable {
+    /// Back from outside the province: created with the travel record.
+    case returnee
+    /// Entered by hand.
+    case closeContact
+}
+
+/// A case status a medical authority gives a person; entered by the enterprise admin.
+public enum CaseStatus: String, CaseIterable, Codable, Sendable {
+    case none, suspected, confirmed
+}
+
+/// 14-day quarantine. Day 0 is the arrival date; the planned end (start + `quarantineDays`) is
+/// the release date, from which the gate lets the person in. No release before it; an
+/// extension moves it later, with a reason.
+public struct QuarantinePeriod: Equatable, Sendable {
+    public let start: CivilDate
+    public var plannedEnd: CivilDate
+    public var released: Bool
+
+    public init(start: CivilDate, plannedEnd: CivilDate, released: Bool = false) {
+        self.start = start
+        self.plannedEnd = plannedEnd
+        self.released = released
+    }
+
+    public init(start: CivilDate, policy: HealthPolicy) {
+        self.init(start: start, plannedEnd: start.adding(days: policy.quarantineDays))
+    }
+
+    /// In quarantine on `day`: started, not yet at the release date, not released.
+    public func isActive(on day: CivilDate) -> Bool {
+        !released && start <= day && day < plannedEnd
+    }
+
+    /// Days until the release date (0 from then on).
+    public func daysRemaining(on day: CivilDate) -> Int {
+        max(0, plannedEnd.daysSince(max(day, start)))
+    }
+
+    public enum Problem: String, Error, Sendable {
+        case early = "error.quarantine.early"
+        case released = "error.quarantine.released"
+        case notLater = "error.quarantine.notLater"
+        case reason = "error.quarantine.reason"
+    }
+
+    /// Release is allowed from the planned end on.
+    public func checkRelease(on day: CivilDate) throws(Problem) {
+        if released { throw .released }
+        if day < plannedEnd { throw .early }
+    }
+
+    /// An extension must move the end later and give a reason.
+    public func checkExtension(to end: CivilDate, reason: String) throws(Problem) {
+        if released { throw .released }
+        if end <= plannedEnd { throw .notLater }
+        if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .reason }
+    }
+}
+
+public enum HealthColor: String, Codable, Sendable, Comparable {
+    case green, yellow, red
+
+    private var rank: Int { switch self { case .green: 0; case .yellow: 1; case .red: 2 } }
+    public static func < (a: HealthColor, b: HealthColor) -> Bool { a.rank < b.rank }
+}
+
+/// Why a code has its colour; each is a string-table key `health.reason.<raw value>`.
+public enum HealthReason: String, Codable, Sendable, CaseIterable {
+    case inQuarantine, confirmedCase, suspectedCase, closeContact
+    case feverLastReading, symptomsToday, noReportToday
+
+    public var color: HealthColor {
+        switch self {
+        case .inQuarantine, .confirmedCase, .suspectedCase, .closeContact: .red
+        case .feverLastReading, .symptomsToday, .noReportToday: .yellow
+        }
+    }
+}
+
+/// What the health code is computed from: a person's records as of the moment asked.
+public struct HealthFacts: Equatable, Sendable {
+    public var quarantines: [QuarantinePeriod] = []
+    public var caseStatus: CaseStatus = .none
+    /// The last day of contact with a confirmed or suspected case, if any.
+    public var lastCaseContact: CivilDate?
+    /// The latest temperature taken anywhere (report, gate, quarantine reading).
+    public var lastTemperature: Double?
+    /// Today's health report's symptoms, or nil when there is no report today.
+    public var symptomsToday: Set<Symptom>?
+
+    public init(quarantines: [QuarantinePeriod] = [], caseStatus: CaseStatus = .none, lastCaseContact: CivilDate? = nil,
+                lastTemperature: Double? = nil, symptomsToday: Set<Symptom>? = nil) {
+        self.quarantines = quarantines
+        self.caseStatus = caseStatus
+        self.lastCaseContact = lastCaseContact
+        self.lastTemperature = lastTemperature
+        self.symptomsToday = symptomsToday
+    }
+}
+
+/// 健康码: red — in quarantine, a confirmed or suspected case, or a close contact within the
+/// contact window; yellow — the last temperature was a fever (until a normal reading),
+/// symptoms reported today, or no report today; green otherwise. Every reason is given.
+public struct HealthCode: Equatable, Sendable {
+    public let color: HealthColor
+    public let reasons: [HealthReason]
+
+    public init(_ facts: HealthFacts, today: CivilDate, policy: HealthPolicy) {
+        var reasons: [HealthReason] = []
+        if facts.quarantines.contains(where: { $0.isActive(on: today) }) { reasons.append(.inQuarantine) }
+        switch facts.caseStatus {
+        case .confirmed: reasons.append(.confirmedCase)
+        case .suspected: reasons.append(.suspectedCase)
+        case .none: break
+        }
+        if let contact = facts.lastCaseContact, contact <= today, today.daysSince(contact) < policy.closeContactDays {
+            reasons.append(.closeContact)
+        }
+        if let temperature = facts.lastTemperature, policy.isFever(temperature) { reasons.append(.feverLastReading) }
+        if let symptoms = facts.symptomsToday {
+            if !symptoms.isEmpty { reasons.append(.symptomsToday) }
+        } else {
+            reasons.append(.noReportToday)
+        }
+        self.reasons = reasons
+        color = reasons.map(\.color).max() ?? .green
+    }
+}
+
+/// Why the gate says no; each is a string-table key `gate.reason.<raw value>`.
+public enum GateReason: String, Codable, Sendable, CaseIterable {
+    case notOnRoster, leftEnterprise, redCode, yellowCode, feverNow, noMask, inQuarantine
+    case keyAreaTravel, keyAreaContact, idRequired
+}
+
+public enum GateDirection: String, Codable, Sendable, CaseIterable { case `in`, out }
+
+public struct GateDecision: Equatable, Sendable {
+    public let allowed: Bool
+    public let reasons: [GateReason]
+
+    init(_ reasons: [GateReason]) {
+        self.reasons = reasons
+        allowed = reasons.isEmpty
+    }
+
+    /// A member of staff coming in. Leaving is always allowed (and logged).
+    public static func staff(onRoster: Bool, employed: Bool, code: HealthCode?, inQuarantine: Bool,
+                             temperature: Double?, mask: Bool, direction: GateDirection, policy: HealthPolicy) -> GateDecision {
+        guard direction == .in else { return GateDecision([]) }
+        guard onRoster else { return GateDecision([.notOnRoster]) }
+        guard employed else { return GateDecision([.leftEnterprise]) }
+        var reasons: [GateReason] = []
+        if inQuarantine { reasons.append(.inQuarantine) }
+        switch code?.color {
+        case .red?: reasons.append(.redCode)
+        case .yellow?: reasons.append(.yellowCode)
+        default: break
+        }
+        if let temperature, policy.isFever(temperature) { reasons.append(.feverNow) }
+        if !mask { reasons.append(.noMask) }
+        return GateDecision(reasons)
+    }
+
+    /// A visitor: no fever, a mask, no key area in the last 14 days and no contact with one.
+    public static func visitor(temperature: Double, mask: Bool, places: [(province: String, city: String)],
+                               keyAreaContact: Bool, idGiven: Bool, policy: HealthPolicy) -> GateDecision {
+        var reasons: [GateReason] = []
+        if policy.visitorIDRequired && !idGiven { reasons.append(.idRequired) }
+        if policy.isFever(temperature) { reasons.append(.feverNow) }
+        if !mask { reasons.append(.noMask) }
+        if places.contains(where: { policy.isKeyArea(province: $0.province, city: $0.city) }) { reasons.append(.keyAreaTravel) }
+        if keyAreaContact { reasons.append(.keyAreaContact) }
+        return GateDecision(reasons)
+    }
+}
+
+/// Fevers in one department close together: `clusterFevers` within `clusterDays` days.
+public enum FeverCluster {
+    /// Whether the fevers' days (one per fever, the new one included) make a cluster on `today`.
+    public static func isCluster(feverDays: [CivilDate], today: CivilDate, policy: HealthPolicy) -> Bool {
+        feverDays.filter { $0 <= today && today.daysSince($0) < policy.clusterDays }.count >= policy.clusterFevers
+    }
+}
+
+/// Days a stock lasts at its daily use; nil when nothing is used.
+public enum SupplyRules {
+    public static func daysRemaining(stock: Int, dailyUse: Double) -> Double? {
+        dailyUse > 0 ? Double(stock) / dailyUse : nil
+    }
+
+    public static func isLow(stock: Int, dailyUse: Double, policy: HealthPolicy) -> Bool {
+        daysRemaining(stock: stock, dailyUse: dailyUse).map { $0 < Double(policy.supplyWarningDays) } ?? false
+    }
+}
+
+extension CivilDate {
+    /// Whole days from `other` to this date (negative when `other` is later).
+    public func daysSince(_ other: CivilDate) -> Int {
+        Int(((start.timeIntervalSince(other.start)) / 86_400).rounded())
+    }
+}
