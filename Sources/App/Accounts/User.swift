@@ -20,6 +20,8 @@ final class User: Model, Authenticatable, @unchecked Sendable {
 
     @OptionalParent(key: "enterprise_id") var enterprise: Enterprise?
     @OptionalParent(key: "department_id") var department: Department?
+    /// An employee's account: its roster entry (workforce).
+    @OptionalField(key: "employee_id") var employeeID: UUID?
 
     init() {}
 
@@ -48,6 +50,7 @@ struct UserDTO: Content {
     let displayName: String
     let enterpriseId: UUID?
     let departmentId: UUID?
+    let employeeId: UUID?
     let disabled: Bool
     let zone: String?
     let createdAt: Date?
@@ -57,7 +60,7 @@ extension User {
     func toDTO() throws -> UserDTO {
         UserDTO(
             id: try requireID(), username: username, role: role, displayName: displayName,
-            enterpriseId: $enterprise.id, departmentId: $department.id, disabled: isDisabled,
+            enterpriseId: $enterprise.id, departmentId: $department.id, employeeId: employeeID, disabled: isDisabled,
             zone: zone, createdAt: createdAt
         )
     }

@@ -2,7 +2,8 @@ import Domain
 import Fluent
 import Vapor
 
-/// The district admin's account management. Pages and API call these same functions.
+/// The district admin's account management, and an enterprise admin's for its own gate guards
+/// and employees. Pages and API call these same functions.
 enum UserDirectory {
     struct NewUser: Content {
         var username: String?
@@ -13,6 +14,8 @@ enum UserDirectory {
         var displayName: String?
         /// The zone an officer serves.
         var zone: String?
+        /// An employee account's roster entry.
+        var employeeId: UUID?
     }
 
     struct Change: Content {
@@ -29,7 +32,26 @@ enum UserDirectory {
         let username = AccountRules.username(input.username, into: &errors)
         AccountRules.password(input.password, username: username, into: &errors)
         let displayName = FormText.required(input.displayName, field: "displayName", maxLength: 50, into: &errors)
+        var input = input
         let role = parseRole(input.role, into: &errors)
+        let caller = try req.requireUser()
+        if caller.role == .enterpriseAdmin {
+            // An enterprise admin makes accounts for its own gate and staff, in its own enterprise.
+            if let role, ![.gateGuard, .employee].contains(role) { errors.add("role", "error.role.notYours") }
+            input.enterpriseId = caller.$enterprise.id
+        }
+        if role == .employee {
+            if let employeeID = input.employeeId {
+                let employee = try await Employee.find(employeeID, on: req.db)
+                if employee == nil || employee?.$enterprise.id != input.enterpriseId {
+                    errors.add("employeeId", "error.employee.unknown")
+                } else if try await User.query(on: req.db).filter(\.$employeeID == employeeID).count() > 0 {
+                    errors.add("employeeId", "error.employee.hasAccount")
+                }
+            } else {
+                errors.add("employeeId", "error.required")
+            }
+        }
         if let role {
             try await checkAffiliation(req, role: role, enterpriseID: input.enterpriseId,
                                        departmentID: input.departmentId, into: &errors)
@@ -47,6 +69,7 @@ enum UserDirectory {
             departmentID: role.belongsToDepartment ? input.departmentId : nil
         )
         user.zone = role == .officer ? zone : nil
+        user.employeeID = role == .employee ? input.employeeId : nil
         try await req.transaction { db in
             try await user.create(on: db)
             try await Audit.record(req, on: db, action: "user.create", entity: "user", entityID: user.id,

@@ -22,6 +22,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.settingsCache = .init()
     app.routingCache = .init()
     app.jobTermCounts = .init()
+    app.importProgress = .init()
     app.personalData = try PersonalData.load(settings, testing: app.environment == .testing, logger: app.logger)
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
 
@@ -32,6 +33,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.migrations.addFugong()
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(JobsBenchmarkCommand(), as: "bench-jobs")
+    app.asyncCommands.use(PurgeCommand(), as: "purge")
 
     try routes(app)
 

@@ -54,6 +54,8 @@ struct DistrictSettings: Content, Equatable {
     var serviceLevels = ServiceLevels()
     /// The district's group robot (WeCom / DingTalk), for escalations and low ratings.
     var districtWebhookURL = ""
+    /// Fever threshold, quarantine days, key areas, cluster rule, supplies warning, retention.
+    var health = HealthPolicy()
 
 
     /// The mode in force on `date` (China Standard Time).
@@ -79,6 +81,9 @@ struct DistrictSettings: Content, Equatable {
             settings.serviceLevels = levels
         }
         if let url = values["districtWebhookURL"] { settings.districtWebhookURL = url }
+        if let health = values["health"].flatMap({ try? JSONDecoder().decode(HealthPolicy.self, from: Data($0.utf8)) }) {
+            settings.health = health
+        }
         return settings
     }
 
@@ -88,7 +93,8 @@ struct DistrictSettings: Content, Equatable {
          "queueOverdueWorkingDays": String(queueOverdueWorkingDays), "maxUploadMegabytes": String(maxUploadMegabytes),
          "officerCap": String(officerCap),
          "serviceLevels": String(decoding: (try? JSONEncoder().encode(serviceLevels)) ?? Data("{}".utf8), as: UTF8.self),
-         "districtWebhookURL": districtWebhookURL]
+         "districtWebhookURL": districtWebhookURL,
+         "health": String(decoding: (try? JSONEncoder().encode(health)) ?? Data("{}".utf8), as: UTF8.self)]
     }
 
     func save(on db: any Database) async throws {

@@ -14,6 +14,7 @@ enum SettingsController {
         var officerCap: Int?
         var serviceLevels: ServiceLevels?
         var districtWebhookURL: String?
+        var health: HealthPolicy?
     }
 
     static func change(_ req: Request, _ body: Body) async throws -> DistrictSettings {
@@ -47,6 +48,10 @@ enum SettingsController {
         }
         if let url = body.districtWebhookURL.map(FormText.trimmed) {
             if url.isEmpty || url.hasPrefix("https://") || url.hasPrefix("http://") { settings.districtWebhookURL = url } else { errors.add("districtWebhookURL", "error.url") }
+        }
+        if let health = body.health {
+            let fields = health.check()
+            if fields.isEmpty { settings.health = health } else { errors.merge(fields) }
         }
         try errors.throwIfAny()
         let changed = settings.stored.filter { before.stored[$0.key] != $0.value }.map { "\($0.key)=\($0.value)" }.sorted()

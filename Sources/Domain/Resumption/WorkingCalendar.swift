@@ -32,7 +32,7 @@ public enum WorkingCalendar {
 }
 
 extension CivilDate {
-    static var calendar: Calendar {
+    public static var calendar: Calendar {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
         return calendar

@@ -25,6 +25,20 @@ public struct HealthPolicy: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// Bounds a district may set; findings keyed `health.<field>`.
+    public func check() -> FieldErrors {
+        var errors = FieldErrors()
+        if !(37.0...38.5).contains(feverThreshold) { errors.add("health.feverThreshold", "error.number.range") }
+        if !(1...60).contains(quarantineDays) { errors.add("health.quarantineDays", "error.number.range") }
+        if !(1...60).contains(closeContactDays) { errors.add("health.closeContactDays", "error.number.range") }
+        if !(2...50).contains(clusterFevers) { errors.add("health.clusterFevers", "error.number.range") }
+        if !(1...30).contains(clusterDays) { errors.add("health.clusterDays", "error.number.range") }
+        if !(1...60).contains(supplyWarningDays) { errors.add("health.supplyWarningDays", "error.number.range") }
+        if !(1...365).contains(retentionDays) { errors.add("health.retentionDays", "error.number.range") }
+        if Place.stem(homeProvince).isEmpty { errors.add("health.homeProvince", "error.required") }
+        return errors
+    }
+
     /// Temperatures are compared to a tenth of a degree, as thermometers show them.
     public func isFever(_ celsius: Double) -> Bool { (celsius * 10).rounded() >= (feverThreshold * 10).rounded() }
 

@@ -1,0 +1,128 @@
+import Domain
+import Fluent
+import SQLKit
+import Vapor
+
+/// An enterprise's day: on-site headcount, the share that reported, fevers, people in
+/// quarantine, supplies in days. For the enterprise, its officer and the district.
+enum DailySummary {
+    struct DTO: Content {
+        let enterpriseId: UUID
+        let date: String
+        let employees: Int
+        /// People whose last gate passage of the day was an allowed entry.
+        let onSite: Int
+        let reported: Int
+        /// Reported ÷ employees, 0–1.
+        let reportedShare: Double
+        let fevers: Int
+        let inQuarantine: Int
+        let gateDenials: Int
+        let visitors: Int
+        /// The scarcest supply, in days (nil: nothing used or stocked).
+        let suppliesDays: Double?
+        let lowSupplies: [SupplyItem]
+    }
+
+    static func compute(_ req: Request, enterpriseID: UUID, day: CivilDate) async throws -> DTO {
+        guard let sql = req.db as? any SQLDatabase else { throw AppError.internalError("the summary needs SQL") }
+        struct Count: Decodable { let count: Int }
+        let employees = try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$status == .employed).count()
+        let reported = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from(HealthReportTable.schema)
+            .where("enterprise_id", .equal, SQLBind(enterpriseID)).where("day", .equal, SQLBind(day.iso))
+            .first(decoding: Count.self)?.count ?? 0
+        // The day's passages, oldest first: each person's last one says whether they are in.
+        struct Passage: Decodable { let employee_id: UUID?; let direction: String; let allowed: Bool }
+        let passages = try await sql.select().columns("employee_id", "direction", "allowed").from(GateLogTable.schema)
+            .where("enterprise_id", .equal, SQLBind(enterpriseID))
+            .where("at", .greaterThanOrEqual, SQLBind(day.start)).where("at", .lessThan, SQLBind(day.adding(days: 1).start))
+            .orderBy("at").all(decoding: Passage.self)
+        var inside: [UUID: Bool] = [:]
+        for passage in passages {
+            guard let id = passage.employee_id, passage.allowed else { continue }
+            inside[id] = passage.direction == GateDirection.in.rawValue
+        }
+        let denials = passages.filter { !$0.allowed }.count
+        let fevers = try await FeverAlert.query(on: req.db).filter(\.$enterpriseID == enterpriseID).filter(\.$day == day.iso).count()
+        let quarantines = try await Quarantine.query(on: req.db).filter(\.$enterpriseID == enterpriseID).filter(\.$releasedAt == nil)
+            .filter(\.$plannedEnd > day.iso).filter(\.$startDate <= day.iso).count()
+        let visitors = try await Visitor.query(on: req.db).filter(\.$enterpriseID == enterpriseID)
+            .filter(\.$checkedInAt >= day.start).filter(\.$checkedInAt < day.adding(days: 1).start).count()
+        let onSite = inside.values.filter { $0 }.count
+        let supplies = try await Supplies.items(req, enterpriseID: enterpriseID, onSite: onSite)
+        return DTO(enterpriseId: enterpriseID, date: day.iso, employees: employees, onSite: onSite, reported: reported,
+                   reportedShare: employees == 0 ? 0 : (Double(reported) / Double(employees) * 1000).rounded() / 1000,
+                   fevers: fevers, inQuarantine: quarantines, gateDenials: denials, visitors: visitors,
+                   suppliesDays: supplies.compactMap(\.daysRemaining).min(), lowSupplies: supplies.filter(\.low).map(\.item))
+    }
+
+    /// Who may read an enterprise's summary: its admin, its officers, and the district's roles.
+    static func check(_ req: Request, enterpriseID: UUID) async throws {
+        let user = try req.requireUser()
+        switch user.role {
+        case .enterpriseAdmin: try req.checkEnterprise(enterpriseID, for: user)
+        case .officer:
+            guard let enterprise = try await Enterprise.find(enterpriseID, on: req.db),
+                  try await OfficerService.serves(user, enterprise, on: req.db) else { throw AppError.notFound }
+        case .districtAdmin, .leader, .reviewer: guard try await Enterprise.find(enterpriseID, on: req.db) != nil else { throw AppError.notFound }
+        default: throw AppError.forbidden
+        }
+    }
+
+    /// Who has not reported today (the enterprise admin's list).
+    static func notReported(_ req: Request, enterpriseID: UUID, day: CivilDate) async throws -> [Roster.EmployeeDTO] {
+        struct Row: Decodable { let employee_id: UUID }
+        let reported = try await (req.db as! any SQLDatabase).select().column("employee_id").from(HealthReportTable.schema)
+            .where("enterprise_id", .equal, SQLBind(enterpriseID)).where("day", .equal, SQLBind(day.iso)).all(decoding: Row.self)
+        let done = Set(reported.map(\.employee_id))
+        return try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$status == .employed)
+            .sort(\.$employeeNumber).all().filter { !done.contains($0.id!) }.prefix(500).map(Roster.EmployeeDTO.init)
+    }
+}
+
+/// Health reports, gate logs and visitor logs older than the district's retention period are
+/// deleted (`fugong purge`, and nightly by the server's clock); the deletion is audited.
+enum Retention {
+    struct Outcome: Content, Equatable {
+        let before: String
+        let healthReports: Int
+        let gateCheckIns: Int
+        let visitors: Int
+    }
+
+    static func purge(_ app: Application, now: Date) async throws -> Outcome {
+        let settings = try await DistrictSettings.load(app.db)
+        let cutoff = CivilDate(now).adding(days: -settings.health.retentionDays)
+        return try await app.transaction { db in
+            guard let sql = db as? any SQLDatabase else { throw AppError.internalError("purge needs SQL") }
+            struct Count: Decodable { let count: Int }
+            func count(_ table: String, _ column: String, _ value: any Encodable & Sendable) async throws -> Int {
+                try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from(table)
+                    .where(SQLIdentifier(column), .lessThan, SQLBind(value)).first(decoding: Count.self)?.count ?? 0
+            }
+            let reports = try await count(HealthReportTable.schema, "day", cutoff.iso)
+            let gate = try await count(GateLogTable.schema, "at", cutoff.start)
+            let visitors = try await count(Visitor.schema, "checked_in_at", cutoff.start)
+            try await sql.delete(from: HealthReportTable.schema).where("day", .lessThan, SQLBind(cutoff.iso)).run()
+            try await sql.delete(from: GateLogTable.schema).where("at", .lessThan, SQLBind(cutoff.start)).run()
+            try await sql.delete(from: Visitor.schema).where("checked_in_at", .lessThan, SQLBind(cutoff.start)).run()
+            try await sql.insert(into: AuditEvent.schema).columns("id", "at", "action", "entity", "address", "detail")
+                .values(SQLBind(UUID()), SQLBind(now), SQLBind("retention.purge"), SQLBind("workforce"), SQLBind("server"),
+                        SQLBind("before=\(cutoff.iso),healthReports=\(reports),gateCheckIns=\(gate),visitors=\(visitors)"))
+                .run()
+            return Outcome(before: cutoff.iso, healthReports: reports, gateCheckIns: gate, visitors: visitors)
+        }
+    }
+}
+
+/// `fugong purge`: the retention deletion, now.
+struct PurgeCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Deletes health reports, gate logs and visitor logs past the retention period" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let outcome = try await Retention.purge(context.application, now: Date())
+        context.console.print("Deleted before \(outcome.before): \(outcome.healthReports) health reports, "
+                              + "\(outcome.gateCheckIns) gate check-ins, \(outcome.visitors) visitors")
+    }
+}

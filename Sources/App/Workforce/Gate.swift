@@ -1,0 +1,270 @@
+import Domain
+import Fluent
+import SQLKit
+import Vapor
+
+/// The factory gate: staff check-in and check-out by pass or employee number, and visitors.
+/// A guard gets decisions and their reasons, never a temperature history. Every check-in is
+/// kept (the staff gate log), allowed or not.
+enum Gate {
+    struct CheckInInput: Content {
+        var passCode: String?
+        var employeeNumber: String?
+        var temperature: Double?
+        var mask: Bool?
+        var direction: String?
+    }
+
+    struct DecisionDTO: Content {
+        let decision: String
+        let reasons: [GateReason]
+        /// The reasons in the guard's language.
+        let reasonTexts: [String]
+        let healthCode: HealthColor?
+        /// Whom the guard sees: the name and number, to compare with the work card.
+        let name: String?
+        let employeeNumber: String?
+    }
+
+    /// The enterprise a guard (or the enterprise admin standing in) works the gate of.
+    static func enterpriseID(_ req: Request) throws -> UUID {
+        guard let id = try req.requireUser().$enterprise.id else { throw AppError.forbidden }
+        return id
+    }
+
+    static func checkIn(_ req: Request, _ input: CheckInInput) async throws -> DecisionDTO {
+        let enterpriseID = try enterpriseID(req)
+        var errors = FieldErrors()
+        let direction = GateDirection(rawValue: input.direction ?? "in")
+        if direction == nil { errors.add("direction", "error.choice") }
+        let pass = FormText.trimmed(input.passCode).uppercased()
+        let number = FormText.trimmed(input.employeeNumber)
+        if pass.isEmpty && number.isEmpty { errors.add("passCode", "error.gate.who") }
+        if pass.count > 32 || number.count > 32 { errors.add(pass.isEmpty ? "employeeNumber" : "passCode", "error.tooLong") }
+        if let temperature = input.temperature {
+            if let problem = Temperature.problem(temperature) { errors.add("temperature", problem) }
+        } else if direction == .in {
+            errors.add("temperature", "error.required")
+        }
+        if input.mask == nil { errors.add("mask", "error.required") }
+        try errors.throwIfAny()
+        guard let direction, let mask = input.mask else { throw AppError.internalError("validated gate input") }
+        let temperature = input.temperature.map { ($0 * 10).rounded() / 10 }
+
+        let now = req.now
+        let today = CivilDate(now)
+        var employee: Employee?
+        if !pass.isEmpty {
+            if let found = try await GatePass.query(on: req.db).filter(\.$code == pass).filter(\.$day == today.iso)
+                .filter(\.$enterpriseID == enterpriseID).first() {
+                employee = try await Employee.find(found.employeeID, on: req.db)
+            }
+        } else {
+            employee = try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$employeeNumber == number).first()
+        }
+        let policy = try await req.districtSettings().health
+        var code: HealthCode?
+        var inQuarantine = false
+        if let employee {
+            let facts = try await Health.facts(employee, now: now, on: req.db)
+            code = HealthCode(facts, today: today, policy: policy)
+            inQuarantine = facts.quarantines.contains { $0.isActive(on: today) }
+        }
+        let decision = GateDecision.staff(onRoster: employee != nil, employed: employee?.status == .employed, code: code,
+                                          inQuarantine: inQuarantine, temperature: temperature, mask: mask, direction: direction, policy: policy)
+        let guardID = try req.requireUser().requireID()
+        let alert = employee.flatMap { person in
+            temperature.flatMap { policy.isFever($0) ? FeverAlerts.Pending(employee: person, temperature: $0, source: .gate, at: now) : nil }
+        }
+        let employeeID = employee?.id
+        let typed = pass.isEmpty ? number : pass
+        let reasons = decision.reasons.map(\.rawValue).joined(separator: ",")
+        let outcome = try await req.transaction { db -> FeverAlerts.Outcome? in
+            guard let sql = db as? any SQLDatabase else { throw AppError.internalError("the gate log needs SQL") }
+            try await sql.insert(into: GateLogTable.schema)
+                .columns("id", "enterprise_id", "employee_id", "typed", "direction", "temperature", "mask", "allowed", "reasons", "guard_id", "at")
+                .values(SQLBind(UUID()), SQLBind(enterpriseID), SQLBind(employeeID), SQLBind(typed), SQLBind(direction.rawValue),
+                        SQLBind(temperature), SQLBind(mask), SQLBind(decision.allowed), SQLBind(reasons), SQLBind(guardID), SQLBind(now))
+                .run()
+            if let employeeID, let temperature { try await Health.recordTemperature(temperature, of: employeeID, at: now, on: sql) }
+            guard let alert else { return nil }
+            return try await FeverAlerts.raise(alert, policy: policy, on: db)
+        }
+        if let outcome { FeverAlerts.announce(req.application, outcome) }
+        return DecisionDTO(decision: decision.allowed ? "allow" : "deny", reasons: decision.reasons,
+                           reasonTexts: decision.reasons.map { req.t("gate.reason.\($0.rawValue)") }, healthCode: code?.color,
+                           name: employee?.name, employeeNumber: employee?.employeeNumber)
+    }
+
+    // MARK: Visitors
+
+    struct PlaceDTO: Content, Equatable {
+        var province: String
+        var city: String
+    }
+
+    struct VisitorInput: Content {
+        var name: String?
+        var mobile: String?
+        var idNumber: String?
+        var organisation: String?
+        var purpose: String?
+        /// The host's employee number.
+        var hostEmployeeNumber: String?
+        var places: [PlaceDTO]?
+        var keyAreaContact: Bool?
+        var temperature: Double?
+        var mask: Bool?
+    }
+
+    struct VisitorDTO: Content {
+        let id: UUID
+        let name: String
+        let mobile: String
+        let idNumber: String?
+        let organisation: String
+        let purpose: String
+        let hostName: String?
+        let places: [PlaceDTO]
+        let decision: String
+        let reasons: [GateReason]
+        let reasonTexts: [String]
+        let checkedInAt: Date
+        let checkedOutAt: Date?
+    }
+
+    static func places(_ raw: [PlaceDTO]?, into errors: inout FieldErrors) -> [PlaceDTO] {
+        let places = (raw ?? []).map { PlaceDTO(province: FormText.trimmed($0.province), city: FormText.trimmed($0.city)) }
+            .filter { !$0.province.isEmpty || !$0.city.isEmpty }
+        if places.count > 20 || places.contains(where: { $0.province.count > 20 || $0.city.count > 30 }) { errors.add("places", "error.tooLong") }
+        return places
+    }
+
+    static func registerVisitor(_ req: Request, _ input: VisitorInput) async throws -> VisitorDTO {
+        let enterpriseID = try enterpriseID(req)
+        let policy = try await req.districtSettings().health
+        var errors = FieldErrors()
+        let name = FormText.required(input.name, field: "name", maxLength: 50, into: &errors)
+        var mobile = ""
+        do { mobile = try MobileNumber(FormText.required(input.mobile, field: "mobile", into: &errors)).value } catch {
+            if !FormText.trimmed(input.mobile).isEmpty { errors.add("mobile", error.messageKey) }
+        }
+        var id: ResidentID?
+        let rawID = FormText.trimmed(input.idNumber)
+        if !rawID.isEmpty {
+            do { id = try ResidentID(rawID, today: req.now) } catch { errors.add("idNumber", error.messageKey) }
+        }
+        let organisation = FormText.required(input.organisation, field: "organisation", maxLength: 100, into: &errors)
+        let purpose = FormText.required(input.purpose, field: "purpose", maxLength: 200, into: &errors)
+        var host: Employee?
+        let hostNumber = FormText.trimmed(input.hostEmployeeNumber)
+        if !hostNumber.isEmpty {
+            host = try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$employeeNumber == hostNumber).first()
+            if host == nil { errors.add("hostEmployeeNumber", "error.employee.unknown") }
+        }
+        let places = places(input.places, into: &errors)
+        if input.keyAreaContact == nil { errors.add("keyAreaContact", "error.required") }
+        if let temperature = input.temperature {
+            if let problem = Temperature.problem(temperature) { errors.add("temperature", problem) }
+        } else { errors.add("temperature", "error.required") }
+        if input.mask == nil { errors.add("mask", "error.required") }
+        try errors.throwIfAny()
+        guard let temperature = input.temperature, let mask = input.mask, let contact = input.keyAreaContact else {
+            throw AppError.internalError("validated visitor input")
+        }
+        let decision = GateDecision.visitor(temperature: temperature, mask: mask, places: places.map { ($0.province, $0.city) },
+                                            keyAreaContact: contact, idGiven: id != nil, policy: policy)
+        let visitor = Visitor()
+        visitor.id = UUID()
+        visitor.enterpriseID = enterpriseID
+        visitor.name = name
+        visitor.mobile = mobile
+        visitor.idSealed = try id.map { try req.application.personalData.seal($0.value) }
+        visitor.idMasked = id?.masked
+        visitor.organisation = organisation
+        visitor.purpose = purpose
+        visitor.hostEmployeeID = host?.id
+        visitor.places = String(decoding: try JSONEncoder().encode(places), as: UTF8.self)
+        visitor.keyAreaContact = contact
+        visitor.temperature = (temperature * 10).rounded() / 10
+        visitor.mask = mask
+        visitor.allowed = decision.allowed
+        visitor.reasons = decision.reasons.map(\.rawValue).joined(separator: ",")
+        visitor.guardID = try req.requireUser().requireID()
+        visitor.checkedInAt = req.now
+        let insert = try PreparedInsert(visitor)
+        let fever = policy.isFever(temperature)
+        try await req.transaction { db in
+            try await insert.run(on: db, for: visitor)
+            try await Audit.record(req, on: db, action: "visitor.register", entity: "visitor", entityID: visitor.id,
+                                   detail: decision.allowed ? "allow" : "deny")
+            if fever {
+                for admin in try await User.query(on: db).filter(\.$enterprise.$id == enterpriseID).filter(\.$role == .enterpriseAdmin).all() {
+                    try await Notification.toUser(admin.id!, "notice.visitorFever", [name, String(format: "%.1f", temperature)],
+                                                  link: "/gate/visitors", at: req.now, on: db)
+                }
+            }
+        }
+        if fever { req.application.liveEvents.publish("fever", to: ["enterprise:\(enterpriseID)"]) }
+        return dto(req, visitor, hostName: host?.name)
+    }
+
+    static func dto(_ req: Request, _ visitor: Visitor, hostName: String?) -> VisitorDTO {
+        let reasons = visitor.reasons.split(separator: ",").compactMap { GateReason(rawValue: String($0)) }
+        return VisitorDTO(id: visitor.id!, name: visitor.name, mobile: (try? MobileNumber(visitor.mobile).masked) ?? visitor.mobile,
+                          idNumber: visitor.idMasked, organisation: visitor.organisation, purpose: visitor.purpose, hostName: hostName,
+                          places: (try? JSONDecoder().decode([PlaceDTO].self, from: Data(visitor.places.utf8))) ?? [],
+                          decision: visitor.allowed ? "allow" : "deny", reasons: reasons,
+                          reasonTexts: reasons.map { req.t("gate.reason.\($0.rawValue)") },
+                          checkedInAt: visitor.checkedInAt, checkedOutAt: visitor.checkedOutAt)
+    }
+
+    static func checkOutVisitor(_ req: Request, visitorID: UUID) async throws -> VisitorDTO {
+        let enterpriseID = try enterpriseID(req)
+        guard let visitor = try await Visitor.find(visitorID, on: req.db), visitor.enterpriseID == enterpriseID else { throw AppError.notFound }
+        guard visitor.allowed else { throw FieldErrors("visitor", "error.visitor.notIn") }
+        guard visitor.checkedOutAt == nil else { throw FieldErrors("visitor", "error.visitor.out") }
+        visitor.checkedOutAt = req.now
+        try await req.transaction { db in
+            try await visitor.save(on: db)
+            try await Audit.record(req, on: db, action: "visitor.checkOut", entity: "visitor", entityID: visitor.id)
+        }
+        return dto(req, visitor, hostName: nil)
+    }
+
+    /// The visitor log of a day (the guard and the enterprise admin).
+    static func visitors(_ req: Request, day: CivilDate) async throws -> [VisitorDTO] {
+        let enterpriseID = try enterpriseID(req)
+        let visitors = try await Visitor.query(on: req.db).filter(\.$enterpriseID == enterpriseID)
+            .filter(\.$checkedInAt >= day.start).filter(\.$checkedInAt < day.adding(days: 1).start)
+            .sort(\.$checkedInAt, .descending).limit(500).all()
+        let hosts = try await Employee.query(on: req.db).filter(\.$id ~~ Set(visitors.compactMap(\.hostEmployeeID))).all()
+            .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+        return visitors.map { dto(req, $0, hostName: $0.hostEmployeeID.flatMap { hosts[$0] }) }
+    }
+
+    struct LogEntry: Content {
+        let at: Date
+        let name: String?
+        let typed: String
+        let direction: String
+        let decision: String
+        let reasons: [GateReason]
+    }
+
+    /// The staff gate log of a day: decisions, never temperatures.
+    static func log(_ req: Request, day: CivilDate, limit: Int = 200) async throws -> [LogEntry] {
+        let enterpriseID = try enterpriseID(req)
+        struct Row: Decodable { let at: Date; let employee_id: UUID?; let typed: String; let direction: String; let allowed: Bool; let reasons: String }
+        let rows = try await (req.db as! any SQLDatabase).select().columns("at", "employee_id", "typed", "direction", "allowed", "reasons")
+            .from(GateLogTable.schema).where("enterprise_id", .equal, SQLBind(enterpriseID))
+            .where("at", .greaterThanOrEqual, SQLBind(day.start)).where("at", .lessThan, SQLBind(day.adding(days: 1).start))
+            .orderBy("at", .descending).limit(limit).all(decoding: Row.self)
+        let names = try await Employee.query(on: req.db).filter(\.$id ~~ Set(rows.compactMap(\.employee_id))).all()
+            .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+        return rows.map {
+            LogEntry(at: $0.at, name: $0.employee_id.flatMap { names[$0] }, typed: $0.typed, direction: $0.direction,
+                     decision: $0.allowed ? "allow" : "deny", reasons: $0.reasons.split(separator: ",").compactMap { GateReason(rawValue: String($0)) })
+        }
+    }
+}

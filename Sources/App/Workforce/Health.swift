@@ -1,0 +1,223 @@
+import Domain
+import Fluent
+import SQLKit
+import Vapor
+
+/// Daily health reports (每日健康打卡), the health code and the day's gate pass.
+enum Health {
+    // MARK: Reports
+
+    struct ReportInput: Content {
+        var employeeId: UUID?
+        var temperature: Double?
+        var symptoms: [String]?
+        var contactWithCases: Bool?
+        var city: String?
+        var note: String?
+    }
+
+    struct ReportDTO: Content {
+        let employeeId: UUID
+        let day: String
+        let temperature: Double
+        let symptoms: [Symptom]
+        let contactWithCases: Bool
+        let city: String
+        let note: String
+        let reportedAt: Date
+        /// A report for this day was already there and this one replaced it.
+        let replaced: Bool
+        let fever: Bool
+    }
+
+    struct CheckedReport {
+        let temperature: Double
+        let symptoms: Set<Symptom>
+        let contactWithCases: Bool
+        let city: String
+        let note: String
+    }
+
+    /// Every field is asked each time: nothing is carried over from yesterday.
+    static func check(_ input: ReportInput) throws -> CheckedReport {
+        var errors = FieldErrors()
+        var temperature = 0.0
+        if let value = input.temperature {
+            if let problem = Temperature.problem(value) { errors.add("temperature", problem) } else { temperature = (value * 10).rounded() / 10 }
+        } else { errors.add("temperature", "error.required") }
+        var symptoms = Set<Symptom>()
+        if let raw = input.symptoms {
+            for name in raw where name != "none" {
+                if let symptom = Symptom(rawValue: name) { symptoms.insert(symptom) } else { errors.add("symptoms", "error.choice") }
+            }
+        } else { errors.add("symptoms", "error.required") }
+        if input.contactWithCases == nil { errors.add("contactWithCases", "error.required") }
+        let city = FormText.required(input.city, field: "city", maxLength: 50, into: &errors)
+        let note = FormText.trimmed(input.note)
+        if note.count > 200 { errors.add("note", "error.tooLong") }
+        try errors.throwIfAny()
+        return CheckedReport(temperature: temperature, symptoms: symptoms, contactWithCases: input.contactWithCases ?? false,
+                             city: city, note: note)
+    }
+
+    /// The person a report is for: oneself, or (for the enterprise admin) someone on its roster.
+    static func subject(_ req: Request, employeeID: UUID?) async throws -> Employee {
+        let user = try req.requireUser()
+        switch user.role {
+        case .employee:
+            if let employeeID, employeeID != user.employeeID { throw AppError.notFound }
+            return try await Roster.own(req)
+        case .enterpriseAdmin:
+            guard let employeeID else { throw FieldErrors("employeeId", "error.required") }
+            return try await Roster.find(req, employeeID)
+        default:
+            throw AppError.forbidden
+        }
+    }
+
+    /// Stores today's report (replacing an earlier one of the same day; both are audited), moves
+    /// the person's last temperature, and raises a fever alert.
+    static func report(_ req: Request, _ input: ReportInput) async throws -> ReportDTO {
+        let employee = try await subject(req, employeeID: input.employeeId)
+        guard employee.status == .employed else { throw FieldErrors("employeeId", "error.employee.left") }
+        let report = try check(input)
+        let user = try req.requireUser()
+        let now = req.now
+        let day = CivilDate(now).iso
+        let policy = try await req.districtSettings().health
+        let fever = policy.isFever(report.temperature)
+        let employeeID = try employee.requireID()
+        let enterpriseID = employee.$enterprise.id
+        let symptoms = report.symptoms.map(\.rawValue).sorted().joined(separator: ",")
+        let replaced = try await (req.db as! any SQLDatabase).select().column(SQLLiteral.numeric("1")).from(HealthReportTable.schema)
+            .where("enterprise_id", .equal, SQLBind(enterpriseID)).where("day", .equal, SQLBind(day))
+            .where("employee_id", .equal, SQLBind(employeeID)).first() != nil
+        let alert = fever ? FeverAlerts.Pending(employee: employee, temperature: report.temperature, source: .report, at: now) : nil
+        let alertResult = try await req.transaction { db -> FeverAlerts.Outcome? in
+            guard let sql = db as? any SQLDatabase else { throw AppError.internalError("health reports need SQL") }
+            try await sql.insert(into: HealthReportTable.schema)
+                .columns("enterprise_id", "day", "employee_id", "temperature", "symptoms", "contact_with_cases", "city", "note",
+                         "reported_by", "reported_at")
+                .values(SQLBind(enterpriseID), SQLBind(day), SQLBind(employeeID), SQLBind(report.temperature), SQLBind(symptoms),
+                        SQLBind(report.contactWithCases), SQLBind(report.city), SQLBind(report.note), SQLBind(user.id!), SQLBind(now))
+                .onConflict(with: ["enterprise_id", "day", "employee_id"]) { update in
+                    update.set(excludedValueOf: "temperature").set(excludedValueOf: "symptoms")
+                        .set(excludedValueOf: "contact_with_cases").set(excludedValueOf: "city").set(excludedValueOf: "note")
+                        .set(excludedValueOf: "reported_by").set(excludedValueOf: "reported_at")
+                }
+                .run()
+            try await recordTemperature(report.temperature, of: employeeID, at: now, on: sql)
+            try await Audit.record(req, on: db, action: replaced ? "health.report.replace" : "health.report", entity: "employee",
+                                   entityID: employeeID, detail: "day=\(day)")
+            guard let alert else { return nil }
+            return try await FeverAlerts.raise(alert, policy: policy, on: db)
+        }
+        if let alertResult { FeverAlerts.announce(req.application, alertResult) }
+        return ReportDTO(employeeId: employeeID, day: day, temperature: report.temperature, symptoms: report.symptoms.sorted { $0.rawValue < $1.rawValue },
+                         contactWithCases: report.contactWithCases, city: report.city, note: report.note, reportedAt: now,
+                         replaced: replaced, fever: fever)
+    }
+
+    /// The person's latest temperature, kept on the roster row for the health code; an older
+    /// reading never overwrites a newer one.
+    static func recordTemperature(_ temperature: Double, of employeeID: UUID, at time: Date, on sql: any SQLDatabase) async throws {
+        try await sql.update(Employee.schema)
+            .set("last_temperature", to: SQLBind(temperature)).set("last_temperature_at", to: SQLBind(time))
+            .where("id", .equal, SQLBind(employeeID))
+            .where { $0.where("last_temperature_at", .is, SQLLiteral.null).orWhere("last_temperature_at", .lessThanOrEqual, SQLBind(time)) }
+            .run()
+    }
+
+    /// Recent reports of one person, newest first (the person and the enterprise admin).
+    static func history(_ req: Request, _ employee: Employee, days: Int = 14) async throws -> [ReportDTO] {
+        struct Row: Decodable {
+            let day: String; let temperature: Double; let symptoms: String; let contact_with_cases: Bool
+            let city: String; let note: String; let reported_at: Date
+        }
+        let since = CivilDate(req.now).adding(days: -days).iso
+        let rows = try await (req.db as! any SQLDatabase).select()
+            .columns("day", "temperature", "symptoms", "contact_with_cases", "city", "note", "reported_at")
+            .from(HealthReportTable.schema).where("employee_id", .equal, SQLBind(try employee.requireID()))
+            .where("day", .greaterThan, SQLBind(since)).orderBy("day", .descending).all(decoding: Row.self)
+        let policy = try await req.districtSettings().health
+        if try req.requireUser().role != .employee {
+            try await req.transaction { db in
+                try await Audit.record(req, on: db, action: "person.read", entity: "employee", entityID: employee.id,
+                                       subject: employee.idMasked, detail: "healthReports")
+            }
+        }
+        return rows.map {
+            ReportDTO(employeeId: employee.id!, day: $0.day, temperature: $0.temperature,
+                      symptoms: $0.symptoms.split(separator: ",").compactMap { Symptom(rawValue: String($0)) },
+                      contactWithCases: $0.contact_with_cases, city: $0.city, note: $0.note, reportedAt: $0.reported_at,
+                      replaced: false, fever: policy.isFever($0.temperature))
+        }
+    }
+
+    // MARK: The health code
+
+    /// What the code is computed from, read at `now`.
+    static func facts(_ employee: Employee, now: Date, on db: any Database) async throws -> HealthFacts {
+        let employeeID = try employee.requireID()
+        let quarantines = try await Quarantine.query(on: db).filter(\.$employee.$id == employeeID).filter(\.$releasedAt == nil).all()
+        struct Row: Decodable { let symptoms: String }
+        let today = try await (db as! any SQLDatabase).select().column("symptoms").from(HealthReportTable.schema)
+            .where("enterprise_id", .equal, SQLBind(employee.$enterprise.id)).where("day", .equal, SQLBind(CivilDate(now).iso))
+            .where("employee_id", .equal, SQLBind(employeeID)).first(decoding: Row.self)
+        return HealthFacts(
+            quarantines: quarantines.map(\.period), caseStatus: employee.caseStatus,
+            lastCaseContact: employee.lastCaseContact.flatMap(CivilDate.init(iso:)),
+            lastTemperature: employee.lastTemperatureAt.map { $0 <= now } == true ? employee.lastTemperature : nil,
+            symptomsToday: today.map { Set($0.symptoms.split(separator: ",").compactMap { Symptom(rawValue: String($0)) }) })
+    }
+
+    struct CodeDTO: Content {
+        let color: HealthColor
+        let reasons: [HealthReason]
+        /// The reasons in the reader's language.
+        let reasonTexts: [String]
+        /// Only to the person themself: today's pass.
+        let passCode: String?
+        let validUntil: Date?
+    }
+
+    static func code(_ req: Request, _ employee: Employee) async throws -> CodeDTO {
+        let now = req.now
+        let code = HealthCode(try await facts(employee, now: now, on: req.db), today: CivilDate(now), policy: try await req.districtSettings().health)
+        let own = try req.requireUser().employeeID == employee.id
+        let pass = own ? try await todaysPass(req, employee) : nil
+        return CodeDTO(color: code.color, reasons: code.reasons, reasonTexts: code.reasons.map { req.t("health.reason.\($0.rawValue)") },
+                       passCode: pass, validUntil: own ? CivilDate(now).adding(days: 1).start : nil)
+    }
+
+    /// Today's pass: a short code made from the key, the person and the day, kept so the gate
+    /// can look it up. It is valid until midnight.
+    static func todaysPass(_ req: Request, _ employee: Employee) async throws -> String {
+        let day = CivilDate(req.now).iso
+        let employeeID = try employee.requireID()
+        if let pass = try await GatePass.query(on: req.db).filter(\.$employeeID == employeeID).filter(\.$day == day).first() {
+            return pass.code
+        }
+        let pass = GatePass()
+        pass.code = req.application.personalData.passCode("\(employeeID)|\(day)")
+        pass.employeeID = employeeID
+        pass.enterpriseID = employee.$enterprise.id
+        pass.day = day
+        let insert = try PreparedInsert(pass)
+        do {
+            try await req.transaction { db in try await insert.run(on: db, for: pass) }
+        } catch {
+            // Made at the same moment by another request: that one stands (same code).
+            if let stored = try await GatePass.query(on: req.db).filter(\.$employeeID == employeeID).filter(\.$day == day).first() {
+                return stored.code
+            }
+            throw error
+        }
+        return pass.code
+    }
+
+    /// The pass as a QR code, drawn as SVG.
+    static func passSVG(_ code: String, label: String) throws -> String {
+        try QRCode(code).svg(label: label)
+    }
+}

@@ -1,0 +1,308 @@
+import Domain
+import Fluent
+import SQLKit
+import Vapor
+
+/// An enterprise's roster: employees added one by one or imported from CSV, listed, exported
+/// with IDs masked, and the full ID number shown to the enterprise admin on request (audited).
+enum Roster {
+    struct EmployeeDTO: Content {
+        let id: UUID
+        let enterpriseId: UUID
+        let name: String
+        /// Always masked (`110105********002X`); `GET …/id-number` gives the full one.
+        let idNumber: String
+        let mobile: String
+        let employeeNumber: String
+        let department: String
+        let shift: String
+        let homeProvince: String
+        let homeCity: String
+        let status: EmploymentStatus
+        let caseStatus: CaseStatus
+
+        init(_ employee: Employee) {
+            id = employee.id!
+            enterpriseId = employee.$enterprise.id
+            name = employee.name
+            idNumber = employee.idMasked
+            mobile = (try? MobileNumber(employee.mobile).masked) ?? employee.mobile
+            employeeNumber = employee.employeeNumber
+            department = employee.department
+            shift = employee.shift
+            homeProvince = employee.homeProvince
+            homeCity = employee.homeCity
+            status = employee.status
+            caseStatus = employee.caseStatus
+        }
+    }
+
+    /// Who may see an employee: the enterprise admin of its enterprise, and the employee. A
+    /// gate guard never does (the gate answers with decisions only). Others: not found.
+    static func find(_ req: Request, _ id: UUID? = nil) async throws -> Employee {
+        guard let id = id ?? req.parameters.get("employeeID", as: UUID.self),
+              let employee = try await Employee.find(id, on: req.db) else { throw AppError.notFound }
+        let user = try req.requireUser()
+        switch user.role {
+        case .enterpriseAdmin where user.$enterprise.id == employee.$enterprise.id: return employee
+        case .employee where user.employeeID == id: return employee
+        default: throw AppError.notFound
+        }
+    }
+
+    /// The employee record of the signed-in employee.
+    static func own(_ req: Request) async throws -> Employee {
+        let user = try req.requireUser()
+        guard let id = user.employeeID else { throw AppError.notFound }
+        return try await find(req, id)
+    }
+
+    // MARK: Adding
+
+    static func add(_ req: Request, enterpriseID: UUID, _ draft: EmployeeDraft) async throws -> Employee {
+        let checked = try RosterRules.check(draft, today: req.now)
+        let vault = req.application.personalData
+        let hash = vault.hash(checked.idNumber.value)
+        var errors = FieldErrors()
+        if try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$employeeNumber == checked.employeeNumber).count() > 0 {
+            errors.add("employeeNumber", "error.employee.numberTaken")
+        }
+        if try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$idHash == hash).count() > 0 {
+            errors.add("idNumber", "error.employee.idTaken")
+        }
+        try errors.throwIfAny()
+        let employee = try make(checked, enterpriseID: enterpriseID, vault: vault, at: req.now)
+        let insert = try PreparedInsert(employee)
+        try await req.transaction { db in
+            try await insert.run(on: db, for: employee)
+            try await Audit.record(req, on: db, action: "employee.create", entity: "employee", entityID: employee.id)
+        }
+        return employee
+    }
+
+    static func make(_ checked: CheckedEmployee, enterpriseID: UUID, vault: PersonalData, at now: Date) throws -> Employee {
+        let employee = Employee()
+        employee.id = UUID()
+        employee.$enterprise.id = enterpriseID
+        employee.name = checked.name
+        employee.idSealed = try vault.seal(checked.idNumber.value)
+        employee.idHash = vault.hash(checked.idNumber.value)
+        employee.idMasked = checked.idNumber.masked
+        employee.mobile = checked.mobile.value
+        employee.employeeNumber = checked.employeeNumber
+        employee.department = checked.department
+        employee.shift = checked.shift
+        employee.homeProvince = checked.homeProvince
+        employee.homeCity = checked.homeCity
+        employee.status = .employed
+        employee.caseStatus = .none
+        employee.createdAt = now
+        return employee
+    }
+
+    // MARK: Import
+
+    struct ImportResult: Content {
+        let imported: Int
+        let errors: [RowErrorDTO]
+    }
+
+    struct RowErrorDTO: Content {
+        let line: Int
+        let field: String
+        let message: String
+    }
+
+    /// Checks every row (the file, then against the roster); imports all rows or none.
+    /// `progress` follows the work for the page that started it.
+    static func importCSV(_ req: Request, enterpriseID: UUID, data: Data, progress: ImportProgress?) async throws -> ImportResult {
+        progress?.update(.checking, done: 0, total: 0)
+        let parsed = RosterCSV.parse(data, today: req.now)
+        var errors = parsed.errors
+        let vault = req.application.personalData
+        // Against the roster: employee numbers and ID numbers already there.
+        struct Existing: Decodable { let employee_number: String; let id_hash: String }
+        guard let sql = req.db as? any SQLDatabase else { throw AppError.internalError("import needs SQL") }
+        let existing = try await sql.select().column("employee_number").column("id_hash").from(Employee.schema)
+            .where("enterprise_id", .equal, SQLBind(enterpriseID)).all(decoding: Existing.self)
+        let numbers = Set(existing.map(\.employee_number)), hashes = Set(existing.map(\.id_hash))
+        var employees: [Employee] = []
+        employees.reserveCapacity(parsed.rows.count)
+        for (index, row) in parsed.rows.enumerated() {
+            if numbers.contains(row.employee.employeeNumber) {
+                errors.append(.init(line: row.line, field: "employeeNumber", messageKey: "error.employee.numberTaken"))
+                continue
+            }
+            let employee = try make(row.employee, enterpriseID: enterpriseID, vault: vault, at: req.now)
+            if hashes.contains(employee.idHash) {
+                errors.append(.init(line: row.line, field: "idNumber", messageKey: "error.employee.idTaken"))
+                continue
+            }
+            employees.append(employee)
+            if index % 5_000 == 0 { progress?.update(.checking, done: index, total: parsed.rows.count) }
+        }
+        if !errors.isEmpty {
+            progress?.update(.failed, done: 0, total: parsed.rows.count)
+            let sorted = errors.sorted { ($0.line, $0.field) < ($1.line, $1.field) }
+            return ImportResult(imported: 0, errors: sorted.prefix(1_000).map {
+                RowErrorDTO(line: $0.line, field: $0.field, message: req.application.strings.text($0.messageKey, req.language, $0.arguments))
+            })
+        }
+        guard !employees.isEmpty else { throw FieldErrors("file", "error.csv.empty") }
+        let columns = ["id", "enterprise_id", "name", "id_sealed", "id_hash", "id_masked", "mobile", "employee_number", "department",
+                       "shift", "home_province", "home_city", "status", "case_status", "created_at"]
+        let rows = employees.map { e -> [any SQLExpression] in
+            let values: [any Encodable & Sendable] = [e.id!, enterpriseID, e.name, e.idSealed, e.idHash, e.idMasked, e.mobile,
+                                                      e.employeeNumber, e.department, e.shift, e.homeProvince, e.homeCity,
+                                                      e.status.rawValue, e.caseStatus.rawValue, e.createdAt]
+            return values.map { SQLBind($0) }
+        }
+        let total = rows.count
+        try await req.transaction { db in
+            guard let sql = db as? any SQLDatabase else { throw AppError.internalError("import needs SQL") }
+            // 60 rows per statement stays under every driver's bind limit (15 columns).
+            for start in stride(from: 0, to: total, by: 60) {
+                try await sql.insert(into: Employee.schema).columns(columns).rows(Array(rows[start..<min(start + 60, total)])).run()
+                if start % 3_000 == 0 { progress?.update(.importing, done: start, total: total) }
+            }
+            try await Audit.record(req, on: db, action: "employee.import", entity: "enterprise", entityID: enterpriseID,
+                                   detail: "rows=\(total)")
+        }
+        progress?.update(.done, done: total, total: total)
+        return ImportResult(imported: total, errors: [])
+    }
+
+    // MARK: Reading
+
+    static func list(_ req: Request, enterpriseID: UUID, text: String, status: EmploymentStatus?) async throws -> Fluent.Page<Employee> {
+        let query = Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).sort(\.$employeeNumber)
+        if let status { query.filter(\.$status == status) }
+        let text = FormText.trimmed(text)
+        if !text.isEmpty {
+            // A whole ID number finds its person by the keyed hash; anything else, name or number.
+            if let id = try? ResidentID(text, today: req.now) {
+                query.filter(\.$idHash == req.application.personalData.hash(id.value))
+            } else {
+                query.filter(contains: text, in: ["name", "employee_number", "department"])
+            }
+        }
+        return try await query.paginate(PageRequest(page: max(1, req.query[Int.self, at: "page"] ?? 1), per: 50))
+    }
+
+    /// The full ID number, for the enterprise admin only; every reading is audited.
+    static func revealID(_ req: Request, _ employee: Employee) async throws -> String {
+        guard try req.requireUser().role == .enterpriseAdmin else { throw AppError.forbidden }
+        let number = try req.application.personalData.open(employee.idSealed)
+        try await req.transaction { db in
+            try await Audit.record(req, on: db, action: "person.read", entity: "employee", entityID: employee.id,
+                                   subject: employee.idMasked, detail: "idNumber")
+        }
+        return number
+    }
+
+    /// The roster as CSV for Excel: UTF-8 with a BOM, IDs masked, the template's headers.
+    static func exportCSV(_ req: Request, enterpriseID: UUID) async throws -> String {
+        let employees = try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).sort(\.$employeeNumber).all()
+        func field(_ text: String) -> String {
+            // A leading = + - @ would be a formula to Excel: quoted with an apostrophe.
+            var text = text
+            if let first = text.first, "=+-@".contains(first) { text = "'" + text }
+            return text.contains(where: { ",\"\r\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        var lines = [(EmployeeDraft.columns.map(\.header) + [req.t("workforce.status")]).joined(separator: ",")]
+        for employee in employees {
+            lines.append([employee.name, employee.idMasked, employee.mobile, employee.employeeNumber, employee.department, employee.shift,
+                          employee.homeProvince, employee.homeCity, req.t("workforce.status.\(employee.status.rawValue)")].map(field).joined(separator: ","))
+        }
+        try await req.transaction { db in
+            try await Audit.record(req, on: db, action: "employee.export", entity: "enterprise", entityID: enterpriseID,
+                                   detail: "rows=\(employees.count)")
+        }
+        return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    // MARK: Changes
+
+    struct Change: Content {
+        var status: String?
+        var caseStatus: String?
+        var lastCaseContact: String?
+        var department: String?
+        var shift: String?
+    }
+
+    static func change(_ req: Request, _ employee: Employee, _ input: Change) async throws {
+        guard try req.requireUser().role == .enterpriseAdmin else { throw AppError.forbidden }
+        var errors = FieldErrors()
+        var details: [String] = []
+        if let raw = input.status {
+            if let status = EmploymentStatus(rawValue: raw) {
+                if status != employee.status {
+                    employee.status = status
+                    employee.leftAt = status == .left ? req.now : nil
+                    details.append("status=\(raw)")
+                }
+            } else { errors.add("status", "error.choice") }
+        }
+        if let raw = input.caseStatus {
+            if let status = CaseStatus(rawValue: raw) { employee.caseStatus = status; details.append("caseStatus=\(raw)") } else { errors.add("caseStatus", "error.choice") }
+        }
+        if let raw = input.lastCaseContact.map(FormText.trimmed) {
+            if raw.isEmpty { employee.lastCaseContact = nil } else if let day = CivilDate(iso: raw), day <= CivilDate(req.now) {
+                employee.lastCaseContact = day.iso
+                details.append("lastCaseContact=\(raw)")
+            } else { errors.add("lastCaseContact", "error.date") }
+        }
+        for (value, field, keyPath) in [(input.department, "department", \Employee.department), (input.shift, "shift", \Employee.shift)] {
+            guard let value = value.map(FormText.trimmed) else { continue }
+            if value.count > 50 { errors.add(field, "error.tooLong") } else { employee[keyPath: keyPath] = value }
+        }
+        try errors.throwIfAny()
+        let detail = details.joined(separator: ",")
+        try await req.transaction { db in
+            try await employee.save(on: db)
+            try await Audit.record(req, on: db, action: "employee.change", entity: "employee", entityID: employee.id, detail: detail)
+        }
+    }
+}
+
+/// How far an import has got, for the page that started it (`GET /workforce/imports/:token`).
+final class ImportProgress: @unchecked Sendable {
+    enum Phase: String, Codable { case checking, importing, done, failed }
+    struct Snapshot: Content { let phase: Phase; let done: Int; let total: Int }
+
+    private let lock = NSLock()
+    private var snapshot = Snapshot(phase: .checking, done: 0, total: 0)
+
+    func update(_ phase: Phase, done: Int, total: Int) { lock.withLock { snapshot = Snapshot(phase: phase, done: done, total: total) } }
+    var current: Snapshot { lock.withLock { snapshot } }
+}
+
+/// Imports in flight on this instance, by the token the page chose.
+final class ImportProgressBoard: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (progress: ImportProgress, owner: UUID, at: Date)] = [:]
+
+    func start(token: String, owner: UUID) -> ImportProgress {
+        let progress = ImportProgress()
+        lock.withLock {
+            entries = entries.filter { Date().timeIntervalSince($0.value.at) < 3_600 }
+            entries[token] = (progress, owner, Date())
+        }
+        return progress
+    }
+
+    func progress(token: String, owner: UUID) -> ImportProgress.Snapshot? {
+        lock.withLock { entries[token].flatMap { $0.owner == owner ? $0.progress.current : nil } }
+    }
+}
+
+extension Application {
+    private struct ImportBoardKey: StorageKey { typealias Value = ImportProgressBoard }
+
+    /// Made in `configure`.
+    var importProgress: ImportProgressBoard {
+        get { storage[ImportBoardKey.self]! }
+        set { storage[ImportBoardKey.self] = newValue }
+    }
+}

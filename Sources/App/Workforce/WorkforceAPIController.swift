@@ -1,0 +1,209 @@
+import Domain
+import Fluent
+import Vapor
+
+/// `/api/v1/enterprises/{id}/employees…`, `/api/v1/employees/{id}…`, `/api/v1/health-reports`,
+/// `/api/v1/gate/…`, `/api/v1/enterprises/{id}/daily-summary`, quarantines, supplies, alerts.
+enum WorkforceAPIController {
+    static func enterpriseID(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("enterpriseID", as: UUID.self) else { throw AppError.notFound }
+        return id
+    }
+
+    static func day(_ req: Request) throws -> CivilDate {
+        guard let raw = req.query[String.self, at: "date"], !raw.isEmpty else { return CivilDate(req.now) }
+        guard let day = CivilDate(iso: raw) else { throw FieldErrors("date", "error.date") }
+        return day
+    }
+
+    // MARK: Roster
+
+    @Sendable static func addEmployee(req: Request) async throws -> Response {
+        let employee = try await Roster.add(req, enterpriseID: try enterpriseID(req), try req.content.decode(EmployeeDraft.self))
+        return try JobsAPIController.created(Roster.EmployeeDTO(employee))
+    }
+
+    /// `text/csv` body (UTF-8 or GBK). 200 with the count, or 422 with every row's errors.
+    @Sendable static func importEmployees(req: Request) async throws -> Response {
+        guard let body = req.body.data, body.readableBytes > 0 else { throw FieldErrors("file", "error.csv.empty") }
+        let token = req.query[String.self, at: "progress"].map { String($0.prefix(64)) }
+        let progress = try token.map { req.application.importProgress.start(token: $0, owner: try req.requireUser().requireID()) }
+        let result = try await Roster.importCSV(req, enterpriseID: try enterpriseID(req), data: Data(buffer: body), progress: progress)
+        let response = Response(status: result.errors.isEmpty ? .ok : .unprocessableEntity)
+        try response.content.encode(result)
+        return response
+    }
+
+    @Sendable static func listEmployees(req: Request) async throws -> ListDTO<Roster.EmployeeDTO> {
+        let status = try req.query[String.self, at: "status"].map {
+            guard let status = EmploymentStatus(rawValue: $0) else { throw FieldErrors("status", "error.choice") }
+            return status
+        }
+        let page = try await Roster.list(req, enterpriseID: try enterpriseID(req), text: req.query[String.self, at: "q"] ?? "", status: status)
+        return ListDTO(page.items.map(Roster.EmployeeDTO.init), page.metadata)
+    }
+
+    @Sendable static func exportEmployees(req: Request) async throws -> Response {
+        let csv = try await Roster.exportCSV(req, enterpriseID: try enterpriseID(req))
+        return csvResponse(csv, name: "roster.csv")
+    }
+
+    static func csvResponse(_ text: String, name: String) -> Response {
+        let response = Response(status: .ok, body: .init(string: text))
+        response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
+        return response
+    }
+
+    @Sendable static func template(req: Request) async throws -> Response {
+        csvResponse(RosterCSV.template, name: "roster-template.csv")
+    }
+
+    @Sendable static func showEmployee(req: Request) async throws -> Roster.EmployeeDTO {
+        Roster.EmployeeDTO(try await Roster.find(req))
+    }
+
+    @Sendable static func changeEmployee(req: Request) async throws -> Roster.EmployeeDTO {
+        let employee = try await Roster.find(req)
+        try await Roster.change(req, employee, try req.content.decode(Roster.Change.self))
+        return Roster.EmployeeDTO(employee)
+    }
+
+    struct IDNumberDTO: Content { let idNumber: String }
+
+    @Sendable static func revealID(req: Request) async throws -> IDNumberDTO {
+        IDNumberDTO(idNumber: try await Roster.revealID(req, try await Roster.find(req)))
+    }
+
+    // MARK: Travel, reports, code
+
+    @Sendable static func travel(req: Request) async throws -> Response {
+        let record = try await Screening.record(req, try await Roster.find(req), try req.content.decode(Screening.TravelInput.self))
+        return try JobsAPIController.created(record)
+    }
+
+    @Sendable static func travelRecords(req: Request) async throws -> [Screening.TravelDTO] {
+        let employee = try await Roster.find(req)
+        return try await TravelRecord.query(on: req.db).filter(\.$employee.$id == employee.id!).sort(\.$createdAt, .descending)
+            .limit(50).all().map { Screening.dto($0) }
+    }
+
+    @Sendable static func screening(req: Request) async throws -> Screening.Overview {
+        try await Screening.overview(req, enterpriseID: try enterpriseID(req), filter: req.query[String.self, at: "filter"])
+    }
+
+    @Sendable static func report(req: Request) async throws -> Response {
+        try JobsAPIController.created(try await Health.report(req, try req.content.decode(Health.ReportInput.self)))
+    }
+
+    @Sendable static func reports(req: Request) async throws -> [Health.ReportDTO] {
+        try await Health.history(req, try await Roster.find(req))
+    }
+
+    @Sendable static func healthCode(req: Request) async throws -> Health.CodeDTO {
+        try await Health.code(req, try await Roster.find(req))
+    }
+
+    /// The day's pass as an SVG QR code (the employee only).
+    @Sendable static func passImage(req: Request) async throws -> Response {
+        let employee = try await Roster.own(req)
+        let code = try await Health.todaysPass(req, employee)
+        let response = Response(status: .ok, body: .init(string: try Health.passSVG(code, label: req.t("health.passLabel", code))))
+        response.headers.replaceOrAdd(name: .contentType, value: "image/svg+xml")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return response
+    }
+
+    @Sendable static func notReported(req: Request) async throws -> [Roster.EmployeeDTO] {
+        try await DailySummary.notReported(req, enterpriseID: try enterpriseID(req), day: try day(req))
+    }
+
+    // MARK: Gate
+
+    @Sendable static func checkIn(req: Request) async throws -> Gate.DecisionDTO {
+        try await Gate.checkIn(req, try req.content.decode(Gate.CheckInInput.self))
+    }
+
+    @Sendable static func registerVisitor(req: Request) async throws -> Response {
+        try JobsAPIController.created(try await Gate.registerVisitor(req, try req.content.decode(Gate.VisitorInput.self)))
+    }
+
+    @Sendable static func visitors(req: Request) async throws -> [Gate.VisitorDTO] {
+        try await Gate.visitors(req, day: try day(req))
+    }
+
+    @Sendable static func checkOutVisitor(req: Request) async throws -> Gate.VisitorDTO {
+        guard let id = req.parameters.get("visitorID", as: UUID.self) else { throw AppError.notFound }
+        return try await Gate.checkOutVisitor(req, visitorID: id)
+    }
+
+    @Sendable static func gateLog(req: Request) async throws -> [Gate.LogEntry] {
+        try await Gate.log(req, day: try day(req))
+    }
+
+    // MARK: Quarantine, alerts, supplies, summary
+
+    @Sendable static func quarantines(req: Request) async throws -> [Screening.QuarantineDTO] {
+        try await Screening.quarantines(req, enterpriseID: try enterpriseID(req))
+    }
+
+    @Sendable static func startQuarantine(req: Request) async throws -> Response {
+        let enterpriseID = try enterpriseID(req)
+        let quarantine = try await Screening.startQuarantine(req, enterpriseID: enterpriseID, try req.content.decode(Screening.QuarantineInput.self))
+        guard let made = try await Screening.quarantines(req, enterpriseID: enterpriseID).first(where: { $0.id == quarantine.id }) else {
+            throw AppError.notFound
+        }
+        return try JobsAPIController.created(made)
+    }
+
+    @Sendable static func releaseQuarantine(req: Request) async throws -> HTTPStatus {
+        try await Screening.release(req, try await Screening.findQuarantine(req, enterpriseID: try enterpriseID(req)))
+        return .noContent
+    }
+
+    @Sendable static func extendQuarantine(req: Request) async throws -> HTTPStatus {
+        let quarantine = try await Screening.findQuarantine(req, enterpriseID: try enterpriseID(req))
+        try await Screening.extend(req, quarantine, try req.content.decode(Screening.ExtensionInput.self))
+        return .noContent
+    }
+
+    @Sendable static func quarantineReading(req: Request) async throws -> HTTPStatus {
+        let quarantine = try await Screening.findQuarantine(req, enterpriseID: try enterpriseID(req))
+        try await Screening.reading(req, quarantine, try req.content.decode(Screening.ReadingInput.self))
+        return .created
+    }
+
+    @Sendable static func alerts(req: Request) async throws -> [FeverAlerts.AlertDTO] {
+        try await FeverAlerts.list(req, enterpriseID: try enterpriseID(req))
+    }
+
+    @Sendable static func handleAlert(req: Request) async throws -> HTTPStatus {
+        guard let id = req.parameters.get("alertID", as: UUID.self) else { throw AppError.notFound }
+        try await FeverAlerts.handle(req, alertID: id, enterpriseID: try enterpriseID(req))
+        return .noContent
+    }
+
+    @Sendable static func supplies(req: Request) async throws -> [Supplies.ItemDTO] {
+        let enterpriseID = try enterpriseID(req)
+        let summary = try await DailySummary.compute(req, enterpriseID: enterpriseID, day: CivilDate(req.now))
+        return try await Supplies.items(req, enterpriseID: enterpriseID, onSite: summary.onSite)
+    }
+
+    @Sendable static func recordSupply(req: Request) async throws -> [Supplies.ItemDTO] {
+        try await Supplies.record(req, enterpriseID: try enterpriseID(req), try req.content.decode(Supplies.Input.self))
+        return try await supplies(req: req)
+    }
+
+    @Sendable static func requestSupplies(req: Request) async throws -> Response {
+        let enterpriseID = try enterpriseID(req)
+        let summary = try await DailySummary.compute(req, enterpriseID: enterpriseID, day: CivilDate(req.now))
+        let ticket = try await Supplies.request(req, enterpriseID: enterpriseID, onSite: summary.onSite)
+        return try JobsAPIController.created(try await HelpdeskService.dto(req, ticket, withMessages: false))
+    }
+
+    @Sendable static func dailySummary(req: Request) async throws -> DailySummary.DTO {
+        let enterpriseID = try enterpriseID(req)
+        try await DailySummary.check(req, enterpriseID: enterpriseID)
+        return try await DailySummary.compute(req, enterpriseID: enterpriseID, day: try day(req))
+    }
+}
