@@ -56,7 +56,8 @@ struct AdministrationTests {
             let jobPages = try await JobPosting.query(on: app.db).limit(20).all().map { "/jobs/\($0.id!)" }
                 + (try await Employer.query(on: app.db).all().map { "/employers/\($0.id!)" })
                 + (try await JobApplication.query(on: app.db).all().map { "/jobs/centre/applications/\($0.id!)" })
-            for username in ["admin", "reviewer", "leader", "officer", "officer2", "company", "agent", "seeker"] {
+            let people = try await Employee.query(on: app.db).limit(5).all().map { "/workforce/employees/\($0.id!)" }
+            for username in ["admin", "reviewer", "leader", "officer", "officer2", "company", "agent", "seeker", "guard", "employee"] {
                 let user = try #require(try await User.query(on: app.db).filter(\.$username == username).first())
                 let caller = try await Fixtures.caller(app, user)
                 var pages = ["/", "/resumption", "/enterprises", "/dispatch", "/visits", "/officers", "/admin/settings", "/resumption/new",
@@ -65,6 +66,8 @@ struct AdministrationTests {
                 pages += try await Ticket.query(on: app.db).all().map { "/helpdesk/\($0.id!)" }
                 pages += try await Policy.query(on: app.db).all().map { "/policies/\($0.id!)" }
                 pages += ["/jobs", "/jobs?q=%E7%94%B5%E5%B7%A5", "/jobs/centre", "/jobs/review", "/jobs/figures", "/resume", "/my-applications"] + jobPages
+                pages += ["/workforce", "/workforce/employees", "/workforce/screening", "/workforce/supplies", "/workforce/district", "/health",
+                          "/gate", "/gate/visitors"] + people
                 for page in pages {
                     let response = try await app.testing().sendRequest(.GET, page, headers: caller.pageHeaders)
                     #expect([200, 403, 404].contains(response.status.code), "\(username) \(page) \(response.status)")

@@ -418,3 +418,89 @@ enum QRReader {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+@Suite("Workforce through the pages")
+struct WorkforcePageTests {
+    typealias W = WorkforceFixtures
+
+    func post(_ app: Application, _ path: String, _ caller: Caller, _ fields: [String: String]) async throws -> TestingHTTPResponse {
+        var fields = fields
+        fields["_csrf"] = caller.csrf
+        return try await app.testing().sendRequest(.POST, path, headers: caller.pageHeaders.adding(.form), body: .form(fields))
+    }
+
+    func get(_ app: Application, _ path: String, _ caller: Caller) async throws -> TestingHTTPResponse {
+        try await app.testing().sendRequest(.GET, path, headers: caller.pageHeaders)
+    }
+
+    @Test("Import on the page (GBK, line errors first), an employee's account, a report on the phone with its pass, the guard's gate and a refused visitor, the ID shown once and audited")
+    func pages() async throws {
+        try await withApp { app in
+            let enterprise = try await Fixtures.enterprise(app, name: "长春一汽配套厂")
+            let admin = try await Fixtures.caller(app, "hr", role: .enterpriseAdmin, enterprise: enterprise)
+            let guardCaller = try await Fixtures.caller(app, "gate1", role: .gateGuard, enterprise: enterprise)
+
+            var bad = W.people
+            bad[3].id = "22010219950101004X"
+            let gbk = try #require(W.csv(bad).data(using: String.Encoding(rawValue: 0x8000_0632)))
+            let (headers, body) = ResumptionPageTests().multipartForm([("_csrf", admin.csrf), ("progress", "t1")],
+                                                                      file: ("file", "花名册.csv", "text/csv", gbk))
+            let refused = try await app.testing().sendRequest(.POST, "/workforce/employees/import", headers: admin.pageHeaders.adding(headers), body: body)
+            #expect(refused.status == .unprocessableEntity && refused.text.contains("导入未完成") && refused.text.contains("<td>5</td>"))
+            #expect(try await Employee.query(on: app.db).count() == 0)
+            let progress = try await get(app, "/workforce/imports/t1", admin)
+            #expect(progress.text.contains("\"failed\""))
+            let (goodHeaders, goodBody) = ResumptionPageTests().multipartForm([("_csrf", admin.csrf)],
+                                                                              file: ("file", "花名册.csv", "text/csv", try #require(W.csv(W.people).data(using: String.Encoding(rawValue: 0x8000_0632)))))
+            let imported = try await app.testing().sendRequest(.POST, "/workforce/employees/import", headers: admin.pageHeaders.adding(goodHeaders), body: goodBody)
+            #expect(imported.status == .ok && imported.text.contains("已导入 4 人") && imported.text.contains("王强"))
+            #expect(!imported.text.contains(W.people[0].id))
+
+            // The employee's account, made on the person's page.
+            let wang = try await W.employee(app, number: "A001")
+            let made = try await post(app, "/workforce/employees/\(wang.id!)/account", admin, ["username": "wangqiang", "password": Fixtures.password])
+            #expect(made.status == .seeOther)
+            let wangUser = try #require(try await User.query(on: app.db).filter(\.$username == "wangqiang").first())
+            #expect(wangUser.role == .employee && wangUser.employeeID == wang.id)
+            let phone = try await Fixtures.caller(app, wangUser)
+
+            // On the phone: yellow until the report, then green with a pass and its QR code.
+            #expect(try await get(app, "/health", phone).text.contains("今日尚未健康打卡"))
+            let typo = try await post(app, "/health", phone, ["temperature": "3.65", "contactWithCases": "no", "city": "长春"])
+            #expect(typo.status == .unprocessableEntity && typo.text.contains("34.0–43.0"))
+            #expect(try await post(app, "/health", phone, ["temperature": "36.5", "contactWithCases": "no", "city": "长春"]).status == .seeOther)
+            let card = try await get(app, "/health", phone)
+            #expect(card.text.contains("code-green") && card.text.contains("<svg"))
+            let pass = try #require(try await GatePass.query(on: app.db).first()?.code)
+            #expect(card.text.contains(pass))
+
+            // The guard: the pass lets 王强 in; 李娜 (no report) is refused with the reason.
+            let allowed = try await post(app, "/gate", guardCaller, ["who": pass, "temperature": "36.4", "mask": "yes", "direction": "in"])
+            #expect(allowed.status == .ok && allowed.text.contains("gate-result allow") && allowed.text.contains("王强"))
+            let denied = try await post(app, "/gate", guardCaller, ["who": "A002", "temperature": "36.4", "mask": "yes", "direction": "in"])
+            #expect(denied.text.contains("gate-result deny") && denied.text.contains("健康码黄码"))
+            let empty = try await post(app, "/gate", guardCaller, ["who": "", "temperature": "", "mask": "yes"])
+            #expect(empty.status == .unprocessableEntity && empty.text.contains("请扫描通行码或输入工号"))
+            let visitor = try await post(app, "/gate/visitors", guardCaller, [
+                "name": "陈访客", "mobile": "13512345678", "organisation": "武汉某物流", "purpose": "送货", "places": "湖北省 武汉市",
+                "keyAreaContact": "no", "temperature": "36.5", "mask": "yes",
+            ])
+            #expect(visitor.text.contains("gate-result deny") && visitor.text.contains("14 天内到过重点地区"))
+            // The guard's pages hold decisions, never temperatures; the office is not theirs.
+            #expect(!(try await get(app, "/gate", guardCaller).text.contains("36.4")))
+            #expect(try await get(app, "/workforce", guardCaller).status == .forbidden)
+            #expect(try await get(app, "/workforce/employees/\(wang.id!)", guardCaller).status == .forbidden)
+
+            // The office: the day, the person's page, the full ID once (audited).
+            let office = try await get(app, "/workforce", admin)
+            #expect(office.status == .ok && office.text.contains("1 / 4") && office.text.contains("<svg"))
+            let person = try await get(app, "/workforce/employees/\(wang.id!)", admin)
+            #expect(person.text.contains("220102********") && !person.text.contains(W.people[0].id))
+            let revealed = try await post(app, "/workforce/employees/\(wang.id!)/reveal", admin, [:])
+            #expect(revealed.text.contains(W.people[0].id))
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "person.read").filter(\.$detail == "idNumber").count() == 1)
+            let english = try await app.testing().sendRequest(.GET, "/workforce?lang=en", headers: admin.pageHeaders)
+            #expect(english.text.contains("Workforce health") && english.text.contains("Fever alerts"))
+        }
+    }
+}

@@ -14,6 +14,11 @@ enum DisplayFormat {
         format(date, "yyyy-MM-dd HH:mm")
     }
 
+    /// `08:05`, for logs of one day.
+    static func time(_ date: Date?) -> String {
+        format(date, "HH:mm")
+    }
+
     /// A `datetime-local` form value (`2020-02-10T09:00`), read in China Standard Time.
     static func parseLocalDateTime(_ text: String) -> Date? {
         let formatter = DateFormatter()

@@ -68,26 +68,28 @@ enum Navigation {
                       ("nav.scorecards", "/helpdesk/scorecards"), ("nav.dispatch", "/dispatch"), ("nav.officers", "/officers"),
                       ("nav.policies", "/policies"), ("nav.users", "/admin/users"), ("nav.departments", "/admin/departments"),
                       ("nav.routing", "/admin/routing"), ("nav.settings", "/admin/settings"), ("nav.audit", "/admin/audit"), ("nav.jobs", "/jobs"),
-                      ("nav.jobFigures", "/jobs/figures")]
+                      ("nav.jobFigures", "/jobs/figures"), ("nav.workforce", "/workforce/district")]
         case .reviewer:
             items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.employerReview", "/jobs/review"),
-                      ("nav.dispatch", "/dispatch"), ("nav.visits", "/visits")]
+                      ("nav.dispatch", "/dispatch"), ("nav.visits", "/visits"), ("nav.workforce", "/workforce/district")]
         case .leader:
             items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.helpdesk", "/helpdesk"),
                       ("nav.scorecards", "/helpdesk/scorecards"), ("nav.dispatch", "/dispatch"), ("nav.officers", "/officers"),
-                      ("nav.visits", "/visits"), ("nav.policies", "/policies"), ("nav.jobFigures", "/jobs/figures")]
+                      ("nav.visits", "/visits"), ("nav.policies", "/policies"), ("nav.jobFigures", "/jobs/figures"), ("nav.workforce", "/workforce/district")]
         case .officer:
             items += [("nav.dispatch", "/dispatch"), ("nav.visits", "/visits"), ("nav.resumption", "/resumption"),
-                      ("nav.helpdesk", "/helpdesk"), ("nav.enterprises", "/enterprises"), ("nav.policies", "/policies")]
+                      ("nav.helpdesk", "/helpdesk"), ("nav.enterprises", "/enterprises"), ("nav.workforce", "/workforce/district"), ("nav.policies", "/policies")]
         case .agent:
             items += [("nav.helpdesk", "/helpdesk"), ("nav.scorecards", "/helpdesk/scorecards"), ("nav.enterprises", "/enterprises"), ("nav.policies", "/policies")]
         case .portOperator:
             items += [("nav.enterprises", "/enterprises"), ("nav.policies", "/policies")]
         case .enterpriseAdmin:
-            items += [("nav.myResumption", "/resumption"), ("nav.myHelpdesk", "/helpdesk"), ("nav.recruitment", "/jobs/centre"),
-                      ("nav.policies", "/policies"), ("nav.myEnterprise", "/my/enterprise")]
-        case .gateGuard, .employee:
-            items += [("nav.myEnterprise", "/my/enterprise"), ("nav.policies", "/policies")]
+            items += [("nav.workforce", "/workforce"), ("nav.myResumption", "/resumption"), ("nav.myHelpdesk", "/helpdesk"),
+                      ("nav.recruitment", "/jobs/centre"), ("nav.policies", "/policies"), ("nav.myEnterprise", "/my/enterprise")]
+        case .gateGuard:
+            items += [("nav.gate", "/gate"), ("nav.visitors", "/gate/visitors"), ("nav.policies", "/policies")]
+        case .employee:
+            items += [("nav.health", "/health"), ("nav.myEnterprise", "/my/enterprise"), ("nav.policies", "/policies")]
         case .jobSeeker:
             items += [("nav.jobs", "/jobs"), ("nav.resume", "/resume"), ("nav.myApplications", "/my-applications"), ("nav.policies", "/policies")]
         }

@@ -119,6 +119,7 @@ enum DemoDistrict {
             try await DemoResumption(db: db, now: app.clock.now, enterprises: enterpriseIDs, officers: officers).load()
             try await DemoHelpdesk(db: db, now: app.clock.now, enterprises: enterpriseIDs).load()
             try await DemoJobs(db: db, now: app.clock.now, enterprises: enterpriseIDs).load()
+            try await DemoWorkforce(db: db, now: app.clock.now, enterprises: enterpriseIDs, vault: app.personalData).load()
         }
         RoutingTable.changed(app)
         app.logger.notice("Loaded the demo district. Every demo account's password is \(password).")

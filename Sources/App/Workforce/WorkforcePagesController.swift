@@ -1,0 +1,276 @@
+import Domain
+import Fluent
+import Vapor
+
+/// The workforce pages: `/health` (an employee's phone), `/gate` (a guard's phone), and
+/// `/workforce/…` for the enterprise's prevention staff and the district. They call the same
+/// services as the API.
+enum WorkforcePagesController {
+    // MARK: Shared
+
+    /// A page's form outcome: field errors shown above the form and beside their fields.
+    struct FormState: Encodable {
+        var errors: [String] = []
+        var fields: [String: String] = [:]
+        var values: [String: String] = [:]
+
+        init() {}
+
+        init(_ req: Request, _ errors: FieldErrors, values: [String: String] = [:]) {
+            self.errors = req.errorList(errors)
+            fields = req.translated(errors)
+            self.values = values
+        }
+    }
+
+    /// Runs a change; on success flashes and redirects, on field errors re-renders the page.
+    static func act(_ req: Request, redirect: String, flash: String, values: [String: String] = [:],
+                    render: (FormState) async throws -> Response, _ change: () async throws -> Void) async throws -> Response {
+        do {
+            try await change()
+            try await Pages.flash(req, flash)
+            return req.redirect(to: redirect)
+        } catch let errors as FieldErrors {
+            return try await render(FormState(req, errors, values: values))
+        } catch AppError.conflict(let field, let key) {
+            return try await render(FormState(req, FieldErrors(field ?? "form", key), values: values))
+        }
+    }
+
+    static func ownEnterprise(_ req: Request) throws -> UUID {
+        guard let id = try req.requireUser().$enterprise.id else { throw AppError.forbidden }
+        return id
+    }
+
+    static func options(_ values: [String], key: (String) -> String, selected: String?) -> [SelectOption] {
+        values.map { SelectOption(value: $0, label: key($0), selected: $0 == selected) }
+    }
+
+    // MARK: The employee's phone: /health
+
+    struct HealthPage: Encodable {
+        let page: PageContext
+        let name: String
+        let color: String
+        let colorName: String
+        let reasons: [String]
+        let passCode: String?
+        let passSVG: String?
+        let validUntil: String?
+        let symptoms: [SelectOption]
+        let reports: [ReportRow]
+        let form: FormState
+        let reportedToday: Bool
+    }
+
+    struct ReportRow: Encodable {
+        let day: String
+        let temperature: String
+        let fever: Bool
+        let symptoms: String
+    }
+
+    @Sendable static func health(req: Request) async throws -> Response {
+        try await renderHealth(req, form: FormState())
+    }
+
+    static func renderHealth(_ req: Request, form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let employee = try await Roster.own(req)
+        let code = try await Health.code(req, employee)
+        let history = try await Health.history(req, employee, days: 7)
+        let today = CivilDate(req.now).iso
+        let svg = try code.passCode.map { try Health.passSVG($0, label: req.t("health.passLabel", $0)) }
+        let checked = Set((form.values["symptoms"] ?? "").split(separator: ",").map(String.init))
+        return try await Pages.render(req, "workforce/health", HealthPage(
+            page: try await Pages.context(req, titleKey: "health.title"), name: employee.name, color: code.color.rawValue,
+            colorName: req.t("health.color.\(code.color.rawValue)"), reasons: code.reasonTexts, passCode: code.passCode, passSVG: svg,
+            validUntil: code.validUntil.map { DisplayFormat.dateTime($0) },
+            symptoms: Symptom.allCases.map { SelectOption(value: $0.rawValue, label: req.t("symptom.\($0.rawValue)"), selected: checked.contains($0.rawValue)) },
+            reports: history.map {
+                ReportRow(day: $0.day, temperature: String(format: "%.1f", $0.temperature), fever: $0.fever,
+                          symptoms: $0.symptoms.isEmpty ? req.t("symptom.none") : $0.symptoms.map { req.t("symptom.\($0.rawValue)") }.joined(separator: "、"))
+            },
+            form: form, reportedToday: history.first?.day == today), status: status)
+    }
+
+    struct ReportForm: Content {
+        var temperature: String?
+        var symptoms: [String]?
+        var contactWithCases: String?
+        var city: String?
+        var note: String?
+        var employeeId: UUID?
+    }
+
+    static func reportInput(_ form: ReportForm, into errors: inout FieldErrors) -> Health.ReportInput {
+        let text = FormText.trimmed(form.temperature)
+        var temperature: Double?
+        if !text.isEmpty {
+            temperature = Double(text)
+            if temperature == nil { errors.add("temperature", "error.number") }
+        }
+        let contact: Bool? = switch form.contactWithCases { case "yes": true; case "no": false; default: nil }
+        return Health.ReportInput(employeeId: form.employeeId, temperature: temperature, symptoms: form.symptoms ?? (form.contactWithCases == nil ? nil : []),
+                                  contactWithCases: contact, city: form.city, note: form.note)
+    }
+
+    @Sendable static func submitReport(req: Request) async throws -> Response {
+        let form = try req.content.decode(ReportForm.self)
+        let values = ["temperature": form.temperature ?? "", "city": form.city ?? "", "note": form.note ?? "",
+                      "contactWithCases": form.contactWithCases ?? "", "symptoms": (form.symptoms ?? []).joined(separator: ",")]
+        return try await act(req, redirect: "/health", flash: "health.reported", values: values,
+                             render: { try await renderHealth(req, form: $0, status: .unprocessableEntity) }) {
+            var errors = FieldErrors()
+            let input = reportInput(form, into: &errors)
+            try errors.throwIfAny()
+            _ = try await Health.report(req, input)
+        }
+    }
+
+    // MARK: The guard's phone: /gate
+
+    struct GatePage: Encodable {
+        let page: PageContext
+        let form: FormState
+        let result: Gate.DecisionDTO?
+        let log: [LogRow]
+    }
+
+    struct LogRow: Encodable {
+        let time: String
+        let who: String
+        let direction: String
+        let allowed: Bool
+        let reasons: String
+    }
+
+    @Sendable static func gate(req: Request) async throws -> Response {
+        try await renderGate(req, form: FormState(), result: nil)
+    }
+
+    static func renderGate(_ req: Request, form: FormState, result: Gate.DecisionDTO?, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let log = try await Gate.log(req, day: CivilDate(req.now), limit: 15)
+        return try await Pages.render(req, "workforce/gate", GatePage(
+            page: try await Pages.context(req, titleKey: "gate.title"), form: form, result: result,
+            log: log.map {
+                LogRow(time: DisplayFormat.time($0.at), who: $0.name ?? $0.typed, direction: req.t("gate.direction.\($0.direction)"),
+                       allowed: $0.decision == "allow", reasons: $0.reasons.map { req.t("gate.reason.\($0.rawValue)") }.joined(separator: "、"))
+            }), status: status)
+    }
+
+    struct GateForm: Content {
+        var who: String?
+        var temperature: String?
+        var mask: String?
+        var direction: String?
+    }
+
+    @Sendable static func checkIn(req: Request) async throws -> Response {
+        let form = try req.content.decode(GateForm.self)
+        let who = FormText.trimmed(form.who)
+        do {
+            var errors = FieldErrors()
+            let text = FormText.trimmed(form.temperature)
+            let temperature = text.isEmpty ? nil : Double(text)
+            if !text.isEmpty && temperature == nil { errors.add("temperature", "error.number") }
+            let mask: Bool? = switch form.mask { case "yes": true; case "no": false; default: nil }
+            if mask == nil { errors.add("mask", "error.required") }
+            try errors.throwIfAny()
+            // A pass is ten characters from the pass alphabet; anything else is an employee number.
+            let isPass = who.count == 10 && who.uppercased().allSatisfy { "23456789ABCDEFGHJKMNPQRSTUVWXYZ".contains($0) }
+            let result = try await Gate.checkIn(req, Gate.CheckInInput(passCode: isPass ? who : nil, employeeNumber: isPass ? nil : who,
+                                                                       temperature: temperature, mask: mask, direction: form.direction ?? "in"))
+            return try await renderGate(req, form: FormState(), result: result)
+        } catch var errors as FieldErrors {
+            if errors.messages["passCode"] != nil || errors.messages["employeeNumber"] != nil {
+                var renamed = FieldErrors()
+                for (field, key) in errors.messages { renamed.add(["passCode", "employeeNumber"].contains(field) ? "who" : field, key) }
+                errors = renamed
+            }
+            return try await renderGate(req, form: FormState(req, errors, values: ["who": who, "temperature": form.temperature ?? ""]),
+                                        result: nil, status: .unprocessableEntity)
+        }
+    }
+
+    struct VisitorsPage: Encodable {
+        let page: PageContext
+        let form: FormState
+        let result: Gate.VisitorDTO?
+        let visitors: [VisitorRow]
+    }
+
+    struct VisitorRow: Encodable {
+        let id: UUID
+        let name: String
+        let organisation: String
+        let purpose: String
+        let host: String
+        let allowed: Bool
+        let reasons: String
+        let checkedIn: String
+        let checkedOut: String?
+    }
+
+    @Sendable static func visitors(req: Request) async throws -> Response {
+        try await renderVisitors(req, form: FormState(), result: nil)
+    }
+
+    static func renderVisitors(_ req: Request, form: FormState, result: Gate.VisitorDTO?, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let list = try await Gate.visitors(req, day: CivilDate(req.now))
+        return try await Pages.render(req, "workforce/visitors", VisitorsPage(
+            page: try await Pages.context(req, titleKey: "gate.visitors"), form: form, result: result,
+            visitors: list.map {
+                VisitorRow(id: $0.id, name: $0.name, organisation: $0.organisation, purpose: $0.purpose, host: $0.hostName ?? "",
+                           allowed: $0.decision == "allow", reasons: $0.reasonTexts.joined(separator: "、"),
+                           checkedIn: DisplayFormat.time($0.checkedInAt), checkedOut: $0.checkedOutAt.map { DisplayFormat.time($0) })
+            }), status: status)
+    }
+
+    struct VisitorForm: Content {
+        var name: String?
+        var mobile: String?
+        var idNumber: String?
+        var organisation: String?
+        var purpose: String?
+        var hostEmployeeNumber: String?
+        /// One place a line: 省 市.
+        var places: String?
+        var keyAreaContact: String?
+        var temperature: String?
+        var mask: String?
+    }
+
+    @Sendable static func registerVisitor(req: Request) async throws -> Response {
+        let form = try req.content.decode(VisitorForm.self)
+        let values = ["name": form.name ?? "", "mobile": form.mobile ?? "", "idNumber": form.idNumber ?? "", "organisation": form.organisation ?? "",
+                      "purpose": form.purpose ?? "", "hostEmployeeNumber": form.hostEmployeeNumber ?? "", "places": form.places ?? "",
+                      "temperature": form.temperature ?? ""]
+        do {
+            var errors = FieldErrors()
+            let text = FormText.trimmed(form.temperature)
+            let temperature = text.isEmpty ? nil : Double(text)
+            if !text.isEmpty && temperature == nil { errors.add("temperature", "error.number") }
+            try errors.throwIfAny()
+            let places = (form.places ?? "").split(whereSeparator: \.isNewline).map { line -> Gate.PlaceDTO in
+                let parts = line.split(whereSeparator: { $0 == " " || $0 == "　" || $0 == "," || $0 == "，" }).map(String.init)
+                return Gate.PlaceDTO(province: parts.first ?? "", city: parts.dropFirst().joined(separator: " "))
+            }
+            let yesNo = { (value: String?) -> Bool? in switch value { case "yes": true; case "no": false; default: nil } }
+            let result = try await Gate.registerVisitor(req, Gate.VisitorInput(
+                name: form.name, mobile: form.mobile, idNumber: form.idNumber, organisation: form.organisation, purpose: form.purpose,
+                hostEmployeeNumber: form.hostEmployeeNumber, places: places, keyAreaContact: yesNo(form.keyAreaContact),
+                temperature: temperature, mask: yesNo(form.mask)))
+            return try await renderVisitors(req, form: FormState(), result: result)
+        } catch let errors as FieldErrors {
+            return try await renderVisitors(req, form: FormState(req, errors, values: values), result: nil, status: .unprocessableEntity)
+        }
+    }
+
+    @Sendable static func checkOutVisitor(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("visitorID", as: UUID.self) else { throw AppError.notFound }
+        return try await act(req, redirect: "/gate/visitors", flash: "gate.checkedOut",
+                             render: { try await renderVisitors(req, form: $0, result: nil, status: .unprocessableEntity) }) {
+            _ = try await Gate.checkOutVisitor(req, visitorID: id)
+        }
+    }
+}
