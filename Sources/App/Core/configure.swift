@@ -34,6 +34,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(JobsBenchmarkCommand(), as: "bench-jobs")
     app.asyncCommands.use(PurgeCommand(), as: "purge")
+    app.asyncCommands.use(WorkforceBenchmarkCommand(), as: "bench-workforce")
 
     try routes(app)
 
