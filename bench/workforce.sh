@@ -6,7 +6,7 @@
 # roster rows imported in under 15 s; the server under 500 MB throughout.
 # Usage: bench/workforce.sh [seconds] [connections]
 # WORKFORCE_BENCH_DIR=folder keeps the generated database there and reuses it next time
-# (the import step adds 100,000 people to the first enterprise: use a fresh folder to repeat it).
+# (each run's import adds 100,000 people to the next enterprise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-30}"
@@ -94,7 +94,9 @@ echo "gate check-ins stored: $(rows gate_check_ins)"
 echo "== daily summary: 4 connections, 10s =="
 wrk -t1 -c4 -d10s -s "$data/summary.lua" "http://127.0.0.1:$port" | grep -E "p50"
 
-echo "== import: 100,000 roster rows into the first enterprise =="
+# A kept folder imports into the next enterprise each run (their rosters already hold the last one).
+imports=$(ls "$data"/imported-* 2>/dev/null | wc -l)
+echo "== import: 100,000 roster rows into enterprise $((imports + 1)) =="
 python3 - "$data/import.csv" <<'PY'
 import sys
 weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -106,7 +108,8 @@ with open(sys.argv[1], "w", encoding="utf-8-sig", newline="") as out:
         check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
         out.write("导入员工%d,%s%s,137%08d,I%06d,装配车间,白班,吉林省,长春市\r\n" % (n, body, check, n, n))
 PY
-admin=$(head -n 1 "$data/bench-admins.txt")
+admin=$(sed -n "$((imports + 1))p" "$data/bench-admins.txt")
+touch "$data/imported-$((imports + 1))"
 curl -s -o "$data/import.out" -w "  HTTP %{http_code} in %{time_total} s\n" -X POST \
   -H "Authorization: Bearer ${admin%% *}" -H "Content-Type: text/csv" --data-binary "@$data/import.csv" \
   "http://127.0.0.1:$port/api/v1/enterprises/${admin##* }/employees/import"

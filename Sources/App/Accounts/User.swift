@@ -1,5 +1,6 @@
 import Domain
 import Fluent
+import SQLKit
 import Vapor
 
 final class User: Model, Authenticatable, @unchecked Sendable {
@@ -36,6 +37,29 @@ final class User: Model, Authenticatable, @unchecked Sendable {
     }
 
     var isDisabled: Bool { disabledAt != nil }
+
+    /// The columns `init(row:)` reads, from a table aliased `u`.
+    static let columns = "u.id, u.created_at, u.updated_at, u.username, u.password_hash, u.role, u.display_name, u.disabled_at, u.zone, "
+        + "u.enterprise_id, u.department_id, u.employee_id"
+
+    /// A user read by a fixed statement (authentication, on every call), without reflection.
+    convenience init(row: any SQLRow) throws {
+        self.init()
+        id = try row.decode(column: "id", as: UUID.self)
+        createdAt = try row.decode(column: "created_at", as: Date?.self)
+        updatedAt = try row.decode(column: "updated_at", as: Date?.self)
+        username = try row.decode(column: "username", as: String.self)
+        passwordHash = try row.decode(column: "password_hash", as: String.self)
+        guard let role = Role(rawValue: try row.decode(column: "role", as: String.self)) else { throw AppError.internalError("unknown role") }
+        self.role = role
+        displayName = try row.decode(column: "display_name", as: String.self)
+        disabledAt = try row.decode(column: "disabled_at", as: Date?.self)
+        zone = try row.decode(column: "zone", as: String?.self)
+        $enterprise.id = try row.decode(column: "enterprise_id", as: UUID?.self)
+        $department.id = try row.decode(column: "department_id", as: UUID?.self)
+        employeeID = try row.decode(column: "employee_id", as: UUID?.self)
+        _$idExists = true
+    }
 
     func requireID() throws -> UUID {
         guard let id else { throw AppError.internalError("user without id") }

@@ -42,8 +42,9 @@ enum DataStore {
             guard let sql = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
             if !app.settings.inMemoryDatabase {
                 try await sql.raw("PRAGMA journal_mode=WAL").run()
-                // Reads map the file (up to 256 MB) instead of copying pages through read().
-                try await sql.raw("PRAGMA mmap_size=268435456").run()
+                // Reads map the first 64 MB of the file instead of copying pages through read()
+                // (each connection maps its own: this counts in the server's memory twice).
+                try await sql.raw("PRAGMA mmap_size=67108864").run()
             }
             try await sql.raw("PRAGMA cache_size=-16000").run()
             try await sql.raw("PRAGMA synchronous=FULL").run()

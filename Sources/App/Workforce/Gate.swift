@@ -55,18 +55,18 @@ enum Gate {
         let today = CivilDate(now)
         var employee: Employee?
         if !pass.isEmpty {
-            if let found = try await GatePass.query(on: req.db).filter(\.$code == pass).filter(\.$day == today.iso)
-                .filter(\.$enterpriseID == enterpriseID).first() {
-                employee = try await Employee.find(found.employeeID, on: req.db)
-            }
+            employee = try await Employee.fetch("""
+                e.id = (SELECT employee_id FROM gate_passes WHERE code = \(bind: pass) AND day = \(bind: today.iso) \
+                AND enterprise_id = \(bind: enterpriseID))
+                """, day: today, on: req.db)
         } else {
-            employee = try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$employeeNumber == number).first()
+            employee = try await Employee.fetch("e.enterprise_id = \(bind: enterpriseID) AND e.employee_number = \(bind: number)", day: today, on: req.db)
         }
         let policy = try await req.districtSettings().health
         var code: HealthCode?
         var inQuarantine = false
         if let employee {
-            let facts = try await Health.facts(employee, now: now, on: req.db)
+            let facts = try Health.facts(employee, now: now)
             code = HealthCode(facts, today: today, policy: policy)
             inQuarantine = facts.quarantines.contains { $0.isActive(on: today) }
         }
@@ -81,11 +81,11 @@ enum Gate {
         let reasons = decision.reasons.map(\.rawValue).joined(separator: ",")
         let outcome = try await req.transaction { db -> FeverAlerts.Outcome? in
             guard let sql = db as? any SQLDatabase else { throw AppError.internalError("the gate log needs SQL") }
-            try await sql.insert(into: GateLogTable.schema)
-                .columns("id", "enterprise_id", "employee_id", "typed", "direction", "temperature", "mask", "allowed", "reasons", "guard_id", "at")
-                .values(SQLBind(UUID()), SQLBind(enterpriseID), SQLBind(employeeID), SQLBind(typed), SQLBind(direction.rawValue),
-                        SQLBind(temperature), SQLBind(mask), SQLBind(decision.allowed), SQLBind(reasons), SQLBind(guardID), SQLBind(now))
-                .run()
+            try await sql.raw("""
+                INSERT INTO gate_check_ins (id, enterprise_id, employee_id, typed, direction, temperature, mask, allowed, reasons, guard_id, at) \
+                VALUES (\(bind: UUID()), \(bind: enterpriseID), \(bind: employeeID), \(bind: typed), \(bind: direction.rawValue), \
+                \(bind: temperature), \(bind: mask), \(bind: decision.allowed), \(bind: reasons), \(bind: guardID), \(bind: now))
+                """).run()
             if let employeeID, let temperature { try await Health.recordTemperature(temperature, of: employeeID, at: now, on: sql) }
             guard let alert else { return nil }
             return try await FeverAlerts.raise(alert, policy: policy, on: db)
@@ -101,6 +101,14 @@ enum Gate {
     struct PlaceDTO: Content, Equatable {
         var province: String
         var city: String
+
+        /// Places typed one a line, province then city (`辽宁省 沈阳市`), as the forms take them.
+        static func lines(_ text: String?) -> [PlaceDTO] {
+            (text ?? "").split(whereSeparator: \.isNewline).map { line in
+                let parts = line.split(whereSeparator: { " 　,，".contains($0) }).map(String.init)
+                return PlaceDTO(province: parts.first ?? "", city: parts.dropFirst().joined(separator: " "))
+            }
+        }
     }
 
     struct VisitorInput: Content {

@@ -66,10 +66,10 @@ enum Health {
         switch user.role {
         case .employee:
             if let employeeID, employeeID != user.employeeID { throw AppError.notFound }
-            return try await Roster.own(req)
+            return try await Roster.own(req, today: true)
         case .enterpriseAdmin:
             guard let employeeID else { throw FieldErrors("employeeId", "error.required") }
-            return try await Roster.find(req, employeeID)
+            return try await Roster.find(req, employeeID, today: true)
         default:
             throw AppError.forbidden
         }
@@ -89,23 +89,19 @@ enum Health {
         let employeeID = try employee.requireID()
         let enterpriseID = employee.$enterprise.id
         let symptoms = report.symptoms.map(\.rawValue).sorted().joined(separator: ",")
-        let replaced = try await (req.db as! any SQLDatabase).select().column(SQLLiteral.numeric("1")).from(HealthReportTable.schema)
-            .where("enterprise_id", .equal, SQLBind(enterpriseID)).where("day", .equal, SQLBind(day))
-            .where("employee_id", .equal, SQLBind(employeeID)).first() != nil
+        let replaced = employee.today?.symptoms != nil
         let alert = fever ? FeverAlerts.Pending(employee: employee, temperature: report.temperature, source: .report, at: now) : nil
         let alertResult = try await req.transaction { db -> FeverAlerts.Outcome? in
             guard let sql = db as? any SQLDatabase else { throw AppError.internalError("health reports need SQL") }
-            try await sql.insert(into: HealthReportTable.schema)
-                .columns("enterprise_id", "day", "employee_id", "temperature", "symptoms", "contact_with_cases", "city", "note",
-                         "reported_by", "reported_at")
-                .values(SQLBind(enterpriseID), SQLBind(day), SQLBind(employeeID), SQLBind(report.temperature), SQLBind(symptoms),
-                        SQLBind(report.contactWithCases), SQLBind(report.city), SQLBind(report.note), SQLBind(user.id!), SQLBind(now))
-                .onConflict(with: ["enterprise_id", "day", "employee_id"]) { update in
-                    update.set(excludedValueOf: "temperature").set(excludedValueOf: "symptoms")
-                        .set(excludedValueOf: "contact_with_cases").set(excludedValueOf: "city").set(excludedValueOf: "note")
-                        .set(excludedValueOf: "reported_by").set(excludedValueOf: "reported_at")
-                }
-                .run()
+            // Fixed statements: inside the single writer, every microsecond is everyone's.
+            try await sql.raw("""
+                INSERT INTO health_reports (enterprise_id, day, employee_id, temperature, symptoms, contact_with_cases, city, note, \
+                reported_by, reported_at) VALUES (\(bind: enterpriseID), \(bind: day), \(bind: employeeID), \(bind: report.temperature), \
+                \(bind: symptoms), \(bind: report.contactWithCases), \(bind: report.city), \(bind: report.note), \(bind: user.id!), \(bind: now)) \
+                ON CONFLICT (enterprise_id, day, employee_id) DO UPDATE SET temperature = excluded.temperature, symptoms = excluded.symptoms, \
+                contact_with_cases = excluded.contact_with_cases, city = excluded.city, note = excluded.note, \
+                reported_by = excluded.reported_by, reported_at = excluded.reported_at
+                """).run()
             try await recordTemperature(report.temperature, of: employeeID, at: now, on: sql)
             try await Audit.record(req, on: db, action: replaced ? "health.report.replace" : "health.report", entity: "employee",
                                    entityID: employeeID, detail: "day=\(day)")
@@ -121,11 +117,10 @@ enum Health {
     /// The person's latest temperature, kept on the roster row for the health code; an older
     /// reading never overwrites a newer one.
     static func recordTemperature(_ temperature: Double, of employeeID: UUID, at time: Date, on sql: any SQLDatabase) async throws {
-        try await sql.update(Employee.schema)
-            .set("last_temperature", to: SQLBind(temperature)).set("last_temperature_at", to: SQLBind(time))
-            .where("id", .equal, SQLBind(employeeID))
-            .where { $0.where("last_temperature_at", .is, SQLLiteral.null).orWhere("last_temperature_at", .lessThanOrEqual, SQLBind(time)) }
-            .run()
+        try await sql.raw("""
+            UPDATE employees SET last_temperature = \(bind: temperature), last_temperature_at = \(bind: time) \
+            WHERE id = \(bind: employeeID) AND (last_temperature_at IS NULL OR last_temperature_at <= \(bind: time))
+            """).run()
     }
 
     /// Recent reports of one person, newest first (the person and the enterprise admin).
@@ -156,19 +151,15 @@ enum Health {
 
     // MARK: The health code
 
-    /// What the code is computed from, read at `now`.
-    static func facts(_ employee: Employee, now: Date, on db: any Database) async throws -> HealthFacts {
-        let employeeID = try employee.requireID()
-        let quarantines = try await Quarantine.query(on: db).filter(\.$employee.$id == employeeID).filter(\.$releasedAt == nil).all()
-        struct Row: Decodable { let symptoms: String }
-        let today = try await (db as! any SQLDatabase).select().column("symptoms").from(HealthReportTable.schema)
-            .where("enterprise_id", .equal, SQLBind(employee.$enterprise.id)).where("day", .equal, SQLBind(CivilDate(now).iso))
-            .where("employee_id", .equal, SQLBind(employeeID)).first(decoding: Row.self)
+    /// What the code is computed from, at `now`: the person read with the day's facts
+    /// (`Roster.find(…, today: true)`, `Employee.fetch(_:day:on:)`).
+    static func facts(_ employee: Employee, now: Date) throws -> HealthFacts {
+        guard let today = employee.today else { throw AppError.internalError("the person was read without the day's facts") }
         return HealthFacts(
-            quarantines: quarantines.map(\.period), caseStatus: employee.caseStatus,
+            quarantines: today.quarantine.map { [$0] } ?? [], caseStatus: employee.caseStatus,
             lastCaseContact: employee.lastCaseContact.flatMap(CivilDate.init(iso:)),
             lastTemperature: employee.lastTemperatureAt.map { $0 <= now } == true ? employee.lastTemperature : nil,
-            symptomsToday: today.map { Set($0.symptoms.split(separator: ",").compactMap { Symptom(rawValue: String($0)) }) })
+            symptomsToday: today.symptoms.map { Set($0.split(separator: ",").compactMap { Symptom(rawValue: String($0)) }) })
     }
 
     struct CodeDTO: Content {
@@ -183,7 +174,8 @@ enum Health {
 
     static func code(_ req: Request, _ employee: Employee) async throws -> CodeDTO {
         let now = req.now
-        let code = HealthCode(try await facts(employee, now: now, on: req.db), today: CivilDate(now), policy: try await req.districtSettings().health)
+        let person = employee.today == nil ? try await Roster.find(req, employee.id, today: true) : employee
+        let code = HealthCode(try facts(person, now: now), today: CivilDate(now), policy: try await req.districtSettings().health)
         let own = try req.requireUser().employeeID == employee.id
         let pass = own ? try await todaysPass(req, employee) : nil
         return CodeDTO(color: code.color, reasons: code.reasons, reasonTexts: code.reasons.map { req.t("health.reason.\($0.rawValue)") },

@@ -39,9 +39,11 @@ enum Roster {
 
     /// Who may see an employee: the enterprise admin of its enterprise, and the employee. A
     /// gate guard never does (the gate answers with decisions only). Others: not found.
-    static func find(_ req: Request, _ id: UUID? = nil) async throws -> Employee {
+    /// With `today`, the day's facts come with the person (`Employee.today`).
+    static func find(_ req: Request, _ id: UUID? = nil, today: Bool = false) async throws -> Employee {
         guard let id = id ?? req.parameters.get("employeeID", as: UUID.self),
-              let employee = try await Employee.find(id, on: req.db) else { throw AppError.notFound }
+              let employee = try await Employee.fetch("e.id = \(bind: id)", day: today ? CivilDate(req.now) : nil, on: req.db)
+        else { throw AppError.notFound }
         let user = try req.requireUser()
         switch user.role {
         case .enterpriseAdmin where user.$enterprise.id == employee.$enterprise.id: return employee
@@ -51,10 +53,10 @@ enum Roster {
     }
 
     /// The employee record of the signed-in employee.
-    static func own(_ req: Request) async throws -> Employee {
+    static func own(_ req: Request, today: Bool = false) async throws -> Employee {
         let user = try req.requireUser()
         guard let id = user.employeeID else { throw AppError.notFound }
-        return try await find(req, id)
+        return try await find(req, id, today: today)
     }
 
     // MARK: Adding
@@ -126,19 +128,28 @@ enum Roster {
         let existing = try await sql.select().column("employee_number").column("id_hash").from(Employee.schema)
             .where("enterprise_id", .equal, SQLBind(enterpriseID)).all(decoding: Existing.self)
         let numbers = Set(existing.map(\.employee_number)), hashes = Set(existing.map(\.id_hash))
-        var employees: [Employee] = []
-        employees.reserveCapacity(parsed.rows.count)
+        // Each row becomes its bound values here, before the writer: inside it only inserts run.
+        let now = req.now
+        var rows: [[any SQLExpression]] = []
+        rows.reserveCapacity(parsed.rows.count)
         for (index, row) in parsed.rows.enumerated() {
-            if numbers.contains(row.employee.employeeNumber) {
+            let employee = row.employee
+            if numbers.contains(employee.employeeNumber) {
                 errors.append(.init(line: row.line, field: "employeeNumber", messageKey: "error.employee.numberTaken"))
                 continue
             }
-            let employee = try make(row.employee, enterpriseID: enterpriseID, vault: vault, at: req.now)
-            if hashes.contains(employee.idHash) {
+            let hash = vault.hash(employee.idNumber.value)
+            if hashes.contains(hash) {
                 errors.append(.init(line: row.line, field: "idNumber", messageKey: "error.employee.idTaken"))
                 continue
             }
-            employees.append(employee)
+            if errors.isEmpty {
+                let values: [any Encodable & Sendable] = [UUID(), enterpriseID, employee.name, try vault.seal(employee.idNumber.value), hash,
+                                                          employee.idNumber.masked, employee.mobile.value, employee.employeeNumber,
+                                                          employee.department, employee.shift, employee.homeProvince, employee.homeCity,
+                                                          EmploymentStatus.employed.rawValue, CaseStatus.none.rawValue, now]
+                rows.append(values.map { SQLBind($0) })
+            }
             if index % 5_000 == 0 { progress?.update(.checking, done: index, total: parsed.rows.count) }
         }
         if !errors.isEmpty {
@@ -148,22 +159,17 @@ enum Roster {
                 RowErrorDTO(line: $0.line, field: $0.field, message: req.application.strings.text($0.messageKey, req.language, $0.arguments))
             })
         }
-        guard !employees.isEmpty else { throw FieldErrors("file", "error.csv.empty") }
+        guard !rows.isEmpty else { throw FieldErrors("file", "error.csv.empty") }
         let columns = ["id", "enterprise_id", "name", "id_sealed", "id_hash", "id_masked", "mobile", "employee_number", "department",
                        "shift", "home_province", "home_city", "status", "case_status", "created_at"]
-        let rows = employees.map { e -> [any SQLExpression] in
-            let values: [any Encodable & Sendable] = [e.id!, enterpriseID, e.name, e.idSealed, e.idHash, e.idMasked, e.mobile,
-                                                      e.employeeNumber, e.department, e.shift, e.homeProvince, e.homeCity,
-                                                      e.status.rawValue, e.caseStatus.rawValue, e.createdAt]
-            return values.map { SQLBind($0) }
-        }
         let total = rows.count
+        let prepared = rows
         try await req.transaction { db in
             guard let sql = db as? any SQLDatabase else { throw AppError.internalError("import needs SQL") }
-            // 60 rows per statement stays under every driver's bind limit (15 columns).
-            for start in stride(from: 0, to: total, by: 60) {
-                try await sql.insert(into: Employee.schema).columns(columns).rows(Array(rows[start..<min(start + 60, total)])).run()
-                if start % 3_000 == 0 { progress?.update(.importing, done: start, total: total) }
+            // 500 rows (7,500 values) a statement: under SQLite's and PostgreSQL's bind limits.
+            for start in stride(from: 0, to: total, by: 500) {
+                try await sql.insert(into: Employee.schema).columns(columns).rows(Array(prepared[start..<min(start + 500, total)])).run()
+                if start % 5_000 == 0 { progress?.update(.importing, done: start, total: total) }
             }
             try await Audit.record(req, on: db, action: "employee.import", entity: "enterprise", entityID: enterpriseID,
                                    detail: "rows=\(total)")

@@ -270,17 +270,13 @@ extension WorkforcePagesController {
         let form = try req.content.decode(TravelForm.self)
         let values = ["places": form.places ?? "", "returnDate": form.returnDate ?? "", "transport": form.transport ?? "",
                       "transportNumber": form.transportNumber ?? "", "contactDate": form.contactDate ?? ""]
-        let yesNo = { (value: String?) -> Bool? in switch value { case "yes": true; case "no": false; default: nil } }
         return try await act(req, redirect: try employeePath(req), flash: "workforce.travelRecorded", values: values,
                              render: { try await renderEmployee(req, form: $0, status: .unprocessableEntity) }) {
-            let places = (form.places ?? "").split(whereSeparator: \.isNewline).map { line -> Gate.PlaceDTO in
-                let parts = line.split(whereSeparator: { $0 == " " || $0 == "　" || $0 == "," || $0 == "，" }).map(String.init)
-                return Gate.PlaceDTO(province: parts.first ?? "", city: parts.dropFirst().joined(separator: " "))
-            }
             _ = try await Screening.record(req, try await Roster.find(req), Screening.TravelInput(
-                leftCity: yesNo(form.leftCity), places: places, returnDate: form.returnDate,
+                leftCity: FormText.yesNo(form.leftCity), places: Gate.PlaceDTO.lines(form.places), returnDate: form.returnDate,
                 transport: (form.transport ?? "").isEmpty ? nil : form.transport, transportNumber: form.transportNumber,
-                contactWithCases: yesNo(form.contactWithCases), contactDate: form.contactDate, symptomsLast14Days: yesNo(form.symptomsLast14Days)))
+                contactWithCases: FormText.yesNo(form.contactWithCases), contactDate: form.contactDate,
+                symptomsLast14Days: FormText.yesNo(form.symptomsLast14Days)))
         }
     }
 
@@ -371,8 +367,7 @@ extension WorkforcePagesController {
             case "extension": try await Screening.extend(req, quarantine, Screening.ExtensionInput(plannedEnd: form.plannedEnd, reason: form.reason))
             case "readings":
                 var errors = FieldErrors()
-                let temperature = Double(FormText.trimmed(form.temperature))
-                if temperature == nil { errors.add("temperature", "error.number") }
+                let temperature = FormText.decimal(form.temperature, field: "temperature", required: true, into: &errors)
                 try errors.throwIfAny()
                 try await Screening.reading(req, quarantine, Screening.ReadingInput(slot: form.slot, temperature: temperature))
             default: throw AppError.notFound
@@ -422,14 +417,9 @@ extension WorkforcePagesController {
                              values: ["item": form.item ?? "", "received": form.received ?? "", "used": form.used ?? "", "stock": form.stock ?? ""],
                              render: { try await renderSupplies(req, form: $0, status: .unprocessableEntity) }) {
             var errors = FieldErrors()
-            func number(_ raw: String?, _ field: String) -> Double? {
-                let text = FormText.trimmed(raw)
-                guard !text.isEmpty else { return nil }
-                guard let value = Double(text) else { errors.add(field, "error.number"); return nil }
-                return value
-            }
-            let input = Supplies.Input(item: form.item, received: number(form.received, "received"), used: number(form.used, "used"),
-                                       stock: number(form.stock, "stock"))
+            let input = Supplies.Input(item: form.item, received: FormText.decimal(form.received, field: "received", into: &errors),
+                                       used: FormText.decimal(form.used, field: "used", into: &errors),
+                                       stock: FormText.decimal(form.stock, field: "stock", into: &errors))
             try errors.throwIfAny()
             try await Supplies.record(req, enterpriseID: try ownEnterprise(req), input)
         }

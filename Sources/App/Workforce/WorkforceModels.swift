@@ -33,6 +33,67 @@ final class Employee: Model, @unchecked Sendable {
     @OptionalField(key: "left_at") var leftAt: Date?
 
     init() {}
+
+    /// The day's facts read with the person (`fetch(_:day:on:)`): today's report's symptoms
+    /// (nil: no report yet) and the quarantine in force that day. Not stored.
+    struct Today {
+        let symptoms: String?
+        let quarantine: QuarantinePeriod?
+    }
+
+    var today: Today?
+
+    static let columns = "e.id, e.enterprise_id, e.name, e.id_sealed, e.id_hash, e.id_masked, e.mobile, e.employee_number, e.department, "
+        + "e.shift, e.home_province, e.home_city, e.status, e.case_status, e.last_case_contact, e.last_temperature, e.last_temperature_at, "
+        + "e.created_at, e.left_at"
+
+    /// An employee (`e`) read by one fixed statement, with the day's facts when `day` is given:
+    /// the report and the gate read one on every call, and Fluent's query building and
+    /// reflection cost more than the query itself.
+    static func fetch(_ condition: SQLQueryString, day: CivilDate? = nil, on db: any Database) async throws -> Employee? {
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("employees need SQL") }
+        let facts: SQLQueryString = day.map { day in
+            """
+            , (SELECT symptoms FROM health_reports r WHERE r.enterprise_id = e.enterprise_id AND r.day = \(bind: day.iso) \
+            AND r.employee_id = e.id) AS today_symptoms, (SELECT q.start_date || '|' || q.planned_end FROM quarantines q \
+            WHERE q.employee_id = e.id AND q.released_at IS NULL AND q.start_date <= \(bind: day.iso) AND q.planned_end > \(bind: day.iso) \
+            ORDER BY q.planned_end DESC LIMIT 1) AS active_quarantine
+            """
+        } ?? ""
+        guard let row = try await sql.raw("SELECT \(unsafeRaw: columns)\(facts) FROM employees e WHERE \(condition) LIMIT 1").first() else {
+            return nil
+        }
+        let employee = Employee()
+        employee.id = try row.decode(column: "id", as: UUID.self)
+        employee.$enterprise.id = try row.decode(column: "enterprise_id", as: UUID.self)
+        employee.name = try row.decode(column: "name", as: String.self)
+        employee.idSealed = try row.decode(column: "id_sealed", as: String.self)
+        employee.idHash = try row.decode(column: "id_hash", as: String.self)
+        employee.idMasked = try row.decode(column: "id_masked", as: String.self)
+        employee.mobile = try row.decode(column: "mobile", as: String.self)
+        employee.employeeNumber = try row.decode(column: "employee_number", as: String.self)
+        employee.department = try row.decode(column: "department", as: String.self)
+        employee.shift = try row.decode(column: "shift", as: String.self)
+        employee.homeProvince = try row.decode(column: "home_province", as: String.self)
+        employee.homeCity = try row.decode(column: "home_city", as: String.self)
+        employee.status = EmploymentStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .employed
+        employee.caseStatus = CaseStatus(rawValue: try row.decode(column: "case_status", as: String.self)) ?? .none
+        employee.lastCaseContact = try row.decode(column: "last_case_contact", as: String?.self)
+        employee.lastTemperature = try row.decode(column: "last_temperature", as: Double?.self)
+        employee.lastTemperatureAt = try row.decode(column: "last_temperature_at", as: Date?.self)
+        employee.createdAt = try row.decode(column: "created_at", as: Date.self)
+        employee.leftAt = try row.decode(column: "left_at", as: Date?.self)
+        employee._$idExists = true
+        if day != nil {
+            let quarantine = try row.decode(column: "active_quarantine", as: String?.self).flatMap { text -> QuarantinePeriod? in
+                let parts = text.split(separator: "|").map(String.init)
+                guard parts.count == 2, let start = CivilDate(iso: parts[0]), let end = CivilDate(iso: parts[1]) else { return nil }
+                return QuarantinePeriod(start: start, plannedEnd: end)
+            }
+            employee.today = Today(symptoms: try row.decode(column: "today_symptoms", as: String?.self), quarantine: quarantine)
+        }
+        return employee
+    }
 }
 
 /// 假期流动信息: one screening of an employee's holiday travel.

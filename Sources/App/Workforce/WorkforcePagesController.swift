@@ -103,15 +103,9 @@ enum WorkforcePagesController {
     }
 
     static func reportInput(_ form: ReportForm, into errors: inout FieldErrors) -> Health.ReportInput {
-        let text = FormText.trimmed(form.temperature)
-        var temperature: Double?
-        if !text.isEmpty {
-            temperature = Double(text)
-            if temperature == nil { errors.add("temperature", "error.number") }
-        }
-        let contact: Bool? = switch form.contactWithCases { case "yes": true; case "no": false; default: nil }
-        return Health.ReportInput(employeeId: form.employeeId, temperature: temperature, symptoms: form.symptoms ?? (form.contactWithCases == nil ? nil : []),
-                                  contactWithCases: contact, city: form.city, note: form.note)
+        // An unticked symptom list arrives as nothing at all: with the form sent, that is "none".
+        Health.ReportInput(employeeId: form.employeeId, temperature: FormText.decimal(form.temperature, field: "temperature", into: &errors),
+                           symptoms: form.symptoms ?? [], contactWithCases: FormText.yesNo(form.contactWithCases), city: form.city, note: form.note)
     }
 
     @Sendable static func submitReport(req: Request) async throws -> Response {
@@ -170,10 +164,8 @@ enum WorkforcePagesController {
         let who = FormText.trimmed(form.who)
         do {
             var errors = FieldErrors()
-            let text = FormText.trimmed(form.temperature)
-            let temperature = text.isEmpty ? nil : Double(text)
-            if !text.isEmpty && temperature == nil { errors.add("temperature", "error.number") }
-            let mask: Bool? = switch form.mask { case "yes": true; case "no": false; default: nil }
+            let temperature = FormText.decimal(form.temperature, field: "temperature", into: &errors)
+            let mask = FormText.yesNo(form.mask)
             if mask == nil { errors.add("mask", "error.required") }
             try errors.throwIfAny()
             // A pass is ten characters from the pass alphabet; anything else is an employee number.
@@ -247,19 +239,12 @@ enum WorkforcePagesController {
                       "temperature": form.temperature ?? ""]
         do {
             var errors = FieldErrors()
-            let text = FormText.trimmed(form.temperature)
-            let temperature = text.isEmpty ? nil : Double(text)
-            if !text.isEmpty && temperature == nil { errors.add("temperature", "error.number") }
+            let temperature = FormText.decimal(form.temperature, field: "temperature", into: &errors)
             try errors.throwIfAny()
-            let places = (form.places ?? "").split(whereSeparator: \.isNewline).map { line -> Gate.PlaceDTO in
-                let parts = line.split(whereSeparator: { $0 == " " || $0 == "　" || $0 == "," || $0 == "，" }).map(String.init)
-                return Gate.PlaceDTO(province: parts.first ?? "", city: parts.dropFirst().joined(separator: " "))
-            }
-            let yesNo = { (value: String?) -> Bool? in switch value { case "yes": true; case "no": false; default: nil } }
             let result = try await Gate.registerVisitor(req, Gate.VisitorInput(
                 name: form.name, mobile: form.mobile, idNumber: form.idNumber, organisation: form.organisation, purpose: form.purpose,
-                hostEmployeeNumber: form.hostEmployeeNumber, places: places, keyAreaContact: yesNo(form.keyAreaContact),
-                temperature: temperature, mask: yesNo(form.mask)))
+                hostEmployeeNumber: form.hostEmployeeNumber, places: Gate.PlaceDTO.lines(form.places),
+                keyAreaContact: FormText.yesNo(form.keyAreaContact), temperature: temperature, mask: FormText.yesNo(form.mask)))
             return try await renderVisitors(req, form: FormState(), result: result)
         } catch let errors as FieldErrors {
             return try await renderVisitors(req, form: FormState(req, errors, values: values), result: nil, status: .unprocessableEntity)

@@ -47,6 +47,27 @@ public enum FormText {
         return number
     }
 
+    /// A decimal typed in a form (a temperature, a quantity): nil when left empty
+    /// (`error.required` if it must be given), `error.number` when it is not one.
+    public static func decimal(_ value: String?, field: String, required: Bool = false, into errors: inout FieldErrors) -> Double? {
+        let text = trimmed(value)
+        if text.isEmpty {
+            if required { errors.add(field, "error.required") }
+            return nil
+        }
+        guard let number = Double(text), number.isFinite else { errors.add(field, "error.number"); return nil }
+        return number
+    }
+
+    /// A yes/no radio group: `yes`, `no`, or nil when neither was chosen.
+    public static func yesNo(_ value: String?) -> Bool? {
+        switch value {
+        case "yes": true
+        case "no": false
+        default: nil
+        }
+    }
+
     /// Returns the trimmed text or records `error.required` / `error.tooLong`.
     public static func required(
         _ value: String?, field: String, maxLength: Int = 200, into errors: inout FieldErrors

@@ -26,6 +26,11 @@ public struct ResidentID: Hashable, Sendable {
     ]
 
     public init(_ raw: String, today: Date) throws(Problem) {
+        try self.init(raw, on: CivilDate(today))
+    }
+
+    /// The same with the day given, for checking many numbers (a roster import) at once.
+    public init(_ raw: String, on today: CivilDate) throws(Problem) {
         let text = raw.trimmingCharacters(in: .whitespaces).uppercased()
         let chars = Array(text)
         guard chars.count == 18,
@@ -39,7 +44,7 @@ public struct ResidentID: Hashable, Sendable {
         let month = digits[10] * 10 + digits[11]
         let day = digits[12] * 10 + digits[13]
         guard let birth = CivilDate(year: year, month: month, day: day),
-              year >= 1850, birth <= CivilDate(today)
+              year >= 1850, birth <= today
         else { throw .birthDate }
 
         let sum = zip(digits, Self.weights).reduce(0) { $0 + $1.0 * $1.1 }

@@ -44,13 +44,17 @@ public struct CheckedEmployee: Equatable, Sendable {
 
 public enum RosterRules {
     public static func check(_ draft: EmployeeDraft, today: Date) throws(FieldErrors) -> CheckedEmployee {
+        try check(draft, on: CivilDate(today))
+    }
+
+    public static func check(_ draft: EmployeeDraft, on today: CivilDate) throws(FieldErrors) -> CheckedEmployee {
         var errors = FieldErrors()
         let name = FormText.required(draft.name, field: "name", maxLength: 50, into: &errors)
         var id: ResidentID?
         if FormText.trimmed(draft.idNumber).isEmpty {
             errors.add("idNumber", "error.required")
         } else {
-            do { id = try ResidentID(draft.idNumber, today: today) } catch { errors.add("idNumber", error.messageKey) }
+            do { id = try ResidentID(draft.idNumber, on: today) } catch { errors.add("idNumber", error.messageKey) }
         }
         var mobile: MobileNumber?
         if FormText.trimmed(draft.mobile).isEmpty {
@@ -194,13 +198,14 @@ public enum RosterCSV {
         rows.reserveCapacity(all.count)
         var errors: [RowError] = []
         var numbers: [String: Int] = [:], ids: [String: Int] = [:]
+        let day = CivilDate(today)
         for record in all.dropFirst() {
             let value = { (field: String) -> String in map[field].flatMap { $0 < record.fields.count ? record.fields[$0] : nil } ?? "" }
             let draft = EmployeeDraft(name: value("name"), idNumber: value("idNumber"), mobile: value("mobile"),
                                       employeeNumber: value("employeeNumber"), department: value("department"), shift: value("shift"),
                                       homeProvince: value("homeProvince"), homeCity: value("homeCity"))
             do {
-                let employee = try RosterRules.check(draft, today: today)
+                let employee = try RosterRules.check(draft, on: day)
                 if let first = numbers[employee.employeeNumber] {
                     errors.append(RowError(line: record.line, field: "employeeNumber", messageKey: "error.csv.duplicate", arguments: [String(first)]))
                 } else if let first = ids[employee.idNumber.value] {

@@ -61,11 +61,11 @@ enum Audit {
         // Written with SQLKit, columns named: every change writes one, mostly inside the SQLite
         // writer, where Fluent's reflection over the model would cost each write most of a millisecond.
         guard let sql = db as? any SQLDatabase else { throw AppError.internalError("the audit log needs SQL") }
-        try await sql.insert(into: AuditEvent.schema)
-            .columns("id", "at", "user_id", "username", "role", "action", "entity", "entity_id", "subject", "detail",
-                     "address", "request_id")
-            .values(UUID(), req.now, user?.id, user?.username, user?.role.rawValue, action, entity, entityID?.uuidString,
-                    subject, detail, req.clientAddress, req.id)
-            .run()
+        // One fixed statement: building it with SQLKit's builder cost each write its serialisation.
+        try await sql.raw("""
+            INSERT INTO audit_events (id, at, user_id, username, role, action, entity, entity_id, subject, detail, address, request_id) \
+            VALUES (\(bind: UUID()), \(bind: req.now), \(bind: user?.id), \(bind: user?.username), \(bind: user?.role.rawValue), \(bind: action), \
+            \(bind: entity), \(bind: entityID?.uuidString), \(bind: subject), \(bind: detail), \(bind: req.clientAddress), \(bind: req.id))
+            """).run()
     }
 }

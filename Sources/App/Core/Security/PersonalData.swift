@@ -44,7 +44,15 @@ struct PersonalData: Sendable {
 
     /// The same input always gives the same hash under one key: for unique indexes and search.
     func hash(_ text: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        // Hex by table: `String(format:)` per byte cost a roster import a third of its time.
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// A short code for a day, from the key: what a gate pass shows. Ten characters from an
