@@ -433,6 +433,35 @@ struct WorkforcePageTests {
         try await app.testing().sendRequest(.GET, path, headers: caller.pageHeaders)
     }
 
+    @Test("The district sets the health rules on its settings page: a new fever threshold and key areas change the gate's decisions; a threshold out of bounds is refused")
+    func healthSettings() async throws {
+        try await withApp { app in
+            let districtAdmin = try await Fixtures.caller(app, "admin", role: .districtAdmin)
+            let enterprise = try await Fixtures.enterprise(app)
+            let admin = try await Fixtures.caller(app, "hr", role: .enterpriseAdmin, enterprise: enterprise)
+            let guardCaller = try await Fixtures.caller(app, "gate1", role: .gateGuard, enterprise: enterprise)
+            #expect(try await W.importCSV(app, admin, enterprise, Data(W.csv(W.people).utf8)).status == .ok)
+            let bad = try await post(app, "/admin/settings", districtAdmin, ["feverThreshold": "40", "keyAreas": "湖北省"])
+            #expect(bad.status == .unprocessableEntity && bad.text.contains("aria-invalid"))
+            #expect(try await req(app).districtSettings().health.feverThreshold == 37.3)
+            let saved = try await post(app, "/admin/settings", districtAdmin, ["feverThreshold": "37.5", "keyAreas": "湖北省、黑龙江省", "visitorIDRequired": "yes"])
+            #expect(saved.status == .seeOther)
+            let health = try await req(app).districtSettings().health
+            #expect(health.feverThreshold == 37.5 && health.keyAreas == ["湖北省", "黑龙江省"] && health.visitorIDRequired)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "settings.change").count() == 1)
+            let wang = try await W.account(app, admin, try await W.employee(app, number: "A001"))
+            _ = try await W.report(app, wang, temperature: 37.4)
+            #expect(try await W.gate(app, guardCaller, ["employeeNumber": "A001", "temperature": 37.4, "mask": true]).decision == "allow")
+            let visitor = try await W.send(app, .POST, "/api/v1/gate/visitors", guardCaller, [
+                "name": "钱访客", "mobile": "13512345670", "organisation": "哈尔滨某厂", "purpose": "洽谈",
+                "places": [["province": "黑龙江", "city": "哈尔滨市"]], "keyAreaContact": false, "temperature": 36.5, "mask": true,
+            ])
+            #expect(visitor.decoded(Gate.VisitorDTO.self)?.reasons == [.idRequired, .keyAreaTravel])
+        }
+    }
+
+    func req(_ app: Application) -> Request { Request(application: app, on: app.eventLoopGroup.next()) }
+
     @Test("Import on the page (GBK, line errors first), an employee's account, a report on the phone with its pass, the guard's gate and a refused visitor, the ID shown once and audited")
     func pages() async throws {
         try await withApp { app in

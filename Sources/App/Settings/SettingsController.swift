@@ -78,6 +78,7 @@ enum SettingsController {
         let modeInForce: String
         let modes: [SelectOption]
         let levelFields: [InputField]
+        let healthFields: [InputField]
         let fields: [String: String]
     }
 
@@ -100,6 +101,16 @@ enum SettingsController {
         var complexResolutionHours: String?
         var confirmationHours: String?
         var districtWebhookURL: String?
+        var feverThreshold: String?
+        var quarantineDays: String?
+        var closeContactDays: String?
+        var homeProvince: String?
+        var keyAreas: String?
+        var clusterFevers: String?
+        var clusterDays: String?
+        var supplyWarningDays: String?
+        var retentionDays: String?
+        var visitorIDRequired: String?
     }
 
     @Sendable static func save(req: Request) async throws -> Response {
@@ -123,11 +134,27 @@ enum SettingsController {
         if let value = hours(form.complexResponseHours, "complexResponseHours") { levels.complexResponseHours = value }
         if let value = hours(form.complexResolutionHours, "complexResolutionHours") { levels.complexResolutionHours = value }
         if let value = hours(form.confirmationHours, "confirmationHours") { levels.confirmationHours = value }
+        // The health rules (field names `health.…`, as the API reports them).
+        var health = try await req.districtSettings().health
+        if let value = FormText.decimal(form.feverThreshold, field: "health.feverThreshold", into: &errors) { health.feverThreshold = value }
+        for (text, field, keyPath) in [(form.quarantineDays, "quarantineDays", \HealthPolicy.quarantineDays),
+                                       (form.closeContactDays, "closeContactDays", \HealthPolicy.closeContactDays),
+                                       (form.clusterFevers, "clusterFevers", \HealthPolicy.clusterFevers),
+                                       (form.clusterDays, "clusterDays", \HealthPolicy.clusterDays),
+                                       (form.supplyWarningDays, "supplyWarningDays", \HealthPolicy.supplyWarningDays),
+                                       (form.retentionDays, "retentionDays", \HealthPolicy.retentionDays)] {
+            if let value = FormText.integer(text, field: "health.\(field)", into: &errors) { health[keyPath: keyPath] = value }
+        }
+        if let province = form.homeProvince.map(FormText.trimmed), !province.isEmpty { health.homeProvince = province }
+        if let areas = form.keyAreas {
+            health.keyAreas = areas.split(whereSeparator: { " ,，、\n".contains($0) }).map { FormText.trimmed(String($0)) }.filter { !$0.isEmpty }
+        }
+        if let required = FormText.yesNo(form.visitorIDRequired) { health.visitorIDRequired = required }
         let body = Body(resumptionMode: form.resumptionMode, modeEffectiveFrom: form.modeEffectiveFrom,
                         minimumNoticeWorkingDays: int(form.minimumNoticeWorkingDays, "minimumNoticeWorkingDays"),
                         queueOverdueWorkingDays: int(form.queueOverdueWorkingDays, "queueOverdueWorkingDays"),
                         maxUploadMegabytes: int(form.maxUploadMegabytes, "maxUploadMegabytes"), officerCap: int(form.officerCap, "officerCap"),
-                        serviceLevels: levels, districtWebhookURL: form.districtWebhookURL)
+                        serviceLevels: levels, districtWebhookURL: form.districtWebhookURL, health: health)
         do {
             try errors.throwIfAny()
             _ = try await change(req, body)
@@ -151,6 +178,19 @@ enum SettingsController {
         }
     }
 
+    private static func healthFields(_ req: Request, _ health: HealthPolicy, errors: [String: String]) -> [InputField] {
+        let values: [(String, String)] = [
+            ("feverThreshold", String(health.feverThreshold)), ("quarantineDays", String(health.quarantineDays)),
+            ("closeContactDays", String(health.closeContactDays)), ("homeProvince", health.homeProvince),
+            ("keyAreas", health.keyAreas.joined(separator: "、")), ("clusterFevers", String(health.clusterFevers)),
+            ("clusterDays", String(health.clusterDays)), ("supplyWarningDays", String(health.supplyWarningDays)),
+            ("retentionDays", String(health.retentionDays)),
+        ]
+        return values.map { name, value in
+            InputField(name: name, label: req.t("settings.health.\(name)"), value: value, error: errors["health.\(name)"])
+        }
+    }
+
     private static func render(_ req: Request, _ settings: DistrictSettings, fields: [String: String],
                                status: HTTPResponseStatus = .ok) async throws -> Response {
         let context = Page(
@@ -158,6 +198,7 @@ enum SettingsController {
             modeInForce: req.t(settings.mode(on: CivilDate(req.now)).nameKey),
             modes: ResumptionMode.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0 == settings.resumptionMode) },
             levelFields: levelFields(req, settings.serviceLevels, errors: req.translated(fields)),
+            healthFields: healthFields(req, settings.health, errors: req.translated(fields)),
             fields: req.translated(fields)
         )
         return try await Pages.render(req, "settings/settings", context, status: status)
