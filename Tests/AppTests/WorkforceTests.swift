@@ -530,6 +530,17 @@ struct WorkforcePageTests {
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "person.read").filter(\.$detail == "idNumber").count() == 1)
             let english = try await app.testing().sendRequest(.GET, "/workforce?lang=en", headers: admin.pageHeaders)
             #expect(english.text.contains("Workforce health") && english.text.contains("Fever alerts"))
+
+            // 王强 reports his own holiday travel on the phone: back from 辽宁 two days ago, so red.
+            let missing = try await post(app, "/health/travel", phone, ["leftCity": "yes", "places": "辽宁省 沈阳市"])
+            #expect(missing.status == .unprocessableEntity && missing.text.contains("field-error"))
+            let travel = try await post(app, "/health/travel", phone, [
+                "leftCity": "yes", "places": "辽宁省 沈阳市", "returnDate": "2020-02-06", "transport": "train", "transportNumber": "G1",
+                "contactWithCases": "no", "symptomsLast14Days": "no",
+            ])
+            #expect(travel.status == .seeOther)
+            let red = try await get(app, "/health", phone)
+            #expect(red.text.contains("code-red") && red.text.contains("处于隔离期"))
         }
     }
 }

@@ -221,6 +221,7 @@ func routes(_ app: Application) throws {
     typealias W = WorkforcePagesController
     root.get("health", use: W.health).access(.roles(.employee))
     root.post("health", use: W.submitReport).access(.roles(.employee))
+    root.post("health", "travel", use: W.recordOwnTravel).access(.roles(.employee))
     root.get("gate", use: W.gate).access(gate)
     root.post("gate", use: W.checkIn).access(gate)
     root.get("gate", "visitors", use: W.visitors).access(gate)

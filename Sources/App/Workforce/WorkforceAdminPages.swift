@@ -194,6 +194,7 @@ extension WorkforcePagesController {
         let symptoms: [SelectOption]
         let hasAccount: Bool
         let form: FormState
+        let travelAction: String
     }
 
     struct TravelRow: Encodable {
@@ -233,7 +234,8 @@ extension WorkforcePagesController {
             transports: options(Transport.allCases.map(\.rawValue), key: { req.t("transport.\($0)") }, selected: form.values["transport"]),
             caseStatuses: options(CaseStatus.allCases.map(\.rawValue), key: { req.t("case.\($0)") }, selected: employee.caseStatus.rawValue),
             symptoms: Symptom.allCases.map { SelectOption(value: $0.rawValue, label: req.t("symptom.\($0.rawValue)"), selected: false) },
-            hasAccount: try await User.query(on: req.db).filter(\.$employeeID == employee.id).count() > 0, form: form), status: status)
+            hasAccount: try await User.query(on: req.db).filter(\.$employeeID == employee.id).count() > 0, form: form,
+            travelAction: "/workforce/employees/\(employee.id!)/travel"), status: status)
     }
 
     static func employeePath(_ req: Request) throws -> String {
@@ -267,12 +269,25 @@ extension WorkforcePagesController {
     }
 
     @Sendable static func recordTravel(req: Request) async throws -> Response {
+        try await travel(req, person: { try await Roster.find(req) }, redirect: try employeePath(req)) {
+            try await renderEmployee(req, form: $0, status: .unprocessableEntity)
+        }
+    }
+
+    /// An employee's own screening, from the phone.
+    @Sendable static func recordOwnTravel(req: Request) async throws -> Response {
+        try await travel(req, person: { try await Roster.own(req) }, redirect: "/health") {
+            try await renderHealth(req, form: $0, status: .unprocessableEntity)
+        }
+    }
+
+    static func travel(_ req: Request, person: () async throws -> Employee, redirect: String,
+                       render: (FormState) async throws -> Response) async throws -> Response {
         let form = try req.content.decode(TravelForm.self)
         let values = ["places": form.places ?? "", "returnDate": form.returnDate ?? "", "transport": form.transport ?? "",
                       "transportNumber": form.transportNumber ?? "", "contactDate": form.contactDate ?? ""]
-        return try await act(req, redirect: try employeePath(req), flash: "workforce.travelRecorded", values: values,
-                             render: { try await renderEmployee(req, form: $0, status: .unprocessableEntity) }) {
-            _ = try await Screening.record(req, try await Roster.find(req), Screening.TravelInput(
+        return try await act(req, redirect: redirect, flash: "workforce.travelRecorded", values: values, render: render) {
+            _ = try await Screening.record(req, try await person(), Screening.TravelInput(
                 leftCity: FormText.yesNo(form.leftCity), places: Gate.PlaceDTO.lines(form.places), returnDate: form.returnDate,
                 transport: (form.transport ?? "").isEmpty ? nil : form.transport, transportNumber: form.transportNumber,
                 contactWithCases: FormText.yesNo(form.contactWithCases), contactDate: form.contactDate,

@@ -61,6 +61,9 @@ enum WorkforcePagesController {
         let reports: [ReportRow]
         let form: FormState
         let reportedToday: Bool
+        let screened: Bool
+        let transports: [SelectOption]
+        let travelAction: String
     }
 
     struct ReportRow: Encodable {
@@ -90,7 +93,10 @@ enum WorkforcePagesController {
                 ReportRow(day: $0.day, temperature: String(format: "%.1f", $0.temperature), fever: $0.fever,
                           symptoms: $0.symptoms.isEmpty ? req.t("symptom.none") : $0.symptoms.map { req.t("symptom.\($0.rawValue)") }.joined(separator: "、"))
             },
-            form: form, reportedToday: history.first?.day == today), status: status)
+            form: form, reportedToday: history.first?.day == today,
+            screened: try await TravelRecord.query(on: req.db).filter(\.$employee.$id == employee.id!).count() > 0,
+            transports: options(Transport.allCases.map(\.rawValue), key: { req.t("transport.\($0)") }, selected: form.values["transport"]),
+            travelAction: "/health/travel"), status: status)
     }
 
     struct ReportForm: Content {
