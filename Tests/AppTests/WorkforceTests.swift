@@ -11,11 +11,7 @@ enum WorkforceFixtures {
     typealias F = JobsFixtures
 
     /// A valid resident ID number from its first 17 digits (GB 11643 check character).
-    static func residentID(_ seventeen: String) -> String {
-        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        let sum = zip(seventeen.compactMap(\.wholeNumberValue), weights).reduce(0) { $0 + $1.0 * $1.1 }
-        return seventeen + String(Array("10X98765432")[sum % 11])
-    }
+    static func residentID(_ seventeen: String) -> String { ResidentID.completing(seventeen) }
 
     static let people: [(name: String, id: String, mobile: String, number: String, department: String)] = [
         ("王强", residentID("22010219850301001"), "13904310011", "A001", "总装车间"),

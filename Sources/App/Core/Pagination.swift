@@ -42,6 +42,15 @@ struct ListDTO<Item: Content>: Content {
     }
 }
 
+extension Response {
+    /// `201 Created` with the new thing as JSON.
+    static func created<T: Content>(_ value: T) throws -> Response {
+        let response = Response(status: .created)
+        try response.content.encode(value)
+        return response
+    }
+}
+
 /// `LIKE` patterns with the user's `%`, `_` and `\` escaped, so they match literally.
 enum LikePattern {
     static func contains(_ text: String) -> String {

@@ -20,10 +20,7 @@ struct DemoWorkforce {
 
     /// A valid resident ID number for the demo (Changchun prefix, a birth date, a serial).
     static func residentID(serial: Int, year: Int, month: Int, day: Int) -> String {
-        let seventeen = String(format: "220102%04d%02d%02d%03d", year, month, day, serial % 1000)
-        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        let sum = zip(seventeen.compactMap(\.wholeNumberValue), weights).reduce(0) { $0 + $1.0 * $1.1 }
-        return seventeen + String(Array("10X98765432")[sum % 11])
+        ResidentID.completing(String(format: "220102%04d%02d%02d%03d", year, month, day, serial % 1000))
     }
 
     func load() async throws {

@@ -57,43 +57,13 @@ struct JobDTO: Content {
     let status: PostingStatus
     let createdAt: Date
 
-    /// A posting as a search reads it, with its employer's name.
-    struct Stored {
-        let id: UUID
-        let employerId: UUID
-        let employerName: String
-        let title: String
-        let category: JobCategory
-        let openings: Int
-        let salaryMin: Int
-        let salaryMax: Int
-        let education: Education
-        let experience: String
-        let zone: String
-        let address: String
-        let description: String
-        let benefits: String
-        let closingDate: String
-        let status: PostingStatus
-        let createdAt: Date
-    }
-
-
-
-    init(_ stored: Stored, today: CivilDate) {
-        id = stored.id; employerId = stored.employerId; employerName = stored.employerName; title = stored.title
-        category = stored.category; openings = stored.openings; salaryMin = stored.salaryMin; salaryMax = stored.salaryMax
-        education = stored.education; experience = stored.experience; zone = stored.zone; address = stored.address
-        description = stored.description; benefits = stored.benefits; closingDate = stored.closingDate; createdAt = stored.createdAt
-        status = PostingRules.status(stored.status, closingDate: stored.closingDate, today: today)
-    }
-
+    /// A posting's status as the reader sees it: an open posting past its closing date is expired.
     init(_ posting: JobPosting, employerName: String, today: CivilDate) {
-        self.init(Stored(id: posting.id!, employerId: posting.$employer.id, employerName: employerName, title: posting.title,
-                         category: posting.category, openings: posting.openings, salaryMin: posting.salaryMin, salaryMax: posting.salaryMax,
-                         education: posting.education, experience: posting.experience, zone: posting.zone, address: posting.address,
-                         description: posting.description, benefits: posting.benefits, closingDate: posting.closingDate,
-                         status: posting.status, createdAt: posting.createdAt), today: today)
+        id = posting.id!; employerId = posting.$employer.id; self.employerName = employerName; title = posting.title
+        category = posting.category; openings = posting.openings; salaryMin = posting.salaryMin; salaryMax = posting.salaryMax
+        education = posting.education; experience = posting.experience; zone = posting.zone; address = posting.address
+        description = posting.description; benefits = posting.benefits; closingDate = posting.closingDate; createdAt = posting.createdAt
+        status = PostingRules.status(posting.status, closingDate: posting.closingDate, today: today)
     }
 }
 
@@ -166,21 +136,22 @@ extension JobsService {
     }
 }
 
-extension JobDTO.Stored {
-    /// The columns `JobSearch` selects, read by name: a decoder with key conversion cost a
-    /// search a fifth of its time.
-    init(row: any SQLRow) throws {
+extension JobDTO {
+    /// A posting as `JobSearch` selects it (with `employer_name`), read column by column: a
+    /// decoder with key conversion cost a search a fifth of its time.
+    init(row: any SQLRow, today: CivilDate) throws {
         func text(_ column: String) throws -> String { try row.decode(column: column, as: String.self) }
         func choice<T: RawRepresentable<String>>(_ column: String, _: T.Type) throws -> T {
             guard let value = T(rawValue: try text(column)) else { throw AppError.internalError("\(column) is not a known value") }
             return value
         }
-        self.init(id: try row.decode(column: "id", as: UUID.self), employerId: try row.decode(column: "employer_id", as: UUID.self),
-                  employerName: try text("employer_name"), title: try text("title"), category: try choice("category", JobCategory.self),
-                  openings: try row.decode(column: "openings", as: Int.self), salaryMin: try row.decode(column: "salary_min", as: Int.self),
-                  salaryMax: try row.decode(column: "salary_max", as: Int.self), education: try choice("education", Education.self),
-                  experience: try text("experience"), zone: try text("zone"), address: try text("address"),
-                  description: try text("description"), benefits: try text("benefits"), closingDate: try text("closing_date"),
-                  status: try choice("status", PostingStatus.self), createdAt: try row.decode(column: "created_at", as: Date.self))
+        id = try row.decode(column: "id", as: UUID.self); employerId = try row.decode(column: "employer_id", as: UUID.self)
+        employerName = try text("employer_name"); title = try text("title"); category = try choice("category", JobCategory.self)
+        openings = try row.decode(column: "openings", as: Int.self); salaryMin = try row.decode(column: "salary_min", as: Int.self)
+        salaryMax = try row.decode(column: "salary_max", as: Int.self); education = try choice("education", Education.self)
+        experience = try text("experience"); zone = try text("zone"); address = try text("address")
+        description = try text("description"); benefits = try text("benefits"); closingDate = try text("closing_date")
+        createdAt = try row.decode(column: "created_at", as: Date.self)
+        status = PostingRules.status(try choice("status", PostingStatus.self), closingDate: closingDate, today: today)
     }
 }

@@ -237,7 +237,7 @@ enum JobSearch {
             """).all()
         let total = try rows.first?.decode(column: "total", as: Int.self) ?? 0
         let jobs = try rows.filter { try !$0.decodeNil(column: "id") }.map {
-            JobDTO(try JobDTO.Stored(row: $0), today: today)
+            try JobDTO(row: $0, today: today)
         }
         return Result(jobs: jobs, total: total)
     }

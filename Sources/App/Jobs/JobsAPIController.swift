@@ -4,12 +4,6 @@ import Vapor
 
 /// `/api/v1/employers`, `/api/v1/jobs`, `/api/v1/job-seekers`, `/api/v1/resume`, `/api/v1/applications`.
 enum JobsAPIController {
-    static func created<T: Content>(_ value: T) throws -> Response {
-        let response = Response(status: .created)
-        try response.content.encode(value)
-        return response
-    }
-
     // MARK: Employers
 
     struct EmployerRegistration: Content {
@@ -29,12 +23,12 @@ enum JobsAPIController {
     @Sendable static func register(req: Request) async throws -> Response {
         let body = try req.content.decode(EmployerRegistration.self)
         let employer = try await JobsService.register(req, body.enterprise.registration, profile: body.profile)
-        return try created(EmployerDTO(employer, now: req.now))
+        return try Response.created(EmployerDTO(employer, now: req.now))
     }
 
     @Sendable static func start(req: Request) async throws -> Response {
         let employer = try await JobsService.startRecruiting(req, try req.content.decode(JobsService.EmployerProfile.self))
-        return try created(EmployerDTO(employer, now: req.now))
+        return try Response.created(EmployerDTO(employer, now: req.now))
     }
 
     @Sendable static func listEmployers(req: Request) async throws -> [EmployerDTO] {
@@ -69,7 +63,7 @@ enum JobsAPIController {
 
     @Sendable static func publish(req: Request) async throws -> Response {
         let posting = try await JobsService.publish(req, try req.content.decode(JobsService.PostingInput.self))
-        return try created(JobDTO(posting, employerName: posting.employer.enterprise.name, today: CivilDate(req.now)))
+        return try Response.created(JobDTO(posting, employerName: posting.employer.enterprise.name, today: CivilDate(req.now)))
     }
 
     @Sendable static func update(req: Request) async throws -> JobDTO {
@@ -96,7 +90,7 @@ enum JobsAPIController {
 
     @Sendable static func registerSeeker(req: Request) async throws -> Response {
         let user = try await JobsService.registerSeeker(req, try req.content.decode(JobsService.SeekerRegistration.self))
-        return try created(try user.toDTO())
+        return try Response.created(try user.toDTO())
     }
 
     @Sendable static func resume(req: Request) async throws -> ResumeDTO {
@@ -120,7 +114,7 @@ enum JobsAPIController {
         let posting = try await JobsService.findPosting(req)
         let body = try? req.content.decode(Apply.self)
         let application = try await JobsService.applyFor(req, posting, message: body?.message)
-        return try created(try await JobsService.dto(req, try await JobsService.findApplication(req, id: application.requireID())))
+        return try Response.created(try await JobsService.dto(req, try await JobsService.findApplication(req, id: application.requireID())))
     }
 
     @Sendable static func applications(req: Request) async throws -> [ApplicationDTO] {

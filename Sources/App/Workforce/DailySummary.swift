@@ -31,7 +31,21 @@ enum DailySummary {
         let reported = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from(HealthReportTable.schema)
             .where("enterprise_id", .equal, SQLBind(enterpriseID)).where("day", .equal, SQLBind(day.iso))
             .first(decoding: Count.self)?.count ?? 0
-        // The day's passages, oldest first: each person's last one says whether they are in.
+        let gate = try await gateDay(sql, enterpriseID: enterpriseID, day: day)
+        let fevers = try await FeverAlert.query(on: req.db).filter(\.$enterpriseID == enterpriseID).filter(\.$day == day.iso).count()
+        let quarantines = try await Quarantine.query(on: req.db).filter(\.$enterpriseID == enterpriseID).filter(\.$releasedAt == nil)
+            .filter(\.$plannedEnd > day.iso).filter(\.$startDate <= day.iso).count()
+        let visitors = try await Visitor.query(on: req.db).filter(\.$enterpriseID == enterpriseID)
+            .filter(\.$checkedInAt >= day.start).filter(\.$checkedInAt < day.adding(days: 1).start).count()
+        let supplies = try await Supplies.items(req, enterpriseID: enterpriseID, onSite: gate.onSite)
+        return DTO(enterpriseId: enterpriseID, date: day.iso, employees: employees, onSite: gate.onSite, reported: reported,
+                   reportedShare: employees == 0 ? 0 : (Double(reported) / Double(employees) * 1000).rounded() / 1000,
+                   fevers: fevers, inQuarantine: quarantines, gateDenials: gate.denials, visitors: visitors,
+                   suppliesDays: supplies.compactMap(\.daysRemaining).min(), lowSupplies: supplies.filter(\.low).map(\.item))
+    }
+
+    /// The day at the gate: people on site (whose last allowed passage was in) and refusals.
+    static func gateDay(_ sql: any SQLDatabase, enterpriseID: UUID, day: CivilDate) async throws -> (onSite: Int, denials: Int) {
         struct Passage: Decodable { let employee_id: UUID?; let direction: String; let allowed: Bool }
         let passages = try await sql.select().columns("employee_id", "direction", "allowed").from(GateLogTable.schema)
             .where("enterprise_id", .equal, SQLBind(enterpriseID))
@@ -42,18 +56,23 @@ enum DailySummary {
             guard let id = passage.employee_id, passage.allowed else { continue }
             inside[id] = passage.direction == GateDirection.in.rawValue
         }
-        let denials = passages.filter { !$0.allowed }.count
-        let fevers = try await FeverAlert.query(on: req.db).filter(\.$enterpriseID == enterpriseID).filter(\.$day == day.iso).count()
-        let quarantines = try await Quarantine.query(on: req.db).filter(\.$enterpriseID == enterpriseID).filter(\.$releasedAt == nil)
-            .filter(\.$plannedEnd > day.iso).filter(\.$startDate <= day.iso).count()
-        let visitors = try await Visitor.query(on: req.db).filter(\.$enterpriseID == enterpriseID)
-            .filter(\.$checkedInAt >= day.start).filter(\.$checkedInAt < day.adding(days: 1).start).count()
-        let onSite = inside.values.filter { $0 }.count
-        let supplies = try await Supplies.items(req, enterpriseID: enterpriseID, onSite: onSite)
-        return DTO(enterpriseId: enterpriseID, date: day.iso, employees: employees, onSite: onSite, reported: reported,
-                   reportedShare: employees == 0 ? 0 : (Double(reported) / Double(employees) * 1000).rounded() / 1000,
-                   fevers: fevers, inQuarantine: quarantines, gateDenials: denials, visitors: visitors,
-                   suppliesDays: supplies.compactMap(\.daysRemaining).min(), lowSupplies: supplies.filter(\.low).map(\.item))
+        return (inside.values.filter { $0 }.count, passages.filter { !$0.allowed }.count)
+    }
+
+    /// Reports and fevers per day over the `days` days ending on `last`, oldest first: two
+    /// grouped queries (the reports' key starts with the enterprise and the day).
+    static func week(_ req: Request, enterpriseID: UUID, last: CivilDate, days: Int = 7) async throws -> [(day: CivilDate, reported: Int, fevers: Int)] {
+        guard let sql = req.db as? any SQLDatabase else { throw AppError.internalError("the summary needs SQL") }
+        let first = last.adding(days: -(days - 1))
+        struct Count: Decodable { let day: String; let count: Int }
+        func counts(_ table: String) async throws -> [String: Int] {
+            try await sql.raw("""
+                SELECT day, COUNT(*) AS count FROM \(ident: table) WHERE enterprise_id = \(bind: enterpriseID) \
+                AND day >= \(bind: first.iso) AND day <= \(bind: last.iso) GROUP BY day
+                """).all(decoding: Count.self).reduce(into: [:]) { $0[$1.day] = $1.count }
+        }
+        let reported = try await counts(HealthReportTable.schema), fevers = try await counts(FeverAlert.schema)
+        return (0..<days).map { first.adding(days: $0) }.map { ($0, reported[$0.iso] ?? 0, fevers[$0.iso] ?? 0) }
     }
 
     /// Who may read an enterprise's summary: its admin, its officers, and the district's roles.

@@ -43,9 +43,8 @@ enum FeverAlerts {
         var latest: [UUID: CivilDate] = [pending.employeeID: today]
         for alert in recent { if let day = CivilDate(iso: alert.day), latest[alert.employeeID].map({ day > $0 }) ?? true { latest[alert.employeeID] = day } }
         let people = latest.count
-        // A cluster is announced once, by the alert that completes it.
-        let cluster = !pending.department.isEmpty && !recent.contains(where: \.cluster)
-            && FeverCluster.isCluster(feverDays: Array(latest.values), today: today, policy: policy)
+        let cluster = FeverCluster.announces(department: pending.department, feverDays: Array(latest.values),
+                                             alreadyAnnounced: recent.contains(where: \.cluster), today: today, policy: policy)
         let alert = FeverAlert()
         alert.enterpriseID = pending.enterpriseID
         alert.employeeID = pending.employeeID
@@ -97,8 +96,7 @@ enum FeverAlerts {
         let since = CivilDate(req.now).adding(days: -days).iso
         let alerts = try await FeverAlert.query(on: req.db).filter(\.$enterpriseID == enterpriseID).filter(\.$day >= since)
             .sort(\.$createdAt, .descending).limit(200).all()
-        let names = try await Employee.query(on: req.db).filter(\.$id ~~ Set(alerts.map(\.employeeID))).all()
-            .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+        let names = try await Employee.names(alerts.map(\.employeeID), on: req.db)
         return alerts.map {
             AlertDTO(id: $0.id!, employeeId: $0.employeeID, name: names[$0.employeeID] ?? "", department: $0.department,
                      temperature: $0.temperature, source: $0.source, cluster: $0.cluster, at: $0.createdAt, handled: $0.handledAt != nil)

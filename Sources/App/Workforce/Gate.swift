@@ -246,8 +246,7 @@ enum Gate {
         let visitors = try await Visitor.query(on: req.db).filter(\.$enterpriseID == enterpriseID)
             .filter(\.$checkedInAt >= day.start).filter(\.$checkedInAt < day.adding(days: 1).start)
             .sort(\.$checkedInAt, .descending).limit(500).all()
-        let hosts = try await Employee.query(on: req.db).filter(\.$id ~~ Set(visitors.compactMap(\.hostEmployeeID))).all()
-            .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+        let hosts = try await Employee.names(visitors.compactMap(\.hostEmployeeID), on: req.db)
         return visitors.map { dto(req, $0, hostName: $0.hostEmployeeID.flatMap { hosts[$0] }) }
     }
 
@@ -268,8 +267,7 @@ enum Gate {
             .from(GateLogTable.schema).where("enterprise_id", .equal, SQLBind(enterpriseID))
             .where("at", .greaterThanOrEqual, SQLBind(day.start)).where("at", .lessThan, SQLBind(day.adding(days: 1).start))
             .orderBy("at", .descending).limit(limit).all(decoding: Row.self)
-        let names = try await Employee.query(on: req.db).filter(\.$id ~~ Set(rows.compactMap(\.employee_id))).all()
-            .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+        let names = try await Employee.names(rows.compactMap(\.employee_id), on: req.db)
         return rows.map {
             LogEntry(at: $0.at, name: $0.employee_id.flatMap { names[$0] }, typed: $0.typed, direction: $0.direction,
                      decision: $0.allowed ? "allow" : "deny", reasons: $0.reasons.split(separator: ",").compactMap { GateReason(rawValue: String($0)) })

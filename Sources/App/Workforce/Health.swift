@@ -172,10 +172,10 @@ enum Health {
         let validUntil: Date?
     }
 
+    /// For a person read with the day's facts (`Roster.find(…, today: true)`).
     static func code(_ req: Request, _ employee: Employee) async throws -> CodeDTO {
         let now = req.now
-        let person = employee.today == nil ? try await Roster.find(req, employee.id, today: true) : employee
-        let code = HealthCode(try facts(person, now: now), today: CivilDate(now), policy: try await req.districtSettings().health)
+        let code = HealthCode(try facts(employee, now: now), today: CivilDate(now), policy: try await req.districtSettings().health)
         let own = try req.requireUser().employeeID == employee.id
         let pass = own ? try await todaysPass(req, employee) : nil
         return CodeDTO(color: code.color, reasons: code.reasons, reasonTexts: code.reasons.map { req.t("health.reason.\($0.rawValue)") },

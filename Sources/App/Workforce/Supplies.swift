@@ -1,5 +1,6 @@
 import Domain
 import Fluent
+import SQLKit
 import Vapor
 
 /// Prevention supplies: stock, use per day (recorded, or estimated from the people on site),
@@ -16,6 +17,13 @@ enum Supplies {
         let low: Bool
     }
 
+    /// The supplies with the estimate from the people on site today.
+    static func items(_ req: Request, enterpriseID: UUID) async throws -> [ItemDTO] {
+        guard let sql = req.db as? any SQLDatabase else { throw AppError.internalError("supplies need SQL") }
+        let gate = try await DailySummary.gateDay(sql, enterpriseID: enterpriseID, day: CivilDate(req.now))
+        return try await items(req, enterpriseID: enterpriseID, onSite: gate.onSite)
+    }
+
     static func items(_ req: Request, enterpriseID: UUID, onSite: Int) async throws -> [ItemDTO] {
         let policy = try await req.districtSettings().health
         let stocks = try await Supply.query(on: req.db).filter(\.$enterpriseID == enterpriseID).all()
@@ -23,13 +31,11 @@ enum Supplies {
         let uses = try await SupplyUse.query(on: req.db).filter(\.$enterpriseID == enterpriseID).filter(\.$day > since).all()
         return SupplyItem.allCases.map { item in
             let stock = stocks.first { $0.item == item }?.stock ?? 0
-            let recorded = uses.filter { $0.item == item }
-            let estimated = recorded.isEmpty
-            let daily = estimated ? Double(onSite) * item.perHeadPerDay : recorded.map(\.used).reduce(0, +) / Double(recorded.count)
-            let days = SupplyRules.daysRemaining(stock: Int(stock.rounded()), dailyUse: daily)
+            let (daily, estimated) = SupplyRules.dailyUse(recorded: uses.filter { $0.item == item }.map(\.used), item: item, onSite: onSite)
+            let days = SupplyRules.daysRemaining(stock: stock, dailyUse: daily)
             return ItemDTO(item: item, stock: stock, dailyUse: (daily * 100).rounded() / 100, estimated: estimated,
                            daysRemaining: days.map { ($0 * 10).rounded() / 10 },
-                           low: SupplyRules.isLow(stock: Int(stock.rounded()), dailyUse: daily, policy: policy))
+                           low: SupplyRules.isLow(stock: stock, dailyUse: daily, policy: policy))
         }
     }
 
@@ -86,8 +92,8 @@ enum Supplies {
     }
 
     /// One click: a help-desk ticket to the district for the items running low.
-    static func request(_ req: Request, enterpriseID: UUID, onSite: Int) async throws -> Ticket {
-        let low = try await items(req, enterpriseID: enterpriseID, onSite: onSite).filter(\.low)
+    static func request(_ req: Request, enterpriseID: UUID) async throws -> Ticket {
+        let low = try await items(req, enterpriseID: enterpriseID).filter(\.low)
         guard !low.isEmpty else { throw FieldErrors("item", "error.supply.notLow") }
         let lines = low.map { item in
             req.t("supply.requestLine", req.t("supply.item.\(item.item.rawValue)"), String(format: "%.0f", item.stock),

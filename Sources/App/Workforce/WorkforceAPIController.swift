@@ -20,7 +20,7 @@ enum WorkforceAPIController {
 
     @Sendable static func addEmployee(req: Request) async throws -> Response {
         let employee = try await Roster.add(req, enterpriseID: try enterpriseID(req), try req.content.decode(EmployeeDraft.self))
-        return try JobsAPIController.created(Roster.EmployeeDTO(employee))
+        return try Response.created(Roster.EmployeeDTO(employee))
     }
 
     /// `text/csv` body (UTF-8 or GBK). 200 with the count, or 422 with every row's errors.
@@ -79,7 +79,7 @@ enum WorkforceAPIController {
 
     @Sendable static func travel(req: Request) async throws -> Response {
         let record = try await Screening.record(req, try await Roster.find(req), try req.content.decode(Screening.TravelInput.self))
-        return try JobsAPIController.created(record)
+        return try Response.created(record)
     }
 
     @Sendable static func travelRecords(req: Request) async throws -> [Screening.TravelDTO] {
@@ -93,7 +93,7 @@ enum WorkforceAPIController {
     }
 
     @Sendable static func report(req: Request) async throws -> Response {
-        try JobsAPIController.created(try await Health.report(req, try req.content.decode(Health.ReportInput.self)))
+        try Response.created(try await Health.report(req, try req.content.decode(Health.ReportInput.self)))
     }
 
     @Sendable static func reports(req: Request) async throws -> [Health.ReportDTO] {
@@ -101,7 +101,7 @@ enum WorkforceAPIController {
     }
 
     @Sendable static func healthCode(req: Request) async throws -> Health.CodeDTO {
-        try await Health.code(req, try await Roster.find(req))
+        try await Health.code(req, try await Roster.find(req, today: true))
     }
 
     /// The day's pass as an SVG QR code (the employee only).
@@ -125,7 +125,7 @@ enum WorkforceAPIController {
     }
 
     @Sendable static func registerVisitor(req: Request) async throws -> Response {
-        try JobsAPIController.created(try await Gate.registerVisitor(req, try req.content.decode(Gate.VisitorInput.self)))
+        try Response.created(try await Gate.registerVisitor(req, try req.content.decode(Gate.VisitorInput.self)))
     }
 
     @Sendable static func visitors(req: Request) async throws -> [Gate.VisitorDTO] {
@@ -153,7 +153,7 @@ enum WorkforceAPIController {
         guard let made = try await Screening.quarantines(req, enterpriseID: enterpriseID).first(where: { $0.id == quarantine.id }) else {
             throw AppError.notFound
         }
-        return try JobsAPIController.created(made)
+        return try Response.created(made)
     }
 
     @Sendable static func releaseQuarantine(req: Request) async throws -> HTTPStatus {
@@ -184,9 +184,7 @@ enum WorkforceAPIController {
     }
 
     @Sendable static func supplies(req: Request) async throws -> [Supplies.ItemDTO] {
-        let enterpriseID = try enterpriseID(req)
-        let summary = try await DailySummary.compute(req, enterpriseID: enterpriseID, day: CivilDate(req.now))
-        return try await Supplies.items(req, enterpriseID: enterpriseID, onSite: summary.onSite)
+        try await Supplies.items(req, enterpriseID: try enterpriseID(req))
     }
 
     @Sendable static func recordSupply(req: Request) async throws -> [Supplies.ItemDTO] {
@@ -195,10 +193,8 @@ enum WorkforceAPIController {
     }
 
     @Sendable static func requestSupplies(req: Request) async throws -> Response {
-        let enterpriseID = try enterpriseID(req)
-        let summary = try await DailySummary.compute(req, enterpriseID: enterpriseID, day: CivilDate(req.now))
-        let ticket = try await Supplies.request(req, enterpriseID: enterpriseID, onSite: summary.onSite)
-        return try JobsAPIController.created(try await HelpdeskService.dto(req, ticket, withMessages: false))
+        let ticket = try await Supplies.request(req, enterpriseID: try enterpriseID(req))
+        return try Response.created(try await HelpdeskService.dto(req, ticket, withMessages: false))
     }
 
     @Sendable static func dailySummary(req: Request) async throws -> DailySummary.DTO {

@@ -58,12 +58,8 @@ extension WorkforcePagesController {
         let today = CivilDate(req.now)
         let summary = try await DailySummary.compute(req, enterpriseID: enterpriseID, day: today)
         // The week: reports and fevers per day, as bars.
-        var rows: [(label: String, value: Int, second: Int?)] = []
-        for offset in (0..<7).reversed() {
-            let day = today.adding(days: -offset)
-            let daily = offset == 0 ? summary : try await DailySummary.compute(req, enterpriseID: enterpriseID, day: day)
-            rows.append((String(day.iso.suffix(5)), daily.reported, daily.fevers))
-        }
+        let rows = try await DailySummary.week(req, enterpriseID: enterpriseID, last: today)
+            .map { (label: String($0.day.iso.suffix(5)), value: $0.reported, second: Optional($0.fevers)) }
         let alerts = try await FeverAlerts.list(req, enterpriseID: enterpriseID, days: 3)
         let guards = try await User.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$role == .gateGuard).all()
         return try await Pages.render(req, "workforce/overview", OverviewPage(
@@ -213,7 +209,7 @@ extension WorkforcePagesController {
     }
 
     static func renderEmployee(_ req: Request, form: FormState, fullID: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let employee = try await Roster.find(req)
+        let employee = try await Roster.find(req, today: true)
         let code = try await Health.code(req, employee)
         let history = try await Health.history(req, employee, days: 14)
         let travel = try await TravelRecord.query(on: req.db).filter(\.$employee.$id == employee.id!).sort(\.$createdAt, .descending).limit(10).all()
@@ -221,10 +217,7 @@ extension WorkforcePagesController {
             page: try await Pages.context(req, titleKey: "workforce.employee"), employee: Roster.EmployeeDTO(employee),
             statusName: req.t("workforce.status.\(employee.status.rawValue)"), fullID: fullID, code: code,
             colorName: req.t("health.color.\(code.color.rawValue)"),
-            reports: history.map {
-                ReportRow(day: $0.day, temperature: String(format: "%.1f", $0.temperature), fever: $0.fever,
-                          symptoms: $0.symptoms.isEmpty ? req.t("symptom.none") : $0.symptoms.map { req.t("symptom.\($0.rawValue)") }.joined(separator: "、"))
-            },
+            reports: history.map { ReportRow($0, req) },
             travel: travel.map { Screening.dto($0) }.map { record in
                 TravelRow(recorded: DisplayFormat.date(record.createdAt),
                           places: record.leftCity ? record.places.map { "\($0.province)\($0.city)" }.joined(separator: "、") : req.t("travel.stayed"),
@@ -407,9 +400,7 @@ extension WorkforcePagesController {
     }
 
     static func renderSupplies(_ req: Request, form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let enterpriseID = try ownEnterprise(req)
-        let summary = try await DailySummary.compute(req, enterpriseID: enterpriseID, day: CivilDate(req.now))
-        let items = try await Supplies.items(req, enterpriseID: enterpriseID, onSite: summary.onSite)
+        let items = try await Supplies.items(req, enterpriseID: try ownEnterprise(req))
         return try await Pages.render(req, "workforce/supplies", SuppliesPage(
             page: try await Pages.context(req, titleKey: "workforce.supplies"), supplies: supplyRows(req, items),
             items: options(SupplyItem.allCases.map(\.rawValue), key: { req.t("supply.item.\($0)") }, selected: form.values["item"]),
@@ -443,9 +434,7 @@ extension WorkforcePagesController {
     @Sendable static func requestSupplies(req: Request) async throws -> Response {
         try await act(req, redirect: "/helpdesk", flash: "workforce.suppliesRequested",
                       render: { try await renderSupplies(req, form: $0, status: .unprocessableEntity) }) {
-            let enterpriseID = try ownEnterprise(req)
-            let summary = try await DailySummary.compute(req, enterpriseID: enterpriseID, day: CivilDate(req.now))
-            _ = try await Supplies.request(req, enterpriseID: enterpriseID, onSite: summary.onSite)
+            _ = try await Supplies.request(req, enterpriseID: try ownEnterprise(req))
         }
     }
 

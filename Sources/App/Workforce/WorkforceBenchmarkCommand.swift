@@ -127,10 +127,3 @@ struct WorkforceBenchmarkCommand: AsyncCommand {
                               + "\(perEnterprise * enterpriseCount * days) health reports in \(Int(Date().timeIntervalSince(started))) s")
     }
 }
-
-extension ResidentID {
-    /// `110105********002X` for a number already checked.
-    static func masked(_ number: String) -> String {
-        String(number.prefix(6)) + String(repeating: "*", count: 8) + String(number.suffix(4))
-    }
-}

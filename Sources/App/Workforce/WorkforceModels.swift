@@ -43,6 +43,14 @@ final class Employee: Model, @unchecked Sendable {
 
     var today: Today?
 
+    /// The names of these people, for logs and lists that show who.
+    static func names(_ ids: some Sequence<UUID>, on db: any Database) async throws -> [UUID: String] {
+        let ids = Set(ids)
+        guard !ids.isEmpty else { return [:] }
+        return try await Employee.query(on: db).filter(\.$id ~~ ids).field(\.$id).field(\.$name).all()
+            .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+    }
+
     static let columns = "e.id, e.enterprise_id, e.name, e.id_sealed, e.id_hash, e.id_masked, e.mobile, e.employee_number, e.department, "
         + "e.shift, e.home_province, e.home_city, e.status, e.case_status, e.last_case_contact, e.last_temperature, e.last_temperature_at, "
         + "e.created_at, e.left_at"
@@ -211,20 +219,6 @@ final class FeverAlert: Model, @unchecked Sendable {
     @OptionalField(key: "handled_by") var handledBy: UUID?
 
     init() {}
-}
-
-enum SupplyItem: String, Codable, CaseIterable, Sendable {
-    case masks, disinfectant, thermometers, gloves, suits
-
-    /// Use per person on site per day, for the estimate when nothing is recorded.
-    var perHeadPerDay: Double {
-        switch self {
-        case .masks: 2
-        case .gloves: 1
-        case .disinfectant: 0.02
-        case .thermometers, .suits: 0
-        }
-    }
 }
 
 final class Supply: Model, @unchecked Sendable {

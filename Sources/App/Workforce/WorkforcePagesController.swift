@@ -71,6 +71,13 @@ enum WorkforcePagesController {
         let temperature: String
         let fever: Bool
         let symptoms: String
+
+        init(_ report: Health.ReportDTO, _ req: Request) {
+            day = report.day
+            temperature = String(format: "%.1f", report.temperature)
+            fever = report.fever
+            symptoms = report.symptoms.isEmpty ? req.t("symptom.none") : report.symptoms.map { req.t("symptom.\($0.rawValue)") }.joined(separator: "、")
+        }
     }
 
     @Sendable static func health(req: Request) async throws -> Response {
@@ -78,7 +85,7 @@ enum WorkforcePagesController {
     }
 
     static func renderHealth(_ req: Request, form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let employee = try await Roster.own(req)
+        let employee = try await Roster.own(req, today: true)
         let code = try await Health.code(req, employee)
         let history = try await Health.history(req, employee, days: 7)
         let today = CivilDate(req.now).iso
@@ -89,10 +96,7 @@ enum WorkforcePagesController {
             colorName: req.t("health.color.\(code.color.rawValue)"), reasons: code.reasonTexts, passCode: code.passCode, passSVG: svg,
             validUntil: code.validUntil.map { DisplayFormat.dateTime($0) },
             symptoms: Symptom.allCases.map { SelectOption(value: $0.rawValue, label: req.t("symptom.\($0.rawValue)"), selected: checked.contains($0.rawValue)) },
-            reports: history.map {
-                ReportRow(day: $0.day, temperature: String(format: "%.1f", $0.temperature), fever: $0.fever,
-                          symptoms: $0.symptoms.isEmpty ? req.t("symptom.none") : $0.symptoms.map { req.t("symptom.\($0.rawValue)") }.joined(separator: "、"))
-            },
+            reports: history.map { ReportRow($0, req) },
             form: form, reportedToday: history.first?.day == today,
             screened: try await TravelRecord.query(on: req.db).filter(\.$employee.$id == employee.id!).count() > 0,
             transports: options(Transport.allCases.map(\.rawValue), key: { req.t("transport.\($0)") }, selected: form.values["transport"]),
@@ -174,8 +178,7 @@ enum WorkforcePagesController {
             let mask = FormText.yesNo(form.mask)
             if mask == nil { errors.add("mask", "error.required") }
             try errors.throwIfAny()
-            // A pass is ten characters from the pass alphabet; anything else is an employee number.
-            let isPass = who.count == 10 && who.uppercased().allSatisfy { "23456789ABCDEFGHJKMNPQRSTUVWXYZ".contains($0) }
+            let isPass = PersonalData.looksLikePass(who)
             let result = try await Gate.checkIn(req, Gate.CheckInInput(passCode: isPass ? who : nil, employeeNumber: isPass ? nil : who,
                                                                        temperature: temperature, mask: mask, direction: form.direction ?? "in"))
             return try await renderGate(req, form: FormState(), result: result)

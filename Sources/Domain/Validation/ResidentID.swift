@@ -47,13 +47,25 @@ public struct ResidentID: Hashable, Sendable {
               year >= 1850, birth <= today
         else { throw .birthDate }
 
-        let sum = zip(digits, Self.weights).reduce(0) { $0 + $1.0 * $1.1 }
-        guard Self.checkCharacters[sum % 11] == chars[17] else { throw .checkCharacter }
+        guard Self.checkCharacter(digits) == chars[17] else { throw .checkCharacter }
         value = text
     }
 
+    /// The check character of the first 17 digits (ISO 7064 MOD 11-2).
+    public static func checkCharacter(_ digits: [Int]) -> Character {
+        checkCharacters[zip(digits, weights).reduce(0) { $0 + $1.0 * $1.1 } % 11]
+    }
+
+    /// A whole number from its first 17 digits (for demo and test data).
+    public static func completing(_ seventeen: String) -> String {
+        seventeen + String(checkCharacter(seventeen.compactMap(\.wholeNumberValue)))
+    }
+
     /// `110105********002X`
-    public var masked: String {
+    public var masked: String { Self.masked(value) }
+
+    /// The masked form of a number already checked.
+    public static func masked(_ value: String) -> String {
         String(value.prefix(6)) + String(repeating: "*", count: 8) + String(value.suffix(4))
     }
 }

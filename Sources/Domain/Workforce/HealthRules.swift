@@ -275,15 +275,41 @@ public enum FeverCluster {
     public static func isCluster(feverDays: [CivilDate], today: CivilDate, policy: HealthPolicy) -> Bool {
         feverDays.filter { $0 <= today && today.daysSince($0) < policy.clusterDays }.count >= policy.clusterFevers
     }
+
+    /// Whether a new fever announces a cluster: a department of its own (people without one
+    /// are no cluster), the window's fevers make one, and none in the window announced it yet.
+    public static func announces(department: String, feverDays: [CivilDate], alreadyAnnounced: Bool, today: CivilDate,
+                                 policy: HealthPolicy) -> Bool {
+        !department.isEmpty && !alreadyAnnounced && isCluster(feverDays: feverDays, today: today, policy: policy)
+    }
+}
+
+public enum SupplyItem: String, Codable, CaseIterable, Sendable {
+    case masks, disinfectant, thermometers, gloves, suits
+
+    /// Use per person on site per day, for the estimate when nothing is recorded.
+    public var perHeadPerDay: Double {
+        switch self {
+        case .masks: 2
+        case .gloves: 1
+        case .disinfectant: 0.02
+        case .thermometers, .suits: 0
+        }
+    }
 }
 
 /// Days a stock lasts at its daily use; nil when nothing is used.
 public enum SupplyRules {
-    public static func daysRemaining(stock: Int, dailyUse: Double) -> Double? {
-        dailyUse > 0 ? Double(stock) / dailyUse : nil
+    public static func daysRemaining(stock: Double, dailyUse: Double) -> Double? {
+        dailyUse > 0 ? stock / dailyUse : nil
     }
 
-    public static func isLow(stock: Int, dailyUse: Double, policy: HealthPolicy) -> Bool {
+    /// Daily use: the average of the days recorded, or else the estimate from the people on site.
+    public static func dailyUse(recorded: [Double], item: SupplyItem, onSite: Int) -> (use: Double, estimated: Bool) {
+        recorded.isEmpty ? (Double(onSite) * item.perHeadPerDay, true) : (recorded.reduce(0, +) / Double(recorded.count), false)
+    }
+
+    public static func isLow(stock: Double, dailyUse: Double, policy: HealthPolicy) -> Bool {
         daysRemaining(stock: stock, dailyUse: dailyUse).map { $0 < Double(policy.supplyWarningDays) } ?? false
     }
 }

@@ -55,12 +55,19 @@ struct PersonalData: Sendable {
         return String(decoding: hex, as: UTF8.self)
     }
 
-    /// A short code for a day, from the key: what a gate pass shows. Ten characters from an
-    /// alphabet without look-alikes (no 0/O, 1/I/L).
+    /// A gate pass: ten characters from an alphabet without look-alikes (no 0/O, 1/I/L).
+    static let passAlphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+    static let passLength = 10
+
+    /// Whether typed text has the shape of a pass (any case), rather than an employee number.
+    static func looksLikePass(_ text: String) -> Bool {
+        text.count == passLength && text.uppercased().allSatisfy(passAlphabet.contains)
+    }
+
+    /// A short code for a day, from the key: what a gate pass shows.
     func passCode(_ subject: String) -> String {
-        let alphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
         let bytes = Array(HMAC<SHA256>.authenticationCode(for: Data(("pass:" + subject).utf8), using: key))
-        return String(bytes.prefix(10).map { alphabet[Int($0) % alphabet.count] })
+        return String(bytes.prefix(Self.passLength).map { Self.passAlphabet[Int($0) % Self.passAlphabet.count] })
     }
 }
 
