@@ -35,4 +35,55 @@ struct StorageTests {
         }
         try await app.asyncShutdown()
     }
+
+    struct Refused: Error {}
+
+    @Test("Writes committed together: one that fails (with or without its own savepoint) changes nothing and gets its error; the others commit")
+    func groupCommitFailsAlone() async throws {
+        try await withApp { app in
+            try await app.transaction { db in
+                try await (db as! any SQLDatabase).raw("CREATE TABLE write_probe (label TEXT PRIMARY KEY)").run()
+            }
+            @Sendable func insert(_ label: String, on db: any Database) async throws {
+                try await (db as! any SQLDatabase).raw("INSERT INTO write_probe (label) VALUES (\(bind: label))").run()
+            }
+            // The first write holds the writer a moment, so the other 39 wait and commit as one batch.
+            let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+                for n in 0..<40 {
+                    group.addTask {
+                        if n > 0 { try? await Task.sleep(for: .milliseconds(20)) }
+                        do {
+                            switch n {
+                            case 5: // replayable, fails on its second statement: its first is undone too
+                                try await app.transaction(replayable: true) { db in
+                                    try await insert("dup", on: db)
+                                    try await insert("dup", on: db)
+                                }
+                            case 11: // in its own savepoint, fails after writing
+                                try await app.transaction { db in
+                                    try await insert("11", on: db)
+                                    throw Refused()
+                                }
+                            default:
+                                try await app.transaction(replayable: n % 2 == 0) { db in
+                                    if n == 0 { try await Task.sleep(for: .milliseconds(300)) }
+                                    try await insert(String(n), on: db)
+                                }
+                            }
+                            return (n, true)
+                        } catch {
+                            return (n, false)
+                        }
+                    }
+                }
+                var outcomes: [Int: Bool] = [:]
+                for await (n, ok) in group { outcomes[n] = ok }
+                return outcomes
+            }
+            #expect(outcomes.filter { !$0.value }.keys.sorted() == [5, 11])
+            struct Row: Decodable { let label: String }
+            let labels = try await (app.db as! any SQLDatabase).raw("SELECT label FROM write_probe").all(decoding: Row.self).map(\.label)
+            #expect(Set(labels) == Set((0..<40).filter { $0 != 5 && $0 != 11 }.map(String.init)))
+        }
+    }
 }

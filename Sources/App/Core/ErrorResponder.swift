@@ -3,8 +3,9 @@ import Vapor
 
 /// Turns every error into what the caller can use: JSON `{"error": {code, message, fields}}` for
 /// the API, an HTML page in the user's language for browsers, and a sign-in redirect for a page
-/// that needs one. Unexpected errors are logged with the request id and answered 500.
-struct ErrorResponder: AsyncMiddleware {
+/// that needs one. Unexpected errors are logged with the request id and answered 500. A step of
+/// `RequestPipeline`.
+enum ErrorResponder {
     struct Body: Content {
         struct Detail: Content {
             let code: String
@@ -14,15 +15,7 @@ struct ErrorResponder: AsyncMiddleware {
         let error: Detail
     }
 
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: req)
-        } catch {
-            return await response(for: error, req)
-        }
-    }
-
-    private func response(for error: any Error, _ req: Request) async -> Response {
+    static func response(for error: any Error, _ req: Request) async -> Response {
         let appError = Self.classify(error)
         if error is CancellationError {
             // The client went away mid-request; nobody will read the answer.
@@ -91,17 +84,16 @@ struct ErrorResponder: AsyncMiddleware {
     }
 }
 
-/// Request id and security headers on every response.
-struct ResponseHeaders: AsyncMiddleware {
+/// Request id and security headers on every response. A step of `RequestPipeline`.
+enum ResponseHeaders {
     static let contentSecurityPolicy = [
         "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
         "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
     ].joined(separator: "; ")
 
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: req)
+    static func apply(_ req: Request, _ response: Response) {
         response.headers.replaceOrAdd(name: "X-Request-Id", value: req.id)
-        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: contentSecurityPolicy)
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
@@ -109,6 +101,5 @@ struct ResponseHeaders: AsyncMiddleware {
         if req.auth.has(User.self) {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
-        return response
     }
 }

@@ -113,9 +113,8 @@ extension Request {
 
 /// Remembers a language chosen with `?lang=` in a cookie. The choice is a display preference
 /// kept by the browser; nothing on the server changes.
-struct LanguageMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
+enum LanguageChoice {
+    static func apply(_ request: Request, _ response: Response) {
         if let chosen = Language.from(code: request.query[String.self, at: "lang"]) {
             response.cookies[Language.cookieName] = HTTPCookies.Value(
                 string: chosen.rawValue, maxAge: 365 * 24 * 3600, path: "/",
@@ -123,7 +122,6 @@ struct LanguageMiddleware: AsyncMiddleware {
             )
         }
         response.headers.replaceOrAdd(name: .contentLanguage, value: request.language.htmlLang)
-        return response
     }
 }
 

@@ -6,16 +6,22 @@ import Vapor
 
 /// Writes on SQLite go through one writer per process, with group commit. SQLite allows a
 /// single writer, and a durable commit (WAL, synchronous=FULL) costs an fsync; so the writer
-/// takes every transaction waiting at that moment and runs them in one database transaction,
-/// each inside its own SAVEPOINT: one that fails rolls back alone and gets its own error, the
-/// others commit together with a single fsync. Under load this turns 50 fsyncs into one;
-/// alone, a write commits at once as before. PostgreSQL is not gated.
+/// takes every transaction waiting at that moment and runs them in one database transaction:
+/// under load, 64 fsyncs become one; alone, a write commits at once as before. PostgreSQL is
+/// not gated.
 ///
-/// The writer has a connection, an event loop and a thread of its own: with one connection per
-/// event loop, a batch held on a shared one would stall every read queued behind it, and each
-/// statement would wait its turn on a busy loop.
+/// One job's failure must not undo the others. A job runs in a SAVEPOINT of its own and rolls
+/// back alone, unless it is `replayable`: its body only writes values it captured, so it may
+/// run twice. Those run bare, two statements fewer each (the gate's and the health reports'
+/// writes); when one of them fails, the whole batch rolls back and runs again, each job in a
+/// savepoint, so that each gets its own outcome.
+///
+/// The writer has a connection, an event loop and a thread of its own, and the actor runs on
+/// that loop: a batch held on a shared connection would stall every read queued behind it, and
+/// each statement's result resumes the writer where it already is.
 actor WriteGate {
     private struct Job {
+        let replayable: Bool
         let work: @Sendable (any Database) async throws -> Void
         let done: CheckedContinuation<Void, any Error>
     }
@@ -23,23 +29,25 @@ actor WriteGate {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let threadPool = NIOThreadPool(numberOfThreads: 1)
     private let databases: Databases
-    private let executor: EventLoopExecutor
+    private let loop: any EventLoop
     private let logger: Logger
     private var queue: [Job] = []
     private var draining = false
     /// Most transactions in one commit.
     private let batchLimit = 64
 
+    nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
+
     init(_ configuration: SQLiteConfiguration, logger: Logger) {
         threadPool.start()
         databases = Databases(threadPool: threadPool, on: group)
         databases.use(.sqlite(configuration), as: .sqlite)
-        executor = EventLoopExecutor(group.next())
+        loop = group.next()
         self.logger = logger
     }
 
     private func database() -> any Database {
-        databases.database(logger: logger, on: executor.eventLoop)!
+        databases.database(logger: logger, on: loop)!
     }
 
     /// Full sync on the writer's connection too: it is the one that commits. It keeps 64 MB of
@@ -61,12 +69,12 @@ actor WriteGate {
         func shutdownAsync(_ app: Application) async { await app.writeGate?.shutdown() }
     }
 
-    func run(_ work: @escaping @Sendable (any Database) async throws -> Void) async throws {
+    func run(replayable: Bool, _ work: @escaping @Sendable (any Database) async throws -> Void) async throws {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
-            queue.append(Job(work: work, done: done))
+            queue.append(Job(replayable: replayable, work: work, done: done))
             if !draining {
                 draining = true
-                Task(executorPreference: executor) { await self.drain() }
+                Task { await self.drain() }
             }
         }
     }
@@ -75,46 +83,51 @@ actor WriteGate {
         while !queue.isEmpty {
             let batch = Array(queue.prefix(batchLimit))
             queue.removeFirst(batch.count)
-            let outcomes = OutcomeBox(count: batch.count)
-            do {
-                try await database().transaction { db in
-                    guard let sql = db as? any SQLDatabase else { throw AppError.internalError("group commit needs SQL") }
-                    if batch.count == 1 {
-                        do { try await batch[0].work(db) } catch { outcomes.fail(0, error); throw error }
-                        return
-                    }
-                    for (index, job) in batch.enumerated() {
-                        try await sql.raw("SAVEPOINT w\(unsafeRaw: String(index))").run()
-                        do {
-                            try await job.work(db)
-                            try await sql.raw("RELEASE w\(unsafeRaw: String(index))").run()
-                        } catch {
-                            try await sql.raw("ROLLBACK TO w\(unsafeRaw: String(index))").run()
-                            try await sql.raw("RELEASE w\(unsafeRaw: String(index))").run()
-                            outcomes.fail(index, error)
-                        }
-                    }
-                }
-                for (index, job) in batch.enumerated() {
-                    if let error = outcomes.error(index) { job.done.resume(throwing: error) } else { job.done.resume() }
-                }
-            } catch {
-                for (index, job) in batch.enumerated() { job.done.resume(throwing: outcomes.error(index) ?? error) }
+            if await !commit(batch, savepointEach: false) {
+                _ = await commit(batch, savepointEach: true)
             }
         }
         draining = false
     }
-}
 
-/// Runs a task's jobs on one event loop: the writer's statements then complete where they
-/// started, without a hop through the shared task pool between each.
-final class EventLoopExecutor: TaskExecutor {
-    let eventLoop: any EventLoop
-    init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+    private struct Replay: Error {}
 
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    /// Commits the batch and answers each job; or answers false, with nothing changed and
+    /// nobody answered, when a job without a savepoint failed.
+    private func commit(_ batch: [Job], savepointEach: Bool) async -> Bool {
+        let outcomes = OutcomeBox()
+        do {
+            try await database().transaction { db in
+                guard let sql = db as? any SQLDatabase else { throw AppError.internalError("group commit needs SQL") }
+                if batch.count == 1 {
+                    do { try await batch[0].work(db) } catch { outcomes.fail(0, error); throw error }
+                    return
+                }
+                for (index, job) in batch.enumerated() {
+                    if job.replayable && !savepointEach {
+                        do { try await job.work(db) } catch { throw Replay() }
+                        continue
+                    }
+                    try await sql.raw("SAVEPOINT w\(unsafeRaw: String(index))").run()
+                    do {
+                        try await job.work(db)
+                        try await sql.raw("RELEASE w\(unsafeRaw: String(index))").run()
+                    } catch {
+                        try await sql.raw("ROLLBACK TO w\(unsafeRaw: String(index))").run()
+                        try await sql.raw("RELEASE w\(unsafeRaw: String(index))").run()
+                        outcomes.fail(index, error)
+                    }
+                }
+            }
+            for (index, job) in batch.enumerated() {
+                if let error = outcomes.error(index) { job.done.resume(throwing: error) } else { job.done.resume() }
+            }
+        } catch is Replay {
+            return false
+        } catch {
+            for (index, job) in batch.enumerated() { job.done.resume(throwing: outcomes.error(index) ?? error) }
+        }
+        return true
     }
 }
 
@@ -183,7 +196,6 @@ struct PreparedInsert: Sendable {
 private final class OutcomeBox: @unchecked Sendable {
     private let lock = NSLock()
     private var errors: [Int: any Error] = [:]
-    init(count: Int) {}
     func fail(_ index: Int, _ error: any Error) { lock.withLock { errors[index] = error } }
     func error(_ index: Int) -> (any Error)? { lock.withLock { errors[index] } }
 }
@@ -204,10 +216,11 @@ extension Application {
 
 extension Application {
     /// A write transaction outside a request (the clock's background work).
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    /// `replayable`: the body only writes values it captured, and may run twice (`WriteGate`).
+    func transaction<T: Sendable>(replayable: Bool = false, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let gate = writeGate else { return try await db.transaction(body) }
         let box = ResultBox<T>()
-        try await gate.run { db in box.value = try await body(db) }
+        try await gate.run(replayable: replayable) { db in box.value = try await body(db) }
         guard let value = box.value else { throw AppError.internalError("write without result") }
         return value
     }
@@ -215,7 +228,8 @@ extension Application {
 
 extension Request {
     /// A write transaction: the change and its audit row commit together or not at all.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await application.transaction(body)
+    /// `replayable`: the body only writes values it captured, and may run twice (`WriteGate`).
+    func transaction<T: Sendable>(replayable: Bool = false, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await application.transaction(replayable: replayable, body)
     }
 }

@@ -9,13 +9,11 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.settings = settings
     app.strings = try StringTables.load(from: app.directory.resourcesDirectory + "Strings")
 
-    // Middleware, outermost first. The route group in routes.swift adds authentication,
-    // access and CSRF, which need to know the matched route.
+    // One middleware runs every step of a request, in the order it documents.
     app.middleware = Middlewares()
-    app.middleware.use(ResponseHeaders())
-    app.middleware.use(LanguageMiddleware())
-    app.middleware.use(ErrorResponder())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(RequestPipeline(files: FileMiddleware(publicDirectory: app.directory.publicDirectory)))
+    // No metrics backend is configured: Vapor would still build each request's labels.
+    app.http.server.configuration.reportMetrics = false
     app.routes.defaultMaxBodySize = "1mb"
 
     try DataStore.configureDatabase(app, settings: settings)

@@ -79,7 +79,7 @@ enum Gate {
         let employeeID = employee?.id
         let typed = pass.isEmpty ? number : pass
         let reasons = decision.reasons.map(\.rawValue).joined(separator: ",")
-        let outcome = try await req.transaction { db -> FeverAlerts.Outcome? in
+        let outcome = try await req.transaction(replayable: true) { db -> FeverAlerts.Outcome? in
             guard let sql = db as? any SQLDatabase else { throw AppError.internalError("the gate log needs SQL") }
             try await sql.raw("""
                 INSERT INTO gate_check_ins (id, enterprise_id, employee_id, typed, direction, temperature, mask, allowed, reasons, guard_id, at) \

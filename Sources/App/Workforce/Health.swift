@@ -91,7 +91,7 @@ enum Health {
         let symptoms = report.symptoms.map(\.rawValue).sorted().joined(separator: ",")
         let replaced = employee.today?.symptoms != nil
         let alert = fever ? FeverAlerts.Pending(employee: employee, temperature: report.temperature, source: .report, at: now) : nil
-        let alertResult = try await req.transaction { db -> FeverAlerts.Outcome? in
+        let alertResult = try await req.transaction(replayable: true) { db -> FeverAlerts.Outcome? in
             guard let sql = db as? any SQLDatabase else { throw AppError.internalError("health reports need SQL") }
             // Fixed statements: inside the single writer, every microsecond is everyone's.
             try await sql.raw("""

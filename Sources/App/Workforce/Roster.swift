@@ -118,6 +118,11 @@ enum Roster {
     /// Checks every row (the file, then against the roster); imports all rows or none.
     /// `progress` follows the work for the page that started it.
     static func importCSV(_ req: Request, enterpriseID: UUID, data: Data, progress: ImportProgress?) async throws -> ImportResult {
+        // Parsing, checking, sealing and hashing 100,000 rows takes seconds: not on an event loop.
+        try await offEventLoop { try await checkAndImport(req, enterpriseID: enterpriseID, data: data, progress: progress) }
+    }
+
+    private static func checkAndImport(_ req: Request, enterpriseID: UUID, data: Data, progress: ImportProgress?) async throws -> ImportResult {
         progress?.update(.checking, done: 0, total: 0)
         let parsed = RosterCSV.parse(data, today: req.now)
         var errors = parsed.errors
@@ -208,6 +213,10 @@ enum Roster {
 
     /// The roster as CSV for Excel: UTF-8 with a BOM, IDs masked, the template's headers.
     static func exportCSV(_ req: Request, enterpriseID: UUID) async throws -> String {
+        try await offEventLoop { try await export(req, enterpriseID: enterpriseID) }
+    }
+
+    private static func export(_ req: Request, enterpriseID: UUID) async throws -> String {
         let employees = try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).sort(\.$employeeNumber).all()
         func field(_ text: String) -> String {
             // A leading = + - @ would be a formula to Excel: quoted with an apostrophe.

@@ -49,19 +49,19 @@ extension Route {
 
 /// Enforces each route's declared access: 401 without a user, 403 for a role that may not,
 /// 404 when an enterprise account reaches for another enterprise's data.
-struct AccessGuard: AsyncMiddleware {
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+/// A step of `RequestPipeline`.
+enum AccessGuard {
+    static func check(_ req: Request) throws {
         guard let access = req.route?.declaredAccess else {
             throw AppError.internalError("route \(req.url.path) declares no access")
         }
-        if case .anyone = access.who { return try await next.respond(to: req) }
+        if case .anyone = access.who { return }
         let user = try req.requireUser()
         guard access.permits(user.role) else { throw AppError.forbidden }
         if let parameter = access.enterpriseParameter {
             guard let id = req.parameters.get(parameter, as: UUID.self) else { throw AppError.notFound }
             try req.checkEnterprise(id, for: user)
         }
-        return try await next.respond(to: req)
     }
 }
 

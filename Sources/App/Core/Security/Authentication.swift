@@ -67,28 +67,26 @@ extension Request {
 
 /// Who is calling: `/api/…` authenticates with bearer tokens only, pages with the session
 /// cookie only, so a browser's cookie never authorises an API call (and the API needs no CSRF).
-struct Authentication: AsyncMiddleware {
+/// A step of `RequestPipeline`.
+enum Authentication {
     static let cookieName = "fugong_session"
 
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if req.isAPI {
-            try await authenticateBearer(req)
-            return try await next.respond(to: req)
-        }
-        try await authenticateSession(req)
-        let response = try await next.respond(to: req)
-        if let secret = req.pendingSessionCookie {
-            let settings = req.application.settings
-            response.cookies[Self.cookieName] = secret.isEmpty
-                ? HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
-                                    isSecure: settings.secureCookies, isHTTPOnly: true, sameSite: .lax)
-                : HTTPCookies.Value(string: secret, maxAge: Int(settings.sessionLifetime), path: "/",
-                                    isSecure: settings.secureCookies, isHTTPOnly: true, sameSite: .lax)
-        }
-        return response
+    static func authenticate(_ req: Request) async throws {
+        if req.isAPI { try await authenticateBearer(req) } else { try await authenticateSession(req) }
     }
 
-    private func authenticateBearer(_ req: Request) async throws {
+    /// A page's response carries the session's new secret, or clears it.
+    static func setSessionCookie(_ req: Request, _ response: Response) {
+        guard !req.isAPI, let secret = req.pendingSessionCookie else { return }
+        let settings = req.application.settings
+        response.cookies[cookieName] = secret.isEmpty
+            ? HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
+                                isSecure: settings.secureCookies, isHTTPOnly: true, sameSite: .lax)
+            : HTTPCookies.Value(string: secret, maxAge: Int(settings.sessionLifetime), path: "/",
+                                isSecure: settings.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    private static func authenticateBearer(_ req: Request) async throws {
         guard let bearer = req.headers.bearerAuthorization, let sql = req.db as? any SQLDatabase else { return }
         // One fixed statement for the token and its user, read column by column: this runs on
         // every API call, and Fluent's query building and reflection cost more than the query.
@@ -108,8 +106,8 @@ struct Authentication: AsyncMiddleware {
         req.auth.login(token.user)
     }
 
-    private func authenticateSession(_ req: Request) async throws {
-        guard let secret = req.cookies[Self.cookieName]?.string, !secret.isEmpty else { return }
+    private static func authenticateSession(_ req: Request) async throws {
+        guard let secret = req.cookies[cookieName]?.string, !secret.isEmpty else { return }
         guard let session = try await WebSession.query(on: req.db)
             .filter(\.$secretHash == Secret.hash(secret))
             .with(\.$user)

@@ -1,0 +1,76 @@
+import Vapor
+
+/// Every request passes here once, through these steps in order:
+/// 1. a request no route matches may be a static file (`Public/`);
+/// 2. who is calling (`Authentication`);
+/// 3. may they call this route (`AccessGuard`);
+/// 4. a page's form carries the session's token (`CSRFGuard`);
+/// 5. the route itself;
+/// 6. an error becomes its page or its JSON (`ErrorResponder`);
+/// 7. the language's cookie and header (`LanguageChoice`), and the security headers
+///    (`ResponseHeaders`), on every response, errors included.
+///
+/// Why one middleware: Vapor runs each async middleware in a task of its own and passes the
+/// response between them as a future, a hop between threads each way. With seven steps, the
+/// scheduler cost more than a health report's own work (`perf` showed it as the largest cost).
+/// Here one task, started on the connection's event loop, runs the steps as plain calls, and
+/// the database's futures, completed on that same loop, resume it without a hop. Work too heavy
+/// for a loop that serves other connections moves off it where it happens (`offEventLoop`).
+struct RequestPipeline: Middleware {
+    let files: FileMiddleware
+
+    func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        let promise = req.eventLoop.makePromise(of: Response.self)
+        Task(executorPreference: EventLoopExecutor(req.eventLoop)) {
+            promise.succeed(await run(req, next))
+        }
+        return promise.futureResult
+    }
+
+    private func run(_ req: Request, _ next: any Responder) async -> Response {
+        let response: Response
+        do {
+            response = try await handle(req, next)
+        } catch {
+            response = await ErrorResponder.response(for: error, req)
+        }
+        LanguageChoice.apply(req, response)
+        ResponseHeaders.apply(req, response)
+        return response
+    }
+
+    private func handle(_ req: Request, _ next: any Responder) async throws -> Response {
+        guard req.route != nil else {
+            return try await files.respond(to: req, chainingTo: AsyncBasicResponder { try await next.respond(to: $0).get() })
+        }
+        try await Authentication.authenticate(req)
+        try AccessGuard.check(req)
+        try await CSRFGuard.check(req)
+        let response: Response
+        if let route = next as? any AsyncResponder {
+            response = try await route.respond(to: req)
+        } else {
+            response = try await next.respond(to: req).get()
+        }
+        Authentication.setSessionCookie(req, response)
+        return response
+    }
+}
+
+/// Work too heavy for an event loop (a whole file parsed, sealed and hashed row by row) runs on
+/// the shared pool, so the connections of the loop the request came in on are not held up.
+func offEventLoop<T: Sendable>(_ work: () async throws -> T) async rethrows -> T {
+    try await withTaskExecutorPreference(globalConcurrentExecutor, operation: work)
+}
+
+/// Runs a task's jobs on one event loop, the request's own: a future completed on that loop
+/// then resumes the task where it already is.
+final class EventLoopExecutor: TaskExecutor {
+    let eventLoop: any EventLoop
+    init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
