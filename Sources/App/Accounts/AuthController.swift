@@ -109,6 +109,7 @@ enum AuthController {
             try await token.delete(on: db)
             try await Audit.record(req, on: db, action: "token.revoke", entity: "user", entityID: token.$user.id)
         }
+        req.application.bearerCache.clear()
         return .noContent
     }
 

@@ -120,6 +120,8 @@ enum UserDirectory {
             try await Audit.record(req, on: db, action: action, entity: "user", entityID: user.id,
                                    detail: detail)
         }
+        // Tokens kept by this instance name the account as it was.
+        req.application.bearerCache.clear()
         return user
     }
 
@@ -133,6 +135,7 @@ enum UserDirectory {
             try await SignIn.endEverywhere(try user.requireID(), on: db)
             try await Audit.record(req, on: db, action: "user.resetPassword", entity: "user", entityID: user.id)
         }
+        req.application.bearerCache.clear()
     }
 
     static func find(_ req: Request) async throws -> User {

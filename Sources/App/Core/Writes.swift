@@ -30,6 +30,7 @@ actor WriteGate {
     private let threadPool = NIOThreadPool(numberOfThreads: 1)
     private let databases: Databases
     private let loop: any EventLoop
+    private let loopExecutor: EventLoopExecutor
     private let logger: Logger
     private var queue: [Job] = []
     private var draining = false
@@ -43,6 +44,7 @@ actor WriteGate {
         databases = Databases(threadPool: threadPool, on: group)
         databases.use(.sqlite(configuration), as: .sqlite)
         loop = group.next()
+        loopExecutor = EventLoopExecutor(loop)
         self.logger = logger
     }
 
@@ -92,12 +94,31 @@ actor WriteGate {
 
     private struct Replay: Error {}
 
+    /// A transaction whose body runs here, on the writer's loop. Fluent's async `transaction`
+    /// runs it in a new task on the shared pool, and each statement then crossed to this loop
+    /// and back.
+    private func transaction(_ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        let executor = loopExecutor
+        try await database().transaction { db -> EventLoopFuture<Void> in
+            let promise = db.eventLoop.makePromise(of: Void.self)
+            Task(executorPreference: executor) {
+                do {
+                    try await body(db)
+                    promise.succeed(())
+                } catch {
+                    promise.fail(error)
+                }
+            }
+            return promise.futureResult
+        }.get()
+    }
+
     /// Commits the batch and answers each job; or answers false, with nothing changed and
     /// nobody answered, when a job without a savepoint failed.
     private func commit(_ batch: [Job], savepointEach: Bool) async -> Bool {
         let outcomes = OutcomeBox()
         do {
-            try await database().transaction { db in
+            try await transaction { db in
                 guard let sql = db as? any SQLDatabase else { throw AppError.internalError("group commit needs SQL") }
                 if batch.count == 1 {
                     do { try await batch[0].work(db) } catch { outcomes.fail(0, error); throw error }

@@ -19,6 +19,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     try DataStore.configureDatabase(app, settings: settings)
     app.settingsCache = .init()
     app.routingCache = .init()
+    app.bearerCache = .init()
     app.jobTermCounts = .init()
     app.importProgress = .init()
     app.personalData = try PersonalData.load(settings, testing: app.environment == .testing, logger: app.logger)

@@ -90,11 +90,20 @@ enum Authentication {
         guard let bearer = req.headers.bearerAuthorization, let sql = req.db as? any SQLDatabase else { return }
         // One fixed statement for the token and its user, read column by column: this runs on
         // every API call, and Fluent's query building and reflection cost more than the query.
-        guard let row = try await sql.raw("""
-            SELECT t.id AS token_id, t.created_at AS token_created_at, t.expires_at, \(unsafeRaw: User.columns) \
-            FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = \(bind: Secret.hash(bearer.token))
-            """).first()
-        else { return }
+        let tokenHash = Secret.hash(bearer.token)
+        let cache = req.application.bearerCache
+        let row: any SQLRow
+        if let kept = cache.row(for: tokenHash) {
+            row = kept
+        } else {
+            guard let read = try await sql.raw("""
+                SELECT t.id AS token_id, t.created_at AS token_created_at, t.expires_at, \(unsafeRaw: User.columns) \
+                FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = \(bind: tokenHash)
+                """).first()
+            else { return }
+            cache.store(read, for: tokenHash)
+            row = read
+        }
         let user = try User(row: row)
         let token = ApiToken(tokenHash: "", userID: try user.requireID(), createdAt: try row.decode(column: "token_created_at", as: Date.self),
                              expiresAt: try row.decode(column: "expires_at", as: Date.self))
