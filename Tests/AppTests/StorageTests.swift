@@ -16,7 +16,7 @@ struct StorageTests {
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         var fileSettings = settings
-        fileSettings.inMemoryDatabase = false
+        fileSettings.throwawayDatabase = false
         fileSettings.dataDirectory = folder.path
         do {
             try await configure(app, settings: fileSettings)
@@ -38,15 +38,11 @@ struct StorageTests {
 
     struct Refused: Error {}
 
-    @Test("Writes committed together: one that fails (with or without its own savepoint) changes nothing and gets its error; the others commit")
+    @Test("Writes committed together: one that fails (statements or a body) changes nothing and gets its error; the others commit")
     func groupCommitFailsAlone() async throws {
         try await withApp { app in
-            try await app.transaction { db in
-                try await (db as! any SQLDatabase).raw("CREATE TABLE write_probe (label TEXT PRIMARY KEY)").run()
-            }
-            @Sendable func insert(_ label: String, on db: any Database) async throws {
-                try await (db as! any SQLDatabase).raw("INSERT INTO write_probe (label) VALUES (\(bind: label))").run()
-            }
+            try await app.write(["CREATE TABLE write_probe (label TEXT PRIMARY KEY)"])
+            @Sendable func insert(_ label: String) -> SQLQueryString { "INSERT INTO write_probe (label) VALUES (\(bind: label))" }
             // The first write holds the writer a moment, so the other 39 wait and commit as one batch.
             let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
                 for n in 0..<40 {
@@ -54,20 +50,19 @@ struct StorageTests {
                         if n > 0 { try? await Task.sleep(for: .milliseconds(20)) }
                         do {
                             switch n {
-                            case 5: // replayable, fails on its second statement: its first is undone too
-                                try await app.transaction(replayable: true) { db in
-                                    try await insert("dup", on: db)
-                                    try await insert("dup", on: db)
-                                }
-                            case 11: // in its own savepoint, fails after writing
+                            case 5: // statements, the second fails: the first is undone too
+                                try await app.write([insert("dup"), insert("dup")])
+                            case 11: // a body that fails after writing
                                 try await app.transaction { db in
-                                    try await insert("11", on: db)
+                                    try await (db as! any SQLDatabase).raw(insert("11")).run()
                                     throw Refused()
                                 }
+                            case let n where n % 2 == 0:
+                                try await app.write([insert(String(n))])
                             default:
-                                try await app.transaction(replayable: n % 2 == 0) { db in
-                                    if n == 0 { try await Task.sleep(for: .milliseconds(300)) }
-                                    try await insert(String(n), on: db)
+                                try await app.transaction { db in
+                                    if n == 1 { try await Task.sleep(for: .milliseconds(300)) }
+                                    try await (db as! any SQLDatabase).raw(insert(String(n))).run()
                                 }
                             }
                             return (n, true)

@@ -15,19 +15,28 @@ enum DataStore {
             if let schema = settings.databaseSchema { configuration.searchPath = [schema] }
             app.databases.use(.postgres(configuration: configuration), as: .psql)
         } else {
-            let configuration: SQLiteConfiguration
-            if settings.inMemoryDatabase {
-                configuration = .init(storage: .memory)
+            let path: String
+            if settings.throwawayDatabase {
+                path = FileManager.default.temporaryDirectory.appendingPathComponent("fugong-test-\(UUID().uuidString).sqlite").path
+                app.lifecycle.use(RemoveFiles(paths: ["", "-wal", "-shm"].map { path + $0 }))
             } else {
                 try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
-                configuration = .init(storage: .file(path: URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("fugong.sqlite").path))
+                path = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("fugong.sqlite").path
             }
-            // Reads use a connection per event loop; every write goes through the gate's own.
+            // Reads use a connection per event loop; every write goes through the gate's own. The
+            // gate and the health reports read and write straight through SQLite's C interface.
+            let configuration = SQLiteConfiguration(storage: .file(path: path))
             app.databases.use(.sqlite(configuration), as: .sqlite)
-            app.writeGate = WriteGate(configuration, logger: app.logger)
+            app.writeGate = try WriteGate(configuration, path: path, logger: app.logger)
+            app.directReaders = DirectReaders(path: path)
             app.lifecycle.use(WriteGate.Shutdown())
         }
     }
+
+    /// Read connections map the first 64 MB of the file instead of copying pages through read()
+    /// (each connection maps its own: this counts in the server's memory once per connection),
+    /// and keep 16 MB of pages.
+    static let readPragmas = ["PRAGMA mmap_size=67108864", "PRAGMA cache_size=-16000", "PRAGMA synchronous=FULL"]
 
     /// SQLite: write-ahead log (kept in the file) and full sync on every connection.
     /// The busy handler stays sqlite-nio's, which retries at once: SQLite's own `busy_timeout`
@@ -40,14 +49,8 @@ enum DataStore {
         guard app.settings.databaseURL == nil else { return }
         for eventLoop in app.eventLoopGroup.makeIterator() {
             guard let sql = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
-            if !app.settings.inMemoryDatabase {
-                try await sql.raw("PRAGMA journal_mode=WAL").run()
-                // Reads map the first 64 MB of the file instead of copying pages through read()
-                // (each connection maps its own: this counts in the server's memory twice).
-                try await sql.raw("PRAGMA mmap_size=67108864").run()
-            }
-            try await sql.raw("PRAGMA cache_size=-16000").run()
-            try await sql.raw("PRAGMA synchronous=FULL").run()
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            for pragma in readPragmas { try await sql.raw(SQLQueryString(pragma)).run() }
         }
         try await app.writeGate?.prepare()
     }
@@ -89,6 +92,78 @@ struct Sweeper: LifecycleHandler {
                     logger.warning("retention purge failed: \(String(reflecting: error))")
                 }
             }
+        }
+    }
+}
+
+/// Removes a throwaway database's files at shutdown.
+private struct RemoveFiles: LifecycleHandler {
+    let paths: [String]
+    func shutdownAsync(_ app: Application) async {
+        for path in paths { try? FileManager.default.removeItem(atPath: path) }
+    }
+}
+
+/// Each event loop's own direct connection for the hot reads (`Request.hotRows`), opened on
+/// first use and used only on its loop.
+final class DirectReaders: @unchecked Sendable {
+    private let path: String
+    private let lock = NSLock()
+    private var connections: [ObjectIdentifier: DirectSQLite] = [:]
+
+    init(path: String) { self.path = path }
+
+    func connection(for loop: any EventLoop) throws -> DirectSQLite {
+        try lock.withLock {
+            if let connection = connections[ObjectIdentifier(loop)] { return connection }
+            let connection = try DirectSQLite(path: path, pragmas: DataStore.readPragmas)
+            connections[ObjectIdentifier(loop)] = connection
+            return connection
+        }
+    }
+}
+
+extension Application {
+    private struct DirectReadersKey: StorageKey { typealias Value = DirectReaders }
+
+    /// SQLite only.
+    var directReaders: DirectReaders? {
+        get { storage[DirectReadersKey.self] }
+        set { storage[DirectReadersKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// A read the gate and the health reports make on every call: on SQLite, straight through
+    /// this event loop's own connection (`DirectSQLite`); otherwise through SQLKit.
+    func hotRows(_ query: SQLQueryString) async throws -> [any SQLRow] {
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("hot reads need SQL") }
+        if let readers = application.directReaders, eventLoop.inEventLoop {
+            let statement = try DirectStatement(query, dialect: sql)
+            return try readers.connection(for: eventLoop).rows(statement.sql, statement.binds)
+        }
+        return try await sql.raw(query).all()
+    }
+
+    /// Statements committed together or not at all: the form of `transaction` for the writes
+    /// the gate and the health reports make on every call.
+    func write(_ statements: [SQLQueryString]) async throws {
+        try await application.write(statements)
+    }
+}
+
+extension Application {
+    /// Statements committed together or not at all. On SQLite the writer runs them straight
+    /// through its own connection (`WriteGate`).
+    func write(_ statements: [SQLQueryString]) async throws {
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("writes need SQL") }
+        if let gate = writeGate {
+            try await gate.run(try statements.map { try DirectStatement($0, dialect: sql) })
+            return
+        }
+        try await db.transaction { db in
+            guard let sql = db as? any SQLDatabase else { throw AppError.internalError("writes need SQL") }
+            for statement in statements { try await sql.raw(statement).run() }
         }
     }
 }

@@ -9,8 +9,8 @@ public struct Settings: Sendable {
     public var databaseURL: String?
     /// PostgreSQL schema to use (tests give each run its own).
     public var databaseSchema: String?
-    /// Use an in-memory SQLite database (tests).
-    public var inMemoryDatabase = false
+    /// A SQLite file of its own in the temporary folder, removed at shutdown (tests).
+    public var throwawayDatabase = false
     /// Mark session cookies `Secure`; set when served over HTTPS.
     public var secureCookies: Bool
     /// Take the client address from `X-Forwarded-For` (behind a trusted load balancer).
@@ -44,10 +44,10 @@ public struct Settings: Sendable {
         ["1", "true", "yes", "on"].contains(value.lowercased())
     }
 
-    /// Fast hashing and an in-memory database, for tests.
+    /// Fast hashing and a throwaway database, for tests.
     public static func testing() -> Settings {
         var settings = fromEnvironment()
-        settings.inMemoryDatabase = settings.databaseURL == nil
+        settings.throwawayDatabase = settings.databaseURL == nil
         settings.bcryptCost = 4
         settings.trustProxy = true
         settings.initialAdminPassword = nil

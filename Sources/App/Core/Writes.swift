@@ -6,23 +6,29 @@ import Vapor
 
 /// Writes on SQLite go through one writer per process, with group commit. SQLite allows a
 /// single writer, and a durable commit (WAL, synchronous=FULL) costs an fsync; so the writer
-/// takes every transaction waiting at that moment and runs them in one database transaction:
-/// under load, 64 fsyncs become one; alone, a write commits at once as before. PostgreSQL is
-/// not gated.
+/// takes every write waiting at that moment and commits them together: under load, 64 fsyncs
+/// become one; alone, a write commits at once as before. PostgreSQL is not gated.
 ///
-/// One job's failure must not undo the others. A job runs in a SAVEPOINT of its own and rolls
-/// back alone, unless it is `replayable`: its body only writes values it captured, so it may
-/// run twice. Those run bare, two statements fewer each (the gate's and the health reports'
-/// writes); when one of them fails, the whole batch rolls back and runs again, each job in a
-/// savepoint, so that each gets its own outcome.
+/// Each write runs in a SAVEPOINT of its own: one that fails rolls back alone and gets its own
+/// error; the others commit.
 ///
-/// The writer has a connection, an event loop and a thread of its own, and the actor runs on
+/// A write is either a body working on a Fluent `Database` (most of them), or statements ready
+/// to run (`Request.write`: the gate and the health reports, thousands a second). Those run on
+/// a second connection driven through SQLite's C interface (`DirectSQLite`), each statement
+/// prepared once, on the writer's own thread; the bodies run on the Fluent connection. The two
+/// kinds commit one after the other, never at the same time.
+///
+/// The writer has its connections, an event loop and a thread of its own, and the actor runs on
 /// that loop: a batch held on a shared connection would stall every read queued behind it, and
 /// each statement's result resumes the writer where it already is.
 actor WriteGate {
+    private enum Work {
+        case body(@Sendable (any Database) async throws -> Void)
+        case statements([DirectStatement])
+    }
+
     private struct Job {
-        let replayable: Bool
-        let work: @Sendable (any Database) async throws -> Void
+        let work: Work
         let done: CheckedContinuation<Void, any Error>
     }
 
@@ -31,15 +37,23 @@ actor WriteGate {
     private let databases: Databases
     private let loop: any EventLoop
     private let loopExecutor: EventLoopExecutor
+    /// Used on the writer's loop only.
+    private nonisolated(unsafe) let direct: DirectSQLite
     private let logger: Logger
     private var queue: [Job] = []
     private var draining = false
-    /// Most transactions in one commit.
+    /// Most writes in one commit.
     private let batchLimit = 64
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
 
-    init(_ configuration: SQLiteConfiguration, logger: Logger) {
+    /// Full sync on the writer's connections: they are the ones that commit. Each keeps 64 MB
+    /// of pages: every write walks the indexes of tables of millions of rows (health reports),
+    /// and with SQLite's default 2 MB each of those walks read its pages from the file again.
+    private static let pragmas = ["PRAGMA synchronous=FULL", "PRAGMA cache_size=-65536"]
+
+    init(_ configuration: SQLiteConfiguration, path: String, logger: Logger) throws {
+        direct = try DirectSQLite(path: path, pragmas: Self.pragmas)
         threadPool.start()
         databases = Databases(threadPool: threadPool, on: group)
         databases.use(.sqlite(configuration), as: .sqlite)
@@ -52,13 +66,9 @@ actor WriteGate {
         databases.database(logger: logger, on: loop)!
     }
 
-    /// Full sync on the writer's connection too: it is the one that commits. It keeps 64 MB of
-    /// pages: every write walks the indexes of tables of millions of rows (health reports), and
-    /// with SQLite's default 2 MB each of those walks read its pages from the file again.
     func prepare() async throws {
         guard let sql = database() as? any SQLDatabase else { return }
-        try await sql.raw("PRAGMA synchronous=FULL").run()
-        try await sql.raw("PRAGMA cache_size=-65536").run()
+        for pragma in Self.pragmas { try await sql.raw(SQLQueryString(pragma)).run() }
     }
 
     func shutdown() async {
@@ -71,9 +81,17 @@ actor WriteGate {
         func shutdownAsync(_ app: Application) async { await app.writeGate?.shutdown() }
     }
 
-    func run(replayable: Bool, _ work: @escaping @Sendable (any Database) async throws -> Void) async throws {
+    func run(_ work: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        try await enqueue(.body(work))
+    }
+
+    func run(_ statements: [DirectStatement]) async throws {
+        try await enqueue(.statements(statements))
+    }
+
+    private func enqueue(_ work: Work) async throws {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
-            queue.append(Job(replayable: replayable, work: work, done: done))
+            queue.append(Job(work: work, done: done))
             if !draining {
                 draining = true
                 Task { await self.drain() }
@@ -85,14 +103,76 @@ actor WriteGate {
         while !queue.isEmpty {
             let batch = Array(queue.prefix(batchLimit))
             queue.removeFirst(batch.count)
-            if await !commit(batch, savepointEach: false) {
-                _ = await commit(batch, savepointEach: true)
+            var statements: [(Job, [DirectStatement])] = []
+            var bodies: [(Job, @Sendable (any Database) async throws -> Void)] = []
+            for job in batch {
+                switch job.work {
+                case .statements(let list): statements.append((job, list))
+                case .body(let body): bodies.append((job, body))
+                }
             }
+            if !statements.isEmpty { commit(statements) }
+            if !bodies.isEmpty { await commit(bodies) }
         }
         draining = false
     }
 
-    private struct Replay: Error {}
+    /// Statements, on the direct connection, here on the writer's thread.
+    private func commit(_ jobs: [(Job, [DirectStatement])]) {
+        var failures: [Int: any Error] = [:]
+        do {
+            try direct.execute("BEGIN IMMEDIATE")
+            for (index, (_, statements)) in jobs.enumerated() {
+                try direct.execute("SAVEPOINT job")
+                do {
+                    for statement in statements { try direct.execute(statement.sql, statement.binds) }
+                    try direct.execute("RELEASE job")
+                } catch {
+                    try direct.execute("ROLLBACK TO job")
+                    try direct.execute("RELEASE job")
+                    failures[index] = error
+                }
+            }
+            try direct.execute("COMMIT")
+        } catch {
+            try? direct.execute("ROLLBACK")
+            for (index, (job, _)) in jobs.enumerated() { job.done.resume(throwing: failures[index] ?? error) }
+            return
+        }
+        for (index, (job, _)) in jobs.enumerated() {
+            if let failure = failures[index] { job.done.resume(throwing: failure) } else { job.done.resume() }
+        }
+    }
+
+    /// Bodies, on the Fluent connection.
+    private func commit(_ jobs: [(Job, @Sendable (any Database) async throws -> Void)]) async {
+        let outcomes = OutcomeBox()
+        do {
+            try await transaction { db in
+                guard let sql = db as? any SQLDatabase else { throw AppError.internalError("group commit needs SQL") }
+                if jobs.count == 1 {
+                    do { try await jobs[0].1(db) } catch { outcomes.fail(0, error); throw error }
+                    return
+                }
+                for (index, (_, body)) in jobs.enumerated() {
+                    try await sql.raw("SAVEPOINT w\(unsafeRaw: String(index))").run()
+                    do {
+                        try await body(db)
+                        try await sql.raw("RELEASE w\(unsafeRaw: String(index))").run()
+                    } catch {
+                        try await sql.raw("ROLLBACK TO w\(unsafeRaw: String(index))").run()
+                        try await sql.raw("RELEASE w\(unsafeRaw: String(index))").run()
+                        outcomes.fail(index, error)
+                    }
+                }
+            }
+            for (index, (job, _)) in jobs.enumerated() {
+                if let error = outcomes.error(index) { job.done.resume(throwing: error) } else { job.done.resume() }
+            }
+        } catch {
+            for (index, (job, _)) in jobs.enumerated() { job.done.resume(throwing: outcomes.error(index) ?? error) }
+        }
+    }
 
     /// A transaction whose body runs here, on the writer's loop. Fluent's async `transaction`
     /// runs it in a new task on the shared pool, and each statement then crossed to this loop
@@ -111,44 +191,6 @@ actor WriteGate {
             }
             return promise.futureResult
         }.get()
-    }
-
-    /// Commits the batch and answers each job; or answers false, with nothing changed and
-    /// nobody answered, when a job without a savepoint failed.
-    private func commit(_ batch: [Job], savepointEach: Bool) async -> Bool {
-        let outcomes = OutcomeBox()
-        do {
-            try await transaction { db in
-                guard let sql = db as? any SQLDatabase else { throw AppError.internalError("group commit needs SQL") }
-                if batch.count == 1 {
-                    do { try await batch[0].work(db) } catch { outcomes.fail(0, error); throw error }
-                    return
-                }
-                for (index, job) in batch.enumerated() {
-                    if job.replayable && !savepointEach {
-                        do { try await job.work(db) } catch { throw Replay() }
-                        continue
-                    }
-                    try await sql.raw("SAVEPOINT w\(unsafeRaw: String(index))").run()
-                    do {
-                        try await job.work(db)
-                        try await sql.raw("RELEASE w\(unsafeRaw: String(index))").run()
-                    } catch {
-                        try await sql.raw("ROLLBACK TO w\(unsafeRaw: String(index))").run()
-                        try await sql.raw("RELEASE w\(unsafeRaw: String(index))").run()
-                        outcomes.fail(index, error)
-                    }
-                }
-            }
-            for (index, job) in batch.enumerated() {
-                if let error = outcomes.error(index) { job.done.resume(throwing: error) } else { job.done.resume() }
-            }
-        } catch is Replay {
-            return false
-        } catch {
-            for (index, job) in batch.enumerated() { job.done.resume(throwing: outcomes.error(index) ?? error) }
-        }
-        return true
     }
 }
 
@@ -237,11 +279,10 @@ extension Application {
 
 extension Application {
     /// A write transaction outside a request (the clock's background work).
-    /// `replayable`: the body only writes values it captured, and may run twice (`WriteGate`).
-    func transaction<T: Sendable>(replayable: Bool = false, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let gate = writeGate else { return try await db.transaction(body) }
         let box = ResultBox<T>()
-        try await gate.run(replayable: replayable) { db in box.value = try await body(db) }
+        try await gate.run { db in box.value = try await body(db) }
         guard let value = box.value else { throw AppError.internalError("write without result") }
         return value
     }
@@ -249,8 +290,7 @@ extension Application {
 
 extension Request {
     /// A write transaction: the change and its audit row commit together or not at all.
-    /// `replayable`: the body only writes values it captured, and may run twice (`WriteGate`).
-    func transaction<T: Sendable>(replayable: Bool = false, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await application.transaction(replayable: replayable, body)
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await application.transaction(body)
     }
 }

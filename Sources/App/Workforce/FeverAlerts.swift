@@ -33,6 +33,19 @@ enum FeverAlerts {
         let cluster: Bool
     }
 
+    /// A reading's statements, with its alert when it is a fever: the alert is raised in the
+    /// same transaction, and the pages are told after the commit. Without a fever, the
+    /// statements are a plain write (`Request.write`).
+    static func write(_ req: Request, _ statements: [SQLQueryString], alert: Pending?, policy: HealthPolicy) async throws {
+        guard let alert else { return try await req.write(statements) }
+        let outcome = try await req.transaction { db in
+            guard let sql = db as? any SQLDatabase else { throw AppError.internalError("readings need SQL") }
+            for statement in statements { try await sql.raw(statement).run() }
+            return try await raise(alert, policy: policy, on: db)
+        }
+        announce(req.application, outcome)
+    }
+
     /// Inside the transaction of the reading.
     static func raise(_ pending: Pending, policy: HealthPolicy, on db: any Database) async throws -> Outcome {
         let today = CivilDate(pending.at)

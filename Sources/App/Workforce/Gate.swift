@@ -58,9 +58,9 @@ enum Gate {
             employee = try await Employee.fetch("""
                 e.id = (SELECT employee_id FROM gate_passes WHERE code = \(bind: pass) AND day = \(bind: today.iso) \
                 AND enterprise_id = \(bind: enterpriseID))
-                """, day: today, on: req.db)
+                """, day: today, on: req)
         } else {
-            employee = try await Employee.fetch("e.enterprise_id = \(bind: enterpriseID) AND e.employee_number = \(bind: number)", day: today, on: req.db)
+            employee = try await Employee.fetch("e.enterprise_id = \(bind: enterpriseID) AND e.employee_number = \(bind: number)", day: today, on: req)
         }
         let policy = try await req.districtSettings().health
         var code: HealthCode?
@@ -79,18 +79,13 @@ enum Gate {
         let employeeID = employee?.id
         let typed = pass.isEmpty ? number : pass
         let reasons = decision.reasons.map(\.rawValue).joined(separator: ",")
-        let outcome = try await req.transaction(replayable: true) { db -> FeverAlerts.Outcome? in
-            guard let sql = db as? any SQLDatabase else { throw AppError.internalError("the gate log needs SQL") }
-            try await sql.raw("""
-                INSERT INTO gate_check_ins (id, enterprise_id, employee_id, typed, direction, temperature, mask, allowed, reasons, guard_id, at) \
-                VALUES (\(bind: UUID()), \(bind: enterpriseID), \(bind: employeeID), \(bind: typed), \(bind: direction.rawValue), \
-                \(bind: temperature), \(bind: mask), \(bind: decision.allowed), \(bind: reasons), \(bind: guardID), \(bind: now))
-                """).run()
-            if let employeeID, let temperature { try await Health.recordTemperature(temperature, of: employeeID, at: now, on: sql) }
-            guard let alert else { return nil }
-            return try await FeverAlerts.raise(alert, policy: policy, on: db)
-        }
-        if let outcome { FeverAlerts.announce(req.application, outcome) }
+        var statements: [SQLQueryString] = ["""
+            INSERT INTO gate_check_ins (id, enterprise_id, employee_id, typed, direction, temperature, mask, allowed, reasons, guard_id, at) \
+            VALUES (\(bind: UUID()), \(bind: enterpriseID), \(bind: employeeID), \(bind: typed), \(bind: direction.rawValue), \
+            \(bind: temperature), \(bind: mask), \(bind: decision.allowed), \(bind: reasons), \(bind: guardID), \(bind: now))
+            """]
+        if let employeeID, let temperature { statements.append(Health.temperatureStatement(temperature, of: employeeID, at: now)) }
+        try await FeverAlerts.write(req, statements, alert: alert, policy: policy)
         return DecisionDTO(decision: decision.allowed ? "allow" : "deny", reasons: decision.reasons,
                            reasonTexts: decision.reasons.map { req.t("gate.reason.\($0.rawValue)") }, healthCode: code?.color,
                            name: employee?.name, employeeNumber: employee?.employeeNumber)

@@ -91,24 +91,20 @@ enum Health {
         let symptoms = report.symptoms.map(\.rawValue).sorted().joined(separator: ",")
         let replaced = employee.today?.symptoms != nil
         let alert = fever ? FeverAlerts.Pending(employee: employee, temperature: report.temperature, source: .report, at: now) : nil
-        let alertResult = try await req.transaction(replayable: true) { db -> FeverAlerts.Outcome? in
-            guard let sql = db as? any SQLDatabase else { throw AppError.internalError("health reports need SQL") }
-            // Fixed statements: inside the single writer, every microsecond is everyone's.
-            try await sql.raw("""
-                INSERT INTO health_reports (enterprise_id, day, employee_id, temperature, symptoms, contact_with_cases, city, note, \
-                reported_by, reported_at) VALUES (\(bind: enterpriseID), \(bind: day), \(bind: employeeID), \(bind: report.temperature), \
-                \(bind: symptoms), \(bind: report.contactWithCases), \(bind: report.city), \(bind: report.note), \(bind: user.id!), \(bind: now)) \
-                ON CONFLICT (enterprise_id, day, employee_id) DO UPDATE SET temperature = excluded.temperature, symptoms = excluded.symptoms, \
-                contact_with_cases = excluded.contact_with_cases, city = excluded.city, note = excluded.note, \
-                reported_by = excluded.reported_by, reported_at = excluded.reported_at
-                """).run()
-            try await recordTemperature(report.temperature, of: employeeID, at: now, on: sql)
-            try await Audit.record(req, on: db, action: replaced ? "health.report.replace" : "health.report", entity: "employee",
-                                   entityID: employeeID, detail: "day=\(day)")
-            guard let alert else { return nil }
-            return try await FeverAlerts.raise(alert, policy: policy, on: db)
-        }
-        if let alertResult { FeverAlerts.announce(req.application, alertResult) }
+        let statements: [SQLQueryString] = [
+            """
+            INSERT INTO health_reports (enterprise_id, day, employee_id, temperature, symptoms, contact_with_cases, city, note, \
+            reported_by, reported_at) VALUES (\(bind: enterpriseID), \(bind: day), \(bind: employeeID), \(bind: report.temperature), \
+            \(bind: symptoms), \(bind: report.contactWithCases), \(bind: report.city), \(bind: report.note), \(bind: user.id!), \(bind: now)) \
+            ON CONFLICT (enterprise_id, day, employee_id) DO UPDATE SET temperature = excluded.temperature, symptoms = excluded.symptoms, \
+            contact_with_cases = excluded.contact_with_cases, city = excluded.city, note = excluded.note, \
+            reported_by = excluded.reported_by, reported_at = excluded.reported_at
+            """,
+            temperatureStatement(report.temperature, of: employeeID, at: now),
+            Audit.statement(req, action: replaced ? "health.report.replace" : "health.report", entity: "employee",
+                            entityID: employeeID, detail: "day=\(day)"),
+        ]
+        try await FeverAlerts.write(req, statements, alert: alert, policy: policy)
         return ReportDTO(employeeId: employeeID, day: day, temperature: report.temperature, symptoms: report.symptoms.sorted { $0.rawValue < $1.rawValue },
                          contactWithCases: report.contactWithCases, city: report.city, note: report.note, reportedAt: now,
                          replaced: replaced, fever: fever)
@@ -116,11 +112,11 @@ enum Health {
 
     /// The person's latest temperature, kept on the roster row for the health code; an older
     /// reading never overwrites a newer one.
-    static func recordTemperature(_ temperature: Double, of employeeID: UUID, at time: Date, on sql: any SQLDatabase) async throws {
-        try await sql.raw("""
-            UPDATE employees SET last_temperature = \(bind: temperature), last_temperature_at = \(bind: time) \
-            WHERE id = \(bind: employeeID) AND (last_temperature_at IS NULL OR last_temperature_at <= \(bind: time))
-            """).run()
+    static func temperatureStatement(_ temperature: Double, of employeeID: UUID, at time: Date) -> SQLQueryString {
+        """
+        UPDATE employees SET last_temperature = \(bind: temperature), last_temperature_at = \(bind: time) \
+        WHERE id = \(bind: employeeID) AND (last_temperature_at IS NULL OR last_temperature_at <= \(bind: time))
+        """
     }
 
     /// Recent reports of one person, newest first (the person and the enterprise admin).

@@ -58,8 +58,7 @@ final class Employee: Model, @unchecked Sendable {
     /// An employee (`e`) read by one fixed statement, with the day's facts when `day` is given:
     /// the report and the gate read one on every call, and Fluent's query building and
     /// reflection cost more than the query itself.
-    static func fetch(_ condition: SQLQueryString, day: CivilDate? = nil, on db: any Database) async throws -> Employee? {
-        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("employees need SQL") }
+    static func fetch(_ condition: SQLQueryString, day: CivilDate? = nil, on req: Request) async throws -> Employee? {
         let facts: SQLQueryString = day.map { day in
             """
             , (SELECT symptoms FROM health_reports r WHERE r.enterprise_id = e.enterprise_id AND r.day = \(bind: day.iso) \
@@ -68,7 +67,7 @@ final class Employee: Model, @unchecked Sendable {
             ORDER BY q.planned_end DESC LIMIT 1) AS active_quarantine
             """
         } ?? ""
-        guard let row = try await sql.raw("SELECT \(unsafeRaw: columns)\(facts) FROM employees e WHERE \(condition) LIMIT 1").first() else {
+        guard let row = try await req.hotRows("SELECT \(unsafeRaw: columns)\(facts) FROM employees e WHERE \(condition) LIMIT 1").first else {
             return nil
         }
         let employee = Employee()

@@ -57,15 +57,23 @@ enum Audit {
         _ req: Request, on db: any Database, action: String, entity: String, entityID: UUID? = nil,
         subject: String? = nil, detail: String? = nil, actor: User? = nil
     ) async throws {
-        let user = actor ?? req.auth.get(User.self)
-        // Written with SQLKit, columns named: every change writes one, mostly inside the SQLite
-        // writer, where Fluent's reflection over the model would cost each write most of a millisecond.
         guard let sql = db as? any SQLDatabase else { throw AppError.internalError("the audit log needs SQL") }
-        // One fixed statement: building it with SQLKit's builder cost each write its serialisation.
-        try await sql.raw("""
+        try await sql.raw(statement(req, action: action, entity: entity, entityID: entityID, subject: subject, detail: detail, actor: actor)).run()
+    }
+
+    /// The audit row as a statement, for `Request.write` (or `record`). One fixed statement with
+    /// its columns named: every change writes one, mostly inside the SQLite writer, where Fluent's
+    /// reflection over the model cost each write most of a millisecond, and SQLKit's builder its
+    /// serialisation.
+    static func statement(
+        _ req: Request, action: String, entity: String, entityID: UUID? = nil,
+        subject: String? = nil, detail: String? = nil, actor: User? = nil
+    ) -> SQLQueryString {
+        let user = actor ?? req.auth.get(User.self)
+        return """
             INSERT INTO audit_events (id, at, user_id, username, role, action, entity, entity_id, subject, detail, address, request_id) \
             VALUES (\(bind: UUID()), \(bind: req.now), \(bind: user?.id), \(bind: user?.username), \(bind: user?.role.rawValue), \(bind: action), \
             \(bind: entity), \(bind: entityID?.uuidString), \(bind: subject), \(bind: detail), \(bind: req.clientAddress), \(bind: req.id))
-            """).run()
+            """
     }
 }
