@@ -106,8 +106,8 @@ enum AuthController {
     @Sendable static func apiRevokeToken(req: Request) async throws -> HTTPStatus {
         guard let token = req.apiToken else { throw AppError.unauthorized }
         try await req.transaction { db in
-            try await token.delete(on: db)
-            try await Audit.record(req, on: db, action: "token.revoke", entity: "user", entityID: token.$user.id)
+            try await ApiToken.query(on: db).filter(\.$id == token.id).delete()
+            try await Audit.record(req, on: db, action: "token.revoke", entity: "user", entityID: token.userID)
         }
         req.application.bearerCache.clear()
         return .noContent

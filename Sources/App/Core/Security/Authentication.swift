@@ -5,7 +5,7 @@ import Vapor
 extension Request {
     private struct WebSessionKey: StorageKey { typealias Value = WebSession }
     private struct NewCookieKey: StorageKey { typealias Value = String }
-    private struct ApiTokenKey: StorageKey { typealias Value = ApiToken }
+    private struct ApiTokenKey: StorageKey { typealias Value = BearerToken }
 
     /// The browser's session row, if it has one.
     var webSession: WebSession? {
@@ -13,7 +13,7 @@ extension Request {
         set { storage[WebSessionKey.self] = newValue }
     }
 
-    var apiToken: ApiToken? {
+    var apiToken: BearerToken? {
         get { storage[ApiTokenKey.self] }
         set { storage[ApiTokenKey.self] = newValue }
     }
@@ -65,6 +65,12 @@ extension Request {
     var pendingSessionCookie: String? { storage[NewCookieKey.self] }
 }
 
+/// The bearer token a request came with: enough to revoke it.
+struct BearerToken: Sendable {
+    let id: UUID
+    let userID: UUID
+}
+
 /// Who is calling: `/api/…` authenticates with bearer tokens only, pages with the session
 /// cookie only, so a browser's cookie never authorises an API call (and the API needs no CSRF).
 /// A step of `RequestPipeline`.
@@ -87,7 +93,7 @@ enum Authentication {
     }
 
     private static func authenticateBearer(_ req: Request) async throws {
-        guard let bearer = req.headers.bearerAuthorization, let sql = req.db as? any SQLDatabase else { return }
+        guard let bearer = req.headers.bearerAuthorization else { return }
         // One fixed statement for the token and its user, read column by column: this runs on
         // every API call, and Fluent's query building and reflection cost more than the query.
         let tokenHash = Secret.hash(bearer.token)
@@ -96,23 +102,19 @@ enum Authentication {
         if let kept = cache.row(for: tokenHash) {
             row = kept
         } else {
-            guard let read = try await sql.raw("""
-                SELECT t.id AS token_id, t.created_at AS token_created_at, t.expires_at, \(unsafeRaw: User.columns) \
+            guard let read = try await req.hotRows("""
+                SELECT t.id AS token_id, t.expires_at, \(unsafeRaw: User.columns) \
                 FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = \(bind: tokenHash)
-                """).first()
+                """).first
             else { return }
             cache.store(read, for: tokenHash)
             row = read
         }
+        guard try row.decode(column: "expires_at", as: Date.self) > req.now else { return }
         let user = try User(row: row)
-        let token = ApiToken(tokenHash: "", userID: try user.requireID(), createdAt: try row.decode(column: "token_created_at", as: Date.self),
-                             expiresAt: try row.decode(column: "expires_at", as: Date.self))
-        token.id = try row.decode(column: "token_id", as: UUID.self)
-        token._$idExists = true
-        token.$user.value = user
-        guard token.expiresAt > req.now, !user.isDisabled else { return }
-        req.apiToken = token
-        req.auth.login(token.user)
+        guard !user.isDisabled else { return }
+        req.apiToken = BearerToken(id: try row.decode(column: "token_id", as: UUID.self), userID: try user.requireID())
+        req.auth.login(user)
     }
 
     private static func authenticateSession(_ req: Request) async throws {
