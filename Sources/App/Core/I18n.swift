@@ -82,11 +82,17 @@ extension Request {
     /// `?lang=` on this request, then the remembered choice, then `Accept-Language`.
     public var language: Language {
         if let cached = storage[LanguageKey.self] { return cached }
-        let chosen = Language.from(code: query[String.self, at: "lang"])
+        let chosen = Language.from(code: chosenInQuery)
             ?? Language.from(code: cookies[Language.cookieName]?.string)
             ?? Language.from(acceptLanguage: headers.first(name: .acceptLanguage))
         storage[LanguageKey.self] = chosen
         return chosen
+    }
+
+    /// `?lang=`, without decoding the query of every request that has none (the gate's, the reports').
+    var chosenInQuery: String? {
+        guard url.query?.contains("lang=") == true else { return nil }
+        return query[String.self, at: "lang"]
     }
 
     public func t(_ key: String, _ arguments: String...) -> String {
@@ -115,7 +121,7 @@ extension Request {
 /// kept by the browser; nothing on the server changes.
 enum LanguageChoice {
     static func apply(_ request: Request, _ response: Response) {
-        if let chosen = Language.from(code: request.query[String.self, at: "lang"]) {
+        if let chosen = Language.from(code: request.chosenInQuery) {
             response.cookies[Language.cookieName] = HTTPCookies.Value(
                 string: chosen.rawValue, maxAge: 365 * 24 * 3600, path: "/",
                 isSecure: request.application.settings.secureCookies, isHTTPOnly: true, sameSite: .lax
