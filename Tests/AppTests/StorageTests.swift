@@ -41,8 +41,8 @@ struct StorageTests {
     @Test("Writes committed together: one that fails (statements or a body) changes nothing and gets its error; the others commit")
     func groupCommitFailsAlone() async throws {
         try await withApp { app in
-            try await app.write(["CREATE TABLE write_probe (label TEXT PRIMARY KEY)"])
-            @Sendable func insert(_ label: String) -> SQLQueryString { "INSERT INTO write_probe (label) VALUES (\(bind: label))" }
+            try await app.write([HotStatement("CREATE TABLE write_probe (label TEXT PRIMARY KEY)")])
+            @Sendable func insert(_ label: String) -> HotStatement { HotStatement("INSERT INTO write_probe (label) VALUES (?)", [label]) }
             // The first write holds the writer a moment, so the other 39 wait and commit as one batch.
             let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
                 for n in 0..<40 {
@@ -54,7 +54,7 @@ struct StorageTests {
                                 try await app.write([insert("dup"), insert("dup")])
                             case 11: // a body that fails after writing
                                 try await app.transaction { db in
-                                    try await (db as! any SQLDatabase).raw(insert("11")).run()
+                                    try await (db as! any SQLDatabase).raw(insert("11").query).run()
                                     throw Refused()
                                 }
                             case let n where n % 2 == 0:
@@ -62,7 +62,7 @@ struct StorageTests {
                             default:
                                 try await app.transaction { db in
                                     if n == 1 { try await Task.sleep(for: .milliseconds(300)) }
-                                    try await (db as! any SQLDatabase).raw(insert(String(n))).run()
+                                    try await (db as! any SQLDatabase).raw(insert(String(n)).query).run()
                                 }
                             }
                             return (n, true)

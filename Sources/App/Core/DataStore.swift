@@ -138,18 +138,18 @@ extension Application {
 extension Request {
     /// A read the gate and the health reports make on every call: on SQLite, straight through
     /// this event loop's own connection (`DirectSQLite`); otherwise through SQLKit.
-    func hotRows(_ query: SQLQueryString) async throws -> [any SQLRow] {
-        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("hot reads need SQL") }
+    func hotRows(_ statement: HotStatement) async throws -> [any SQLRow] {
         if let readers = application.directReaders, eventLoop.inEventLoop {
-            let statement = try DirectStatement(query, dialect: sql)
-            return try readers.connection(for: eventLoop).rows(statement.sql, statement.binds)
+            let direct = try statement.direct()
+            return try readers.connection(for: eventLoop).rows(direct.sql, direct.binds)
         }
-        return try await sql.raw(query).all()
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("hot reads need SQL") }
+        return try await sql.raw(statement.query).all()
     }
 
     /// Statements committed together or not at all: the form of `transaction` for the writes
     /// the gate and the health reports make on every call.
-    func write(_ statements: [SQLQueryString]) async throws {
+    func write(_ statements: [HotStatement]) async throws {
         try await application.write(statements)
     }
 }
@@ -157,15 +157,14 @@ extension Request {
 extension Application {
     /// Statements committed together or not at all. On SQLite the writer runs them straight
     /// through its own connection (`WriteGate`).
-    func write(_ statements: [SQLQueryString]) async throws {
-        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("writes need SQL") }
+    func write(_ statements: [HotStatement]) async throws {
         if let gate = writeGate {
-            try await gate.run(try statements.map { try DirectStatement($0, dialect: sql) })
+            try await gate.run(try statements.map { try $0.direct() })
             return
         }
         try await db.transaction { db in
             guard let sql = db as? any SQLDatabase else { throw AppError.internalError("writes need SQL") }
-            for statement in statements { try await sql.raw(statement).run() }
+            for statement in statements { try await sql.raw(statement.query).run() }
         }
     }
 }

@@ -36,11 +36,11 @@ enum FeverAlerts {
     /// A reading's statements, with its alert when it is a fever: the alert is raised in the
     /// same transaction, and the pages are told after the commit. Without a fever, the
     /// statements are a plain write (`Request.write`).
-    static func write(_ req: Request, _ statements: [SQLQueryString], alert: Pending?, policy: HealthPolicy) async throws {
+    static func write(_ req: Request, _ statements: [HotStatement], alert: Pending?, policy: HealthPolicy) async throws {
         guard let alert else { return try await req.write(statements) }
         let outcome = try await req.transaction { db in
             guard let sql = db as? any SQLDatabase else { throw AppError.internalError("readings need SQL") }
-            for statement in statements { try await sql.raw(statement).run() }
+            for statement in statements { try await sql.raw(statement.query).run() }
             return try await raise(alert, policy: policy, on: db)
         }
         announce(req.application, outcome)

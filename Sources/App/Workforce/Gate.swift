@@ -55,12 +55,12 @@ enum Gate {
         let today = CivilDate(now)
         var employee: Employee?
         if !pass.isEmpty {
-            employee = try await Employee.fetch("""
-                e.id = (SELECT employee_id FROM gate_passes WHERE code = \(bind: pass) AND day = \(bind: today.iso) \
-                AND enterprise_id = \(bind: enterpriseID))
-                """, day: today, on: req)
+            employee = try await Employee.fetch(HotStatement("""
+                e.id = (SELECT employee_id FROM gate_passes WHERE code = ? AND day = ? AND enterprise_id = ?)
+                """, [pass, today.iso, enterpriseID]), day: today, on: req)
         } else {
-            employee = try await Employee.fetch("e.enterprise_id = \(bind: enterpriseID) AND e.employee_number = \(bind: number)", day: today, on: req)
+            employee = try await Employee.fetch(HotStatement("e.enterprise_id = ? AND e.employee_number = ?", [enterpriseID, number]),
+                                                day: today, on: req)
         }
         let policy = try await req.districtSettings().health
         var code: HealthCode?
@@ -79,11 +79,10 @@ enum Gate {
         let employeeID = employee?.id
         let typed = pass.isEmpty ? number : pass
         let reasons = decision.reasons.map(\.rawValue).joined(separator: ",")
-        var statements: [SQLQueryString] = ["""
+        var statements = [HotStatement("""
             INSERT INTO gate_check_ins (id, enterprise_id, employee_id, typed, direction, temperature, mask, allowed, reasons, guard_id, at) \
-            VALUES (\(bind: UUID()), \(bind: enterpriseID), \(bind: employeeID), \(bind: typed), \(bind: direction.rawValue), \
-            \(bind: temperature), \(bind: mask), \(bind: decision.allowed), \(bind: reasons), \(bind: guardID), \(bind: now))
-            """]
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [UUID(), enterpriseID, employeeID, typed, direction.rawValue, temperature, mask, decision.allowed, reasons, guardID, now])]
         if let employeeID, let temperature { statements.append(Health.temperatureStatement(temperature, of: employeeID, at: now)) }
         try await FeverAlerts.write(req, statements, alert: alert, policy: policy)
         return DecisionDTO(decision: decision.allowed ? "allow" : "deny", reasons: decision.reasons,

@@ -91,15 +91,14 @@ enum Health {
         let symptoms = report.symptoms.map(\.rawValue).sorted().joined(separator: ",")
         let replaced = employee.today?.symptoms != nil
         let alert = fever ? FeverAlerts.Pending(employee: employee, temperature: report.temperature, source: .report, at: now) : nil
-        let statements: [SQLQueryString] = [
-            """
-            INSERT INTO health_reports (enterprise_id, day, employee_id, temperature, symptoms, contact_with_cases, city, note, \
-            reported_by, reported_at) VALUES (\(bind: enterpriseID), \(bind: day), \(bind: employeeID), \(bind: report.temperature), \
-            \(bind: symptoms), \(bind: report.contactWithCases), \(bind: report.city), \(bind: report.note), \(bind: user.id!), \(bind: now)) \
-            ON CONFLICT (enterprise_id, day, employee_id) DO UPDATE SET temperature = excluded.temperature, symptoms = excluded.symptoms, \
-            contact_with_cases = excluded.contact_with_cases, city = excluded.city, note = excluded.note, \
-            reported_by = excluded.reported_by, reported_at = excluded.reported_at
-            """,
+        let statements = [
+            HotStatement("""
+                INSERT INTO health_reports (enterprise_id, day, employee_id, temperature, symptoms, contact_with_cases, city, note, \
+                reported_by, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                ON CONFLICT (enterprise_id, day, employee_id) DO UPDATE SET temperature = excluded.temperature, symptoms = excluded.symptoms, \
+                contact_with_cases = excluded.contact_with_cases, city = excluded.city, note = excluded.note, \
+                reported_by = excluded.reported_by, reported_at = excluded.reported_at
+                """, [enterpriseID, day, employeeID, report.temperature, symptoms, report.contactWithCases, report.city, report.note, user.id!, now]),
             temperatureStatement(report.temperature, of: employeeID, at: now),
             Audit.statement(req, action: replaced ? "health.report.replace" : "health.report", entity: "employee",
                             entityID: employeeID, detail: "day=\(day)"),
@@ -112,11 +111,11 @@ enum Health {
 
     /// The person's latest temperature, kept on the roster row for the health code; an older
     /// reading never overwrites a newer one.
-    static func temperatureStatement(_ temperature: Double, of employeeID: UUID, at time: Date) -> SQLQueryString {
-        """
-        UPDATE employees SET last_temperature = \(bind: temperature), last_temperature_at = \(bind: time) \
-        WHERE id = \(bind: employeeID) AND (last_temperature_at IS NULL OR last_temperature_at <= \(bind: time))
-        """
+    static func temperatureStatement(_ temperature: Double, of employeeID: UUID, at time: Date) -> HotStatement {
+        HotStatement("""
+            UPDATE employees SET last_temperature = ?, last_temperature_at = ? \
+            WHERE id = ? AND (last_temperature_at IS NULL OR last_temperature_at <= ?)
+            """, [temperature, time, employeeID, time])
     }
 
     /// Recent reports of one person, newest first (the person and the enterprise admin).

@@ -42,7 +42,7 @@ enum Roster {
     /// With `today`, the day's facts come with the person (`Employee.today`).
     static func find(_ req: Request, _ id: UUID? = nil, today: Bool = false) async throws -> Employee {
         guard let id = id ?? req.parameters.get("employeeID", as: UUID.self),
-              let employee = try await Employee.fetch("e.id = \(bind: id)", day: today ? CivilDate(req.now) : nil, on: req)
+              let employee = try await Employee.fetch(HotStatement("e.id = ?", [id]), day: today ? CivilDate(req.now) : nil, on: req)
         else { throw AppError.notFound }
         let user = try req.requireUser()
         switch user.role {

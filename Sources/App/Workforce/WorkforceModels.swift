@@ -58,18 +58,17 @@ final class Employee: Model, @unchecked Sendable {
     /// An employee (`e`) read by one fixed statement, with the day's facts when `day` is given:
     /// the report and the gate read one on every call, and Fluent's query building and
     /// reflection cost more than the query itself.
-    static func fetch(_ condition: SQLQueryString, day: CivilDate? = nil, on req: Request) async throws -> Employee? {
-        let facts: SQLQueryString = day.map { day in
-            """
-            , (SELECT symptoms FROM health_reports r WHERE r.enterprise_id = e.enterprise_id AND r.day = \(bind: day.iso) \
-            AND r.employee_id = e.id) AS today_symptoms, (SELECT q.start_date || '|' || q.planned_end FROM quarantines q \
-            WHERE q.employee_id = e.id AND q.released_at IS NULL AND q.start_date <= \(bind: day.iso) AND q.planned_end > \(bind: day.iso) \
-            ORDER BY q.planned_end DESC LIMIT 1) AS active_quarantine
-            """
-        } ?? ""
-        guard let row = try await req.hotRows("SELECT \(unsafeRaw: columns)\(facts) FROM employees e WHERE \(condition) LIMIT 1").first else {
-            return nil
-        }
+    static func fetch(_ condition: HotStatement, day: CivilDate? = nil, on req: Request) async throws -> Employee? {
+        let facts = day.map { day in
+            HotStatement("""
+                , (SELECT symptoms FROM health_reports r WHERE r.enterprise_id = e.enterprise_id AND r.day = ? \
+                AND r.employee_id = e.id) AS today_symptoms, (SELECT q.start_date || '|' || q.planned_end FROM quarantines q \
+                WHERE q.employee_id = e.id AND q.released_at IS NULL AND q.start_date <= ? AND q.planned_end > ? \
+                ORDER BY q.planned_end DESC LIMIT 1) AS active_quarantine
+                """, [day.iso, day.iso, day.iso])
+        } ?? HotStatement("")
+        let query = HotStatement("SELECT \(columns)") + facts + HotStatement(" FROM employees e WHERE ") + condition + HotStatement(" LIMIT 1")
+        guard let row = try await req.hotRows(query).first else { return nil }
         let employee = Employee()
         employee.id = try row.decode(column: "id", as: UUID.self)
         employee.$enterprise.id = try row.decode(column: "enterprise_id", as: UUID.self)

@@ -58,7 +58,7 @@ enum Audit {
         subject: String? = nil, detail: String? = nil, actor: User? = nil
     ) async throws {
         guard let sql = db as? any SQLDatabase else { throw AppError.internalError("the audit log needs SQL") }
-        try await sql.raw(statement(req, action: action, entity: entity, entityID: entityID, subject: subject, detail: detail, actor: actor)).run()
+        try await sql.raw(statement(req, action: action, entity: entity, entityID: entityID, subject: subject, detail: detail, actor: actor).query).run()
     }
 
     /// The audit row as a statement, for `Request.write` (or `record`). One fixed statement with
@@ -68,12 +68,12 @@ enum Audit {
     static func statement(
         _ req: Request, action: String, entity: String, entityID: UUID? = nil,
         subject: String? = nil, detail: String? = nil, actor: User? = nil
-    ) -> SQLQueryString {
+    ) -> HotStatement {
         let user = actor ?? req.auth.get(User.self)
-        return """
-            INSERT INTO audit_events (id, at, user_id, username, role, action, entity, entity_id, subject, detail, address, request_id) \
-            VALUES (\(bind: UUID()), \(bind: req.now), \(bind: user?.id), \(bind: user?.username), \(bind: user?.role.rawValue), \(bind: action), \
-            \(bind: entity), \(bind: entityID?.uuidString), \(bind: subject), \(bind: detail), \(bind: req.clientAddress), \(bind: req.id))
-            """
+        return HotStatement(
+            "INSERT INTO audit_events (id, at, user_id, username, role, action, entity, entity_id, subject, detail, address, request_id) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [UUID(), req.now, user?.id, user?.username, user?.role.rawValue, action, entity, entityID?.uuidString, subject, detail,
+             req.clientAddress, req.id])
     }
 }

@@ -6,6 +6,7 @@ extension Request {
     private struct WebSessionKey: StorageKey { typealias Value = WebSession }
     private struct NewCookieKey: StorageKey { typealias Value = String }
     private struct ApiTokenKey: StorageKey { typealias Value = BearerToken }
+    private struct IsAPIKey: StorageKey { typealias Value = Bool }
 
     /// The browser's session row, if it has one.
     var webSession: WebSession? {
@@ -18,7 +19,13 @@ extension Request {
         set { storage[ApiTokenKey.self] = newValue }
     }
 
-    var isAPI: Bool { url.path.hasPrefix("/api/") }
+    /// Asked by several steps of every request; Vapor's `url.path` rebuilds the path each time.
+    var isAPI: Bool {
+        if let known = storage[IsAPIKey.self] { return known }
+        let known = url.path.hasPrefix("/api/")
+        storage[IsAPIKey.self] = known
+        return known
+    }
 
     /// The signed-in user or 401.
     func requireUser() throws -> User {
@@ -102,10 +109,10 @@ enum Authentication {
         if let kept = cache.row(for: tokenHash) {
             row = kept
         } else {
-            guard let read = try await req.hotRows("""
-                SELECT t.id AS token_id, t.expires_at, \(unsafeRaw: User.columns) \
-                FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = \(bind: tokenHash)
-                """).first
+            guard let read = try await req.hotRows(HotStatement("""
+                SELECT t.id AS token_id, t.expires_at, \(User.columns) \
+                FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?
+                """, [tokenHash])).first
             else { return }
             cache.store(read, for: tokenHash)
             row = read
