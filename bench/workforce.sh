@@ -95,7 +95,7 @@ echo "== daily summary: 4 connections, 10s =="
 wrk -t1 -c4 -d10s -s "$data/summary.lua" "http://127.0.0.1:$port" | grep -E "p50"
 
 # A kept folder imports into the next enterprise each run (their rosters already hold the last one).
-imports=$(ls "$data"/imported-* 2>/dev/null | wc -l)
+imports=$(find "$data" -maxdepth 1 -name "imported-*" | wc -l)
 echo "== import: 100,000 roster rows into enterprise $((imports + 1)) =="
 python3 - "$data/import.csv" <<'PY'
 import sys

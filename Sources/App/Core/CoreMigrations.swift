@@ -62,5 +62,6 @@ extension Migrations {
         add(CreateJobs())
         add(ReindexJobTerms())
         add(CreateWorkforce())
+        add(IndexEmployeesByStatus())
     }
 }

@@ -19,10 +19,14 @@ import Vapor
 struct RequestPipeline: Middleware {
     let files: FileMiddleware
 
+    let running: RunningRequests
+
     func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let promise = req.eventLoop.makePromise(of: Response.self)
+        running.begin()
         Task(executorPreference: EventLoopExecutor(req.eventLoop)) {
             promise.succeed(await run(req, next))
+            running.end()
         }
         return promise.futureResult
     }
@@ -54,6 +58,25 @@ struct RequestPipeline: Middleware {
         }
         Authentication.setSessionCookie(req, response)
         return response
+    }
+}
+
+/// Requests still being worked on. A client that hangs up leaves its request running; at
+/// shutdown the server waits for them (up to 10 s) before the databases close under them.
+final class RunningRequests: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func begin() { lock.withLock { count += 1 } }
+    func end() { lock.withLock { count -= 1 } }
+
+    struct Drain: LifecycleHandler {
+        let running: RunningRequests
+        func shutdownAsync(_ app: Application) async {
+            for _ in 0..<1_000 where running.lock.withLock({ running.count }) > 0 {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+        }
     }
 }
 

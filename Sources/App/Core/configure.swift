@@ -11,7 +11,8 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
 
     // One middleware runs every step of a request, in the order it documents.
     app.middleware = Middlewares()
-    app.middleware.use(RequestPipeline(files: FileMiddleware(publicDirectory: app.directory.publicDirectory)))
+    let running = RunningRequests()
+    app.middleware.use(RequestPipeline(files: FileMiddleware(publicDirectory: app.directory.publicDirectory), running: running))
     // No metrics backend is configured: Vapor would still build each request's labels.
     app.http.server.configuration.reportMetrics = false
     app.routes.defaultMaxBodySize = "1mb"
@@ -44,4 +45,6 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     try await InitialAdmin.createIfNeeded(app)
     app.holdsDemoData = try await PlatformFlag.query(on: app.db).filter(\.$key == PlatformFlag.demoKey).count() > 0
     app.lifecycle.use(Sweeper())
+    // Last in, so first at shutdown: running requests finish before the databases close.
+    app.lifecycle.use(RunningRequests.Drain(running: running))
 }

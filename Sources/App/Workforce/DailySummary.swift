@@ -26,21 +26,24 @@ enum DailySummary {
 
     static func compute(_ req: Request, enterpriseID: UUID, day: CivilDate) async throws -> DTO {
         guard let sql = req.db as? any SQLDatabase else { throw AppError.internalError("the summary needs SQL") }
-        struct Count: Decodable { let count: Int }
-        let employees = try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$status == .employed).count()
-        let reported = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from(HealthReportTable.schema)
-            .where("enterprise_id", .equal, SQLBind(enterpriseID)).where("day", .equal, SQLBind(day.iso))
-            .first(decoding: Count.self)?.count ?? 0
+        // The counts in one statement: one round trip instead of five.
+        struct Counts: Decodable { let employees: Int; let reported: Int; let fevers: Int; let in_quarantine: Int; let visitors: Int }
+        let counts = try await sql.raw("""
+            SELECT (SELECT COUNT(*) FROM employees WHERE enterprise_id = \(bind: enterpriseID) \
+            AND status = \(bind: EmploymentStatus.employed.rawValue)) AS employees, \
+            (SELECT COUNT(*) FROM health_reports WHERE enterprise_id = \(bind: enterpriseID) AND day = \(bind: day.iso)) AS reported, \
+            (SELECT COUNT(*) FROM fever_alerts WHERE enterprise_id = \(bind: enterpriseID) AND day = \(bind: day.iso)) AS fevers, \
+            (SELECT COUNT(*) FROM quarantines WHERE enterprise_id = \(bind: enterpriseID) AND released_at IS NULL \
+            AND planned_end > \(bind: day.iso) AND start_date <= \(bind: day.iso)) AS in_quarantine, \
+            (SELECT COUNT(*) FROM visitors WHERE enterprise_id = \(bind: enterpriseID) AND checked_in_at >= \(bind: day.start) \
+            AND checked_in_at < \(bind: day.adding(days: 1).start)) AS visitors
+            """).first(decoding: Counts.self)
+        guard let counts else { throw AppError.internalError("the summary's counts") }
         let gate = try await gateDay(sql, enterpriseID: enterpriseID, day: day)
-        let fevers = try await FeverAlert.query(on: req.db).filter(\.$enterpriseID == enterpriseID).filter(\.$day == day.iso).count()
-        let quarantines = try await Quarantine.query(on: req.db).filter(\.$enterpriseID == enterpriseID).filter(\.$releasedAt == nil)
-            .filter(\.$plannedEnd > day.iso).filter(\.$startDate <= day.iso).count()
-        let visitors = try await Visitor.query(on: req.db).filter(\.$enterpriseID == enterpriseID)
-            .filter(\.$checkedInAt >= day.start).filter(\.$checkedInAt < day.adding(days: 1).start).count()
         let supplies = try await Supplies.items(req, enterpriseID: enterpriseID, onSite: gate.onSite)
-        return DTO(enterpriseId: enterpriseID, date: day.iso, employees: employees, onSite: gate.onSite, reported: reported,
-                   reportedShare: employees == 0 ? 0 : (Double(reported) / Double(employees) * 1000).rounded() / 1000,
-                   fevers: fevers, inQuarantine: quarantines, gateDenials: gate.denials, visitors: visitors,
+        return DTO(enterpriseId: enterpriseID, date: day.iso, employees: counts.employees, onSite: gate.onSite, reported: counts.reported,
+                   reportedShare: counts.employees == 0 ? 0 : (Double(counts.reported) / Double(counts.employees) * 1000).rounded() / 1000,
+                   fevers: counts.fevers, inQuarantine: counts.in_quarantine, gateDenials: gate.denials, visitors: counts.visitors,
                    suppliesDays: supplies.compactMap(\.daysRemaining).min(), lowSupplies: supplies.filter(\.low).map(\.item))
     }
 

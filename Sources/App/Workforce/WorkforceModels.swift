@@ -429,3 +429,16 @@ struct CreateWorkforce: AsyncMigration {
         }
     }
 }
+
+/// The daily summary counts an enterprise's employed people from the index alone.
+struct IndexEmployeesByStatus: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "employees_enterprise_status").on(Employee.schema).column("enterprise_id").column("status").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.drop(index: "employees_enterprise_status").run()
+    }
+}
