@@ -47,19 +47,22 @@ enum DailySummary {
                    suppliesDays: supplies.compactMap(\.daysRemaining).min(), lowSupplies: supplies.filter(\.low).map(\.item))
     }
 
-    /// The day at the gate: people on site (whose last allowed passage was in) and refusals.
+    /// The day at the gate: people on site (whose last allowed passage was in) and refusals,
+    /// counted by the database (decoding a busy gate's day row by row took most of the summary).
+    /// An exit and an entry at the very same instant count as an exit.
     static func gateDay(_ sql: any SQLDatabase, enterpriseID: UUID, day: CivilDate) async throws -> (onSite: Int, denials: Int) {
-        struct Passage: Decodable { let employee_id: UUID?; let direction: String; let allowed: Bool }
-        let passages = try await sql.select().columns("employee_id", "direction", "allowed").from(GateLogTable.schema)
-            .where("enterprise_id", .equal, SQLBind(enterpriseID))
-            .where("at", .greaterThanOrEqual, SQLBind(day.start)).where("at", .lessThan, SQLBind(day.adding(days: 1).start))
-            .orderBy("at").all(decoding: Passage.self)
-        var inside: [UUID: Bool] = [:]
-        for passage in passages {
-            guard let id = passage.employee_id, passage.allowed else { continue }
-            inside[id] = passage.direction == GateDirection.in.rawValue
-        }
-        return (inside.values.filter { $0 }.count, passages.filter { !$0.allowed }.count)
+        struct Row: Decodable { let on_site: Int?; let denials: Int }
+        let (start, end) = (day.start, day.adding(days: 1).start)
+        let row = try await sql.raw("""
+            SELECT (SELECT SUM(CASE WHEN direction = \(bind: GateDirection.in.rawValue) THEN 1 ELSE 0 END) FROM \
+            (SELECT direction, ROW_NUMBER() OVER (PARTITION BY employee_id ORDER BY at DESC, \
+            CASE WHEN direction = \(bind: GateDirection.out.rawValue) THEN 0 ELSE 1 END) AS latest FROM gate_check_ins \
+            WHERE enterprise_id = \(bind: enterpriseID) AND at >= \(bind: start) AND at < \(bind: end) AND allowed = \(bind: true) \
+            AND employee_id IS NOT NULL) AS passages WHERE latest = 1) AS on_site, \
+            (SELECT COUNT(*) FROM gate_check_ins WHERE enterprise_id = \(bind: enterpriseID) AND at >= \(bind: start) \
+            AND at < \(bind: end) AND allowed = \(bind: false)) AS denials
+            """).first(decoding: Row.self)
+        return (row?.on_site ?? 0, row?.denials ?? 0)
     }
 
     /// Reports and fevers per day over the `days` days ending on `last`, oldest first: two
