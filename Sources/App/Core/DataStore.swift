@@ -116,10 +116,10 @@ final class DirectReaders: @unchecked Sendable {
     func connection(for loop: any EventLoop) throws -> DirectSQLite {
         try lock.withLock {
             if let connection = connections[ObjectIdentifier(loop)] { return connection }
-            // No mapping and SQLite's default 2 MB of pages: under a stream of writes each read
-            // finds the file changed, and SQLite then drops its cache and its mapping (munmap,
-            // with a TLB flush on every core); a larger cache would only hold memory.
-            let connection = try DirectSQLite(path: path, pragmas: ["PRAGMA synchronous=FULL"])
+            // No mapping: under a stream of writes each read finds the file changed, and SQLite
+            // then drops its mapping (munmap, with a TLB flush on every core) and its cache; the
+            // reads between two commits share the indexes' upper levels.
+            let connection = try DirectSQLite(path: path, pragmas: ["PRAGMA cache_size=-16000", "PRAGMA synchronous=FULL"])
             connections[ObjectIdentifier(loop)] = connection
             return connection
         }

@@ -93,7 +93,7 @@ enum WorkforceAPIController {
     }
 
     @Sendable static func report(req: Request) async throws -> Response {
-        try Response.created(try await Health.report(req, try req.content.decode(Health.ReportInput.self)))
+        try Response.created(try await Health.report(req, try req.decodeJSON(Health.ReportInput.self)))
     }
 
     @Sendable static func reports(req: Request) async throws -> [Health.ReportDTO] {
@@ -121,7 +121,7 @@ enum WorkforceAPIController {
     // MARK: Gate
 
     @Sendable static func checkIn(req: Request) async throws -> Gate.DecisionDTO {
-        try await Gate.checkIn(req, try req.content.decode(Gate.CheckInInput.self))
+        try await Gate.checkIn(req, try req.decodeJSON(Gate.CheckInInput.self))
     }
 
     @Sendable static func registerVisitor(req: Request) async throws -> Response {
