@@ -63,5 +63,6 @@ extension Migrations {
         add(ReindexJobTerms())
         add(CreateWorkforce())
         add(IndexEmployeesByStatus())
+        add(IndexGateDay())
     }
 }
