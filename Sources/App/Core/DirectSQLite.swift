@@ -21,6 +21,7 @@ final class DirectSQLite {
 
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    private var columns: [String: DirectRow.Columns] = [:]
 
     init(path: String, pragmas: [String]) throws {
         var handle: OpaquePointer?
@@ -55,7 +56,11 @@ final class DirectSQLite {
     func rows(_ sql: String, _ binds: [SQLiteData] = []) throws -> [DirectRow] {
         try withStatement(sql, binds) { statement in
             let count = sqlite_nio_sqlite3_column_count(statement)
-            let columns = (0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) }
+            let columns = self.columns[sql] ?? {
+                let names = DirectRow.Columns((0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) })
+                self.columns[sql] = names
+                return names
+            }()
             var rows: [DirectRow] = []
             while try step(statement) {
                 rows.append(DirectRow(columns: columns, values: try (0..<count).map { try value(statement, $0) }))
@@ -130,19 +135,30 @@ private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// A row read by `DirectSQLite`, decoded as SQLiteKit decodes its own.
 struct DirectRow: SQLRow {
-    let columns: [String]
+    /// A statement's column names and where each is, worked out once per statement.
+    final class Columns: Sendable {
+        let names: [String]
+        let positions: [String: Int]
+
+        init(_ names: [String]) {
+            self.names = names
+            positions = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    let columns: Columns
     let values: [SQLiteData]
 
-    var allColumns: [String] { columns }
-    func contains(column: String) -> Bool { columns.contains(column) }
+    var allColumns: [String] { columns.names }
+    func contains(column: String) -> Bool { columns.positions[column] != nil }
 
     func decodeNil(column: String) throws -> Bool {
-        guard let index = columns.firstIndex(of: column) else { return true }
+        guard let index = columns.positions[column] else { return true }
         return values[index] == .null
     }
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
-        guard let index = columns.firstIndex(of: column) else { throw AppError.internalError("no column \(column)") }
+        guard let index = columns.positions[column] else { throw AppError.internalError("no column \(column)") }
         return try SQLiteDataDecoder().decode(D.self, from: values[index])
     }
 }
