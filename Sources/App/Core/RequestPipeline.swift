@@ -18,7 +18,7 @@ import Vapor
 /// for a loop that serves other connections moves off it where it happens (`offEventLoop`).
 struct RequestPipeline: Middleware {
     let files: FileMiddleware
-
+    /// Counted so that shutdown can wait for them.
     let running: RunningRequests
 
     func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
