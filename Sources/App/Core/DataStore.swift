@@ -164,8 +164,7 @@ extension Application {
             return
         }
         try await db.transaction { db in
-            guard let sql = db as? any SQLDatabase else { throw AppError.internalError("writes need SQL") }
-            for statement in statements { try await sql.raw(statement.query).run() }
+            for statement in statements { try await statement.run(on: db) }
         }
     }
 }

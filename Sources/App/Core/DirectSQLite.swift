@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import NIOCore
 import SQLKit
@@ -184,6 +185,12 @@ struct HotStatement: Sendable {
     func direct() throws -> DirectStatement {
         let encoder = SQLiteDataEncoder()
         return DirectStatement(sql: sql, binds: try values.map { try encoder.encode($0) })
+    }
+
+    /// Runs it through SQLKit, inside whatever transaction `db` is.
+    func run(on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("statements need SQL") }
+        try await sql.raw(query).run()
     }
 
     /// For SQLKit, in any dialect.

@@ -39,8 +39,7 @@ enum FeverAlerts {
     static func write(_ req: Request, _ statements: [HotStatement], alert: Pending?, policy: HealthPolicy) async throws {
         guard let alert else { return try await req.write(statements) }
         let outcome = try await req.transaction { db in
-            guard let sql = db as? any SQLDatabase else { throw AppError.internalError("readings need SQL") }
-            for statement in statements { try await sql.raw(statement.query).run() }
+            for statement in statements { try await statement.run(on: db) }
             return try await raise(alert, policy: policy, on: db)
         }
         announce(req.application, outcome)

@@ -57,8 +57,7 @@ enum Audit {
         _ req: Request, on db: any Database, action: String, entity: String, entityID: UUID? = nil,
         subject: String? = nil, detail: String? = nil, actor: User? = nil
     ) async throws {
-        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("the audit log needs SQL") }
-        try await sql.raw(statement(req, action: action, entity: entity, entityID: entityID, subject: subject, detail: detail, actor: actor).query).run()
+        try await statement(req, action: action, entity: entity, entityID: entityID, subject: subject, detail: detail, actor: actor).run(on: db)
     }
 
     /// The audit row as a statement, for `Request.write` (or `record`). One fixed statement with
