@@ -21,7 +21,8 @@ enum DepartmentsController {
     static func create(_ req: Request, _ input: NewDepartment) async throws -> Department {
         var errors = FieldErrors()
         let name = FormText.required(input.name, field: "name", maxLength: 50, into: &errors)
-        let nameEn = input.nameEn == nil ? name : FormText.required(input.nameEn, field: "nameEn", maxLength: 100, into: &errors)
+        // Left out or empty, the English name is the name.
+        let nameEn = FormText.trimmed(input.nameEn).isEmpty ? name : FormText.required(input.nameEn, field: "nameEn", maxLength: 100, into: &errors)
         let categories = (input.categories ?? []).compactMap(TicketCategory.init(rawValue:))
         if categories.count != (input.categories ?? []).count { errors.add("categories", "error.choice") }
         try errors.throwIfAny()

@@ -7,25 +7,27 @@ import Vapor
 enum InitialAdmin {
     static let username = "admin"
 
-    static func createIfNeeded(_ app: Application) async throws {
+    static func createIfNeeded(_ app: Application, on db: (any Database)? = nil) async throws {
+        let db = db ?? app.db
         guard let password = app.settings.initialAdminPassword,
-              try await User.query(on: app.db).count() == 0
+              try await User.query(on: db).count() == 0
         else { return }
-        try await create(app, password: password)
+        try await create(app, password: password, on: db)
         app.logger.notice("Created the district admin account '\(username)' from FUGONG_ADMIN_PASSWORD.")
     }
 
-    static func create(_ app: Application, password: String) async throws {
+    static func create(_ app: Application, password: String, on db: (any Database)? = nil) async throws {
+        let db = db ?? app.db
         var errors = FieldErrors()
         AccountRules.password(password, username: username, into: &errors)
         if let key = errors.messages["password"] {
             throw AppError.badRequest(messageKey: key)
         }
-        if try await User.query(on: app.db).filter(\.$username == username).count() > 0 {
+        if try await User.query(on: db).filter(\.$username == username).count() > 0 {
             throw AppError.conflict(field: "username", messageKey: "error.username.taken")
         }
         let hash = try await app.password.async.hash(password)
-        try await app.db.transaction { db in
+        try await db.transaction { db in
             let user = User(username: username, passwordHash: hash, role: .districtAdmin, displayName: "区管理员")
             try await user.create(on: db)
             let event = AuditEvent()

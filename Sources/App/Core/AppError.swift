@@ -14,6 +14,8 @@ public enum AppError: Error, Sendable {
     case illegalTransition(messageKey: String)
     case tooManyRequests(retryAfter: Int)
     case badRequest(messageKey: String)
+    /// A read ran past `Settings.readTimeLimit`.
+    case timedOut
     case internalError(String)
 
     var status: HTTPResponseStatus {
@@ -25,6 +27,7 @@ public enum AppError: Error, Sendable {
         case .conflict, .illegalTransition: .conflict
         case .tooManyRequests: .tooManyRequests
         case .badRequest: .badRequest
+        case .timedOut: .serviceUnavailable
         case .internalError: .internalServerError
         }
     }
@@ -42,6 +45,7 @@ public enum AppError: Error, Sendable {
         case .illegalTransition: "illegalTransition"
         case .tooManyRequests: "tooManyRequests"
         case .badRequest: "badRequest"
+        case .timedOut: "timedOut"
         case .internalError: "internal"
         }
     }
@@ -56,6 +60,7 @@ public enum AppError: Error, Sendable {
         case .invalid: "error.invalid"
         case .conflict(_, let key), .illegalTransition(let key), .badRequest(let key): key
         case .tooManyRequests: "error.tooManyRequests"
+        case .timedOut: "error.timeout"
         case .internalError: "error.internal"
         }
     }

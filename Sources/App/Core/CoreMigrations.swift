@@ -38,31 +38,32 @@ struct CreatePlatformFlags: AsyncMigration {
     }
 }
 
-extension Migrations {
-    /// Every migration, in order. Add new ones at the end; never edit one that has shipped.
-    func addFugong() {
-        add(CreatePlatformFlags())
-        add(CreateAuditEvents())
-        add(CreateZones())
-        add(CreateEnterprises())
-        add(CreateDepartments())
-        add(CreateUsers())
-        add(CreateWebSessions())
-        add(CreateApiTokens())
-        add(CreateLoginFailures())
-        add(CreateDistrictSettings())
-        add(CreateStoredFiles())
-        add(CreateNotifications())
-        add(CreateResumptionApplications())
-        add(CreateOfficerTables())
-        add(CreatePolicies())
-        add(CreateHelpdesk())
-        add(CreateTicketAttachments())
-        add(CreatePolicyAttachments())
-        add(CreateJobs())
-        add(ReindexJobTerms())
-        add(CreateWorkforce())
-        add(IndexEmployeesByStatus())
-        add(IndexGateDay())
-    }
+/// Every migration, in order. Add new ones at the end; never edit one that has shipped.
+/// `SchemaMigrations` runs them, each in a transaction with its log row.
+enum FugongMigrations {
+    static let all: [any Migration] = [
+        CreatePlatformFlags(),
+        CreateAuditEvents(),
+        CreateZones(),
+        CreateEnterprises(),
+        CreateDepartments(),
+        CreateUsers(),
+        CreateWebSessions(),
+        CreateApiTokens(),
+        CreateLoginFailures(),
+        CreateDistrictSettings(),
+        CreateStoredFiles(),
+        CreateNotifications(),
+        CreateResumptionApplications(),
+        CreateOfficerTables(),
+        CreatePolicies(),
+        CreateHelpdesk(),
+        CreateTicketAttachments(),
+        CreatePolicyAttachments(),
+        CreateJobs(),
+        ReindexJobTerms(),
+        CreateWorkforce(),
+        IndexEmployeesByStatus(),
+        IndexGateDay(),
+    ]
 }

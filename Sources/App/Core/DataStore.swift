@@ -18,18 +18,29 @@ enum DataStore {
             let path: String
             if settings.throwawayDatabase {
                 path = FileManager.default.temporaryDirectory.appendingPathComponent("fugong-test-\(UUID().uuidString).sqlite").path
-                app.lifecycle.use(RemoveFiles(paths: ["", "-wal", "-shm"].map { path + $0 }))
+                app.lifecycle.use(RemoveFiles(paths: ["", "-wal", "-shm", "-setup.lock"].map { path + $0 }))
             } else {
                 try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
                 path = URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("fugong.sqlite").path
+                try holdRunningLock(path)
             }
             // Reads use a connection per event loop; every write goes through the gate's own. The
             // gate and the health reports read and write straight through SQLite's C interface.
+            app.sqlitePath = path
             let configuration = SQLiteConfiguration(storage: .file(path: path))
             app.databases.use(.sqlite(configuration), as: .sqlite)
             app.writeGate = try WriteGate(configuration, path: path, logger: app.logger)
             app.directReaders = DirectReaders(path: path)
             app.lifecycle.use(WriteGate.Shutdown())
+        }
+    }
+
+    /// Every process that opens the file holds a shared lock beside it until it exits, so that
+    /// `fugong restore` can tell that none does.
+    private static func holdRunningLock(_ path: String) throws {
+        let descriptor = open(path + "-running.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0, flock(descriptor, LOCK_SH) == 0 else {
+            throw SQLiteBackup.Failure(description: "cannot lock \(path)-running.lock")
         }
     }
 
@@ -41,9 +52,9 @@ enum DataStore {
     /// SQLite: write-ahead log (kept in the file) and full sync on every connection.
     /// The busy handler stays sqlite-nio's, which retries at once: SQLite's own `busy_timeout`
     /// sleeps in whole seconds in this build, which put p50 at 860 ms under 50 writers. PostgreSQL: the test schema, if one is named.
-    static func prepare(_ app: Application) async throws {
+    static func prepare(_ app: Application, on db: any Database) async throws {
         if let schema = app.settings.databaseSchema, app.settings.databaseURL != nil {
-            try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+            try await (db as! any SQLDatabase).raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
             return
         }
         guard app.settings.databaseURL == nil else { return }
@@ -93,6 +104,16 @@ struct Sweeper: LifecycleHandler {
                 }
             }
         }
+    }
+}
+
+extension Application {
+    private struct SQLitePathKey: StorageKey { typealias Value = String }
+
+    /// The SQLite file, when the platform runs on SQLite.
+    var sqlitePath: String? {
+        get { storage[SQLitePathKey.self] }
+        set { storage[SQLitePathKey.self] = newValue }
     }
 }
 

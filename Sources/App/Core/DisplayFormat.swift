@@ -43,7 +43,9 @@ enum DisplayFormat {
 
 extension Request {
     /// `?from=&to=` as days in China Standard Time, both inclusive; by default the last
-    /// `defaultDays` days up to today. A bad date or a reversed range is a field error.
+    /// `defaultDays` days up to today. A bad date, a reversed range or one longer than the
+    /// setting `maxRangeDays` is a field error: a range of eight thousand years once held the
+    /// server for two minutes.
     func dayRange(defaultDays: Int) throws -> (from: CivilDate, to: CivilDate) {
         let today = CivilDate(now)
         var errors = FieldErrors()
@@ -55,6 +57,8 @@ extension Request {
         let to = day("to", today)
         let from = day("from", today.adding(days: 1 - defaultDays))
         if from > to { errors.add("from", "error.date.order") }
+        let limit = application.settings.maxRangeDays
+        if errors.isEmpty, to.daysSince(from) >= limit { errors.add("from", "error.date.span", arguments: [String(limit)]) }
         try errors.throwIfAny()
         return (from, to)
     }

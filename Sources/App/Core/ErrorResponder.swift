@@ -1,4 +1,5 @@
 import Domain
+import MultipartKit
 import Vapor
 
 /// Turns every error into what the caller can use: JSON `{"error": {code, message, fields}}` for
@@ -52,6 +53,9 @@ enum ErrorResponder {
             return .invalid(errors)
         case let error as DecodingError:
             return .invalid(FieldErrors(Self.fieldName(of: error), "error.field.type"))
+        case is MultipartError:
+            // A body that passed `BodyGuard` but lacks a part or a name the route needs.
+            return .badRequest(messageKey: "error.badRequest")
         case let error as any AbortError:
             switch error.status {
             case .notFound: return .notFound

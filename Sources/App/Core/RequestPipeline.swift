@@ -4,10 +4,11 @@ import Vapor
 /// 1. a request no route matches may be a static file (`Public/`);
 /// 2. who is calling (`Authentication`);
 /// 3. may they call this route (`AccessGuard`);
-/// 4. a page's form carries the session's token (`CSRFGuard`);
-/// 5. the route itself;
-/// 6. an error becomes its page or its JSON (`ErrorResponder`);
-/// 7. the language's cookie and header (`LanguageChoice`), and the security headers
+/// 4. a multipart body has a shape its parser can take (`BodyGuard`);
+/// 5. a page's form carries the session's token (`CSRFGuard`);
+/// 6. the route itself;
+/// 7. an error becomes its page or its JSON (`ErrorResponder`);
+/// 8. the language's cookie and header (`LanguageChoice`), and the security headers
 ///    (`ResponseHeaders`), on every response, errors included.
 ///
 /// Why one middleware: Vapor runs each async middleware in a task of its own and passes the
@@ -23,12 +24,41 @@ struct RequestPipeline: Middleware {
 
     func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let promise = req.eventLoop.makePromise(of: Response.self)
+        let answer = Answer(promise)
         running.begin()
+        let timer = Self.isBoundedRead(req) ? req.eventLoop.scheduleTask(in: .milliseconds(Int64(req.application.settings.readTimeLimit * 1000))) {
+            // The read goes on to its end, unread; the caller hears now that it took too long.
+            Task(executorPreference: EventLoopExecutor(req.eventLoop)) {
+                await answer.give(finish(req, await ErrorResponder.response(for: AppError.timedOut, req)))
+            }
+        } : nil
         Task(executorPreference: EventLoopExecutor(req.eventLoop)) {
-            promise.succeed(await run(req, next))
+            let response = await run(req, next)
+            timer?.cancel()
+            answer.give(response)
             running.end()
         }
         return promise.futureResult
+    }
+
+    /// Reads have a time limit (`Settings.readTimeLimit`); a write always runs to its answer,
+    /// so that a caller never hears "failed" of a write that then commits.
+    private static func isBoundedRead(_ req: Request) -> Bool {
+        (req.method == .GET || req.method == .HEAD) && req.route != nil
+    }
+
+    /// The first of the route's answer and the time limit's; both come on the request's loop.
+    private final class Answer: @unchecked Sendable {
+        private let promise: EventLoopPromise<Response>
+        private var given = false
+        init(_ promise: EventLoopPromise<Response>) { self.promise = promise }
+
+        func give(_ response: Response) {
+            promise.futureResult.eventLoop.preconditionInEventLoop()
+            guard !given else { return }
+            given = true
+            promise.succeed(response)
+        }
     }
 
     private func run(_ req: Request, _ next: any Responder) async -> Response {
@@ -38,6 +68,10 @@ struct RequestPipeline: Middleware {
         } catch {
             response = await ErrorResponder.response(for: error, req)
         }
+        return finish(req, response)
+    }
+
+    private func finish(_ req: Request, _ response: Response) -> Response {
         LanguageChoice.apply(req, response)
         ResponseHeaders.apply(req, response)
         return response
@@ -49,6 +83,7 @@ struct RequestPipeline: Middleware {
         }
         try await Authentication.authenticate(req)
         try AccessGuard.check(req)
+        try await BodyGuard.check(req)
         try await CSRFGuard.check(req)
         let response: Response
         if let route = next as? any AsyncResponder {

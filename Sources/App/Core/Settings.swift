@@ -23,10 +23,15 @@ public struct Settings: Sendable {
     public var initialAdminPassword: String?
     /// Load the demo district at start (`fugong demo`).
     public var loadDemo = false
+    /// The longest span of days a figures page or report reads at once (`?from=&to=`).
+    public var maxRangeDays = 366
+    /// A read (GET) still running after this long is answered 503, so that no query holds a
+    /// caller for ever.
+    public var readTimeLimit: TimeInterval = 30
 
     public static func fromEnvironment() -> Settings {
         let env = { (key: String) in Environment.get(key).flatMap { $0.isEmpty ? nil : $0 } }
-        return Settings(
+        var settings = Settings(
             dataDirectory: env("FUGONG_DATA_DIR") ?? "./data",
             databaseURL: env("DATABASE_URL"),
             databaseSchema: env("DATABASE_SCHEMA"),
@@ -38,6 +43,9 @@ public struct Settings: Sendable {
             bcryptCost: env("FUGONG_BCRYPT_COST").flatMap(Int.init) ?? 12,
             initialAdminPassword: env("FUGONG_ADMIN_PASSWORD")
         )
+        if let days = env("FUGONG_MAX_RANGE_DAYS").flatMap(Int.init), days > 0 { settings.maxRangeDays = days }
+        if let seconds = env("FUGONG_READ_TIME_LIMIT_SECONDS").flatMap(Double.init), seconds > 0 { settings.readTimeLimit = seconds }
+        return settings
     }
 
     static func truthy(_ value: String) -> Bool {

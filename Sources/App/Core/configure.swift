@@ -1,3 +1,4 @@
+import Domain
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -16,6 +17,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     // No metrics backend is configured: Vapor would still build each request's labels.
     app.http.server.configuration.reportMetrics = false
     app.routes.defaultMaxBodySize = "1mb"
+    _ = StrictJSON.install
 
     try DataStore.configureDatabase(app, settings: settings)
     app.settingsCache = .init()
@@ -30,21 +32,39 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.leaf.tags["t"] = TranslateTag()
     app.leaf.cache.isEnabled = app.environment.isRelease
 
-    app.migrations.addFugong()
-    app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
-    app.asyncCommands.use(JobsBenchmarkCommand(), as: "bench-jobs")
-    app.asyncCommands.use(PurgeCommand(), as: "purge")
-    app.asyncCommands.use(WorkforceBenchmarkCommand(), as: "bench-workforce")
+    app.migrations.add(FugongMigrations.all)
+    Operations.registerCommands(app)
 
     try routes(app)
 
     // Migrations run at every start, as the `migrate` command would; both are idempotent.
-    try await DataStore.prepare(app)
-    try await app.autoMigrate()
-    if settings.loadDemo { try await DemoDistrict.load(app) }
-    try await InitialAdmin.createIfNeeded(app)
+    // One process at a time, each migration whole or not at all (`SchemaMigrations`).
+    try await SchemaMigrations.exclusively(app) { db in
+        try await DataStore.prepare(app, on: db)
+        try await SchemaMigrations.run(FugongMigrations.all, on: db, logger: app.logger)
+        if settings.loadDemo { try await DemoDistrict.load(app, on: db) }
+        try await InitialAdmin.createIfNeeded(app, on: db)
+    }
     app.holdsDemoData = try await PlatformFlag.query(on: app.db).filter(\.$key == PlatformFlag.demoKey).count() > 0
     app.lifecycle.use(Sweeper())
     // Last in, so first at shutdown: running requests finish before the databases close.
     app.lifecycle.use(RunningRequests.Drain(running: running))
+}
+
+/// JSON bodies decode their moments with the one strict parser (`DateText.moment`): Foundation's
+/// ISO 8601 parsing rolled 30 February over to 1 March. Installed once for the process, as
+/// Vapor's content configuration is global.
+enum StrictJSON {
+    static let install: Void = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = DateText.moment(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 date-time: \(text)")
+            }
+            return date
+        }
+        ContentConfiguration.global.use(decoder: decoder, for: .json)
+    }()
 }

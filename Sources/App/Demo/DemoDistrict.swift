@@ -73,8 +73,8 @@ enum DemoDistrict {
         }
     }
 
-    static func load(_ app: Application) async throws {
-        let db = app.db
+    static func load(_ app: Application, on db: (any Database)? = nil) async throws {
+        let db = db ?? app.db
         if try await PlatformFlag.query(on: db).filter(\.$key == PlatformFlag.demoKey).count() > 0 { return }
         guard try await User.query(on: db).count() == 0 else { throw NotEmpty() }
         let hash = try await app.password.async.hash(password)

@@ -31,7 +31,9 @@ enum DailySummary {
         let counts = try await sql.raw("""
             SELECT (SELECT COUNT(*) FROM employees WHERE enterprise_id = \(bind: enterpriseID) \
             AND status = \(bind: EmploymentStatus.employed.rawValue)) AS employees, \
-            (SELECT COUNT(*) FROM health_reports WHERE enterprise_id = \(bind: enterpriseID) AND day = \(bind: day.iso)) AS reported, \
+            (SELECT COUNT(*) FROM health_reports r JOIN employees e ON e.id = r.employee_id \
+            WHERE r.enterprise_id = \(bind: enterpriseID) AND r.day = \(bind: day.iso) \
+            AND e.status = \(bind: EmploymentStatus.employed.rawValue)) AS reported, \
             (SELECT COUNT(*) FROM fever_alerts WHERE enterprise_id = \(bind: enterpriseID) AND day = \(bind: day.iso)) AS fevers, \
             (SELECT COUNT(*) FROM quarantines WHERE enterprise_id = \(bind: enterpriseID) AND released_at IS NULL \
             AND planned_end > \(bind: day.iso) AND start_date <= \(bind: day.iso)) AS in_quarantine, \

@@ -107,6 +107,11 @@ enum Roster {
     struct ImportResult: Content {
         let imported: Int
         let errors: [RowErrorDTO]
+
+        /// A file with no employee in it: the same shape as any other refused file.
+        static func empty(_ req: Request) -> ImportResult {
+            ImportResult(imported: 0, errors: [RowErrorDTO(line: 1, field: "file", message: req.t("error.csv.empty"))])
+        }
     }
 
     struct RowErrorDTO: Content {
@@ -164,7 +169,10 @@ enum Roster {
                 RowErrorDTO(line: $0.line, field: $0.field, message: req.application.strings.text($0.messageKey, req.language, $0.arguments))
             })
         }
-        guard !rows.isEmpty else { throw FieldErrors("file", "error.csv.empty") }
+        guard !rows.isEmpty else {
+            progress?.update(.failed, done: 0, total: 0)
+            return .empty(req)
+        }
         let columns = ["id", "enterprise_id", "name", "id_sealed", "id_hash", "id_masked", "mobile", "employee_number", "department",
                        "shift", "home_province", "home_city", "status", "case_status", "created_at"]
         let total = rows.count

@@ -54,7 +54,7 @@ enum Supplies {
         let item = SupplyItem(rawValue: input.item ?? "")
         if item == nil { errors.add("item", "error.choice") }
         for (value, field) in [(input.received, "received"), (input.used, "used"), (input.stock, "stock")] {
-            if let value, !(0...10_000_000).contains(value) { errors.add(field, "error.number.range") }
+            if let value, !SupplyRules.isValidQuantity(value) { errors.add(field, "error.supply.quantity") }
         }
         if input.received == nil && input.used == nil && input.stock == nil { errors.add("received", "error.required") }
         try errors.throwIfAny()

@@ -25,10 +25,14 @@ enum WorkforceAPIController {
 
     /// `text/csv` body (UTF-8 or GBK). 200 with the count, or 422 with every row's errors.
     @Sendable static func importEmployees(req: Request) async throws -> Response {
-        guard let body = req.body.data, body.readableBytes > 0 else { throw FieldErrors("file", "error.csv.empty") }
         let token = req.query[String.self, at: "progress"].map { String($0.prefix(64)) }
         let progress = try token.map { req.application.importProgress.start(token: $0, owner: try req.requireUser().requireID()) }
-        let result = try await Roster.importCSV(req, enterpriseID: try enterpriseID(req), data: Data(buffer: body), progress: progress)
+        let result: Roster.ImportResult
+        if let body = req.body.data, body.readableBytes > 0 {
+            result = try await Roster.importCSV(req, enterpriseID: try enterpriseID(req), data: Data(buffer: body), progress: progress)
+        } else {
+            result = .empty(req)
+        }
         let response = Response(status: result.errors.isEmpty ? .ok : .unprocessableEntity)
         try response.content.encode(result)
         return response

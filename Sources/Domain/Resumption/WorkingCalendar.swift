@@ -60,11 +60,9 @@ extension CivilDate {
         return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
     }
 
-    /// Parses `yyyy-MM-dd`.
+    /// Parses `yyyy-MM-dd`, strictly (`DateText.day`).
     public init?(iso text: String) {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
-        else { return nil }
-        self.init(year: year, month: month, day: day)
+        guard let date = DateText.day(text) else { return nil }
+        self = date
     }
 }

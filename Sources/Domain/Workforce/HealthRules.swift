@@ -301,7 +301,17 @@ public enum SupplyItem: String, Codable, CaseIterable, Sendable {
 /// Days a stock lasts at its daily use; nil when nothing is used.
 public enum SupplyRules {
     public static func daysRemaining(stock: Double, dailyUse: Double) -> Double? {
-        dailyUse > 0 ? stock / dailyUse : nil
+        guard dailyUse > 0 else { return nil }
+        // A use too small to divide by (stored before quantities were checked) lasts "for ever".
+        let days = stock / dailyUse
+        return days.isFinite ? days : nil
+    }
+
+    /// A quantity of a supply as recorded: 0, or from 0.01 (a hundredth of a litre of
+    /// disinfectant) up to ten million. Anything smaller than a hundredth would make the days
+    /// remaining infinite.
+    public static func isValidQuantity(_ value: Double) -> Bool {
+        value.isFinite && (value == 0 || (0.01...10_000_000).contains(value))
     }
 
     /// Daily use: the average of the days recorded, or else the estimate from the people on site.

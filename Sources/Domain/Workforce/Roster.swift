@@ -23,6 +23,16 @@ public struct EmployeeDraft: Codable, Equatable, Sendable {
         self.homeCity = homeCity
     }
 
+    /// Every field may be left out of a JSON body: a missing one is empty, and the checks say
+    /// which are required (the API document marks the same).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func text(_ key: CodingKeys) throws -> String { try container.decodeIfPresent(String.self, forKey: key) ?? "" }
+        self.init(name: try text(.name), idNumber: try text(.idNumber), mobile: try text(.mobile),
+                  employeeNumber: try text(.employeeNumber), department: try text(.department), shift: try text(.shift),
+                  homeProvince: try text(.homeProvince), homeCity: try text(.homeCity))
+    }
+
     /// The JSON names, in the CSV template's column order, with the template's Chinese headers.
     public static let columns: [(field: String, header: String)] = [
         ("name", "姓名"), ("idNumber", "身份证号码"), ("mobile", "手机号码"), ("employeeNumber", "工号"),
