@@ -413,7 +413,7 @@ struct OperationsTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for index in 0..<60 {
-                        let response = try await W.send(app, .POST, "/api/v1/tickets", company, [
+                        let response = try await WorkforceFixtures.send(app, .POST, "/api/v1/tickets", company, [
                             "category": "supplies", "urgency": "general", "title": "口罩 \(index)", "description": "说明",
                         ])
                         #expect(response.status == .created)
