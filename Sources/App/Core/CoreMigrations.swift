@@ -37,33 +37,3 @@ struct CreatePlatformFlags: AsyncMigration {
         try await database.schema(PlatformFlag.schema).delete()
     }
 }
-
-/// Every migration, in order. Add new ones at the end; never edit one that has shipped.
-/// `SchemaMigrations` runs them, each in a transaction with its log row.
-enum FugongMigrations {
-    static let all: [any Migration] = [
-        CreatePlatformFlags(),
-        CreateAuditEvents(),
-        CreateZones(),
-        CreateEnterprises(),
-        CreateDepartments(),
-        CreateUsers(),
-        CreateWebSessions(),
-        CreateApiTokens(),
-        CreateLoginFailures(),
-        CreateDistrictSettings(),
-        CreateStoredFiles(),
-        CreateNotifications(),
-        CreateResumptionApplications(),
-        CreateOfficerTables(),
-        CreatePolicies(),
-        CreateHelpdesk(),
-        CreateTicketAttachments(),
-        CreatePolicyAttachments(),
-        CreateJobs(),
-        ReindexJobTerms(),
-        CreateWorkforce(),
-        IndexEmployeesByStatus(),
-        IndexGateDay(),
-    ]
-}

@@ -67,46 +67,6 @@ enum DataStore {
     }
 }
 
-/// Background work on the platform's clock: every minute, help-desk escalations and
-/// auto-close; every ten minutes, expired sessions, tokens and throttling records; in the
-/// night (the hour from 3:00, China Standard Time), the workforce retention purge. Each
-/// instance runs it; the changes are idempotent (an escalation level is only ever raised).
-struct Sweeper: LifecycleHandler {
-    func didBootAsync(_ app: Application) async throws {
-        guard app.environment != .testing else { return }
-        let settings = app.settings
-        let db = app.db
-        let clock = app.clock
-        let logger = app.logger
-        app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: .minutes(10)) { _ in
-            app.eventLoopGroup.next().makeFutureWithTask {
-                do { try await SignIn.sweep(db, settings: settings, now: clock.now) } catch {
-                    logger.warning("sweep failed: \(String(reflecting: error))")
-                }
-            }
-        }
-        app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(10), delay: .minutes(1)) { _ in
-            app.eventLoopGroup.next().makeFutureWithTask {
-                do { try await HelpdeskService.sweep(app, now: clock.now) } catch {
-                    logger.warning("help-desk sweep failed: \(String(reflecting: error))")
-                }
-            }
-        }
-        app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .minutes(1), delay: .hours(1)) { _ in
-            app.eventLoopGroup.next().makeFutureWithTask {
-                let now = clock.now
-                guard CivilDate.calendar.component(.hour, from: now) == 3 else { return }
-                do {
-                    let outcome = try await Retention.purge(app, now: now)
-                    logger.notice("retention purge before \(outcome.before): \(outcome.healthReports) reports, \(outcome.gateCheckIns) gate, \(outcome.visitors) visitors")
-                } catch {
-                    logger.warning("retention purge failed: \(String(reflecting: error))")
-                }
-            }
-        }
-    }
-}
-
 extension Application {
     private struct SQLitePathKey: StorageKey { typealias Value = String }
 

@@ -29,7 +29,7 @@ public enum Entrypoint {
             if opensDatabase {
                 try await configure(app, settings: settings)
             } else {
-                Operations.registerCommands(app)
+                Modules.registerCommands(app)
             }
             try await app.execute()
         } catch {

@@ -1,5 +1,4 @@
 import Domain
-import MultipartKit
 import Vapor
 
 /// Turns every error into what the caller can use: JSON `{"error": {code, message, fields}}` for
@@ -53,9 +52,10 @@ enum ErrorResponder {
             return .invalid(errors)
         case let error as DecodingError:
             return .invalid(FieldErrors(Self.fieldName(of: error), "error.field.type"))
-        case is MultipartError:
-            // A body that passed `BodyGuard` but lacks a part or a name the route needs.
-            return .badRequest(messageKey: "error.badRequest")
+        case _ where String(reflecting: type(of: error)).hasPrefix("MultipartKit."):
+            // The parser's own syntax error (private to MultipartKit); `BodyGuard` keeps such
+            // bodies away, this is the second line.
+            return .badRequest(messageKey: "error.multipart")
         case let error as any AbortError:
             switch error.status {
             case .notFound: return .notFound

@@ -6,18 +6,6 @@ import Vapor
 /// the backup and restore of a SQLite database. `fugong --help` lists them; no command's
 /// `--help` opens a database (`Entrypoint`).
 enum Operations {
-    /// The commands every start registers, whether or not it opens the database.
-    static func registerCommands(_ app: Application) {
-        app.asyncCommands.use(DemoCommand(), as: "demo")
-        app.asyncCommands.use(MigrateCommand(), as: "migrate")
-        app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
-        app.asyncCommands.use(PurgeCommand(), as: "purge")
-        app.asyncCommands.use(BackupCommand(), as: "backup")
-        app.asyncCommands.use(RestoreCommand(), as: "restore")
-        app.asyncCommands.use(JobsBenchmarkCommand(), as: "bench-jobs")
-        app.asyncCommands.use(WorkforceBenchmarkCommand(), as: "bench-workforce")
-    }
-
     /// The commands that need the platform configured and its database open (and migrated).
     /// The others (`backup` and `restore` work on the file themselves, help, a mistyped
     /// command) open nothing.

@@ -58,45 +58,6 @@ struct AttachmentView: Encodable {
     }
 }
 
-enum Navigation {
-    /// Each role's menu: string-table key and address. Modules add their entries here.
-    static func items(for role: Role) -> [(key: String, href: String)] {
-        var items: [(String, String)] = [("nav.home", "/")]
-        switch role {
-        case .districtAdmin:
-            items += [("nav.enterprises", "/enterprises"), ("nav.resumption", "/resumption"), ("nav.helpdesk", "/helpdesk"),
-                      ("nav.scorecards", "/helpdesk/scorecards"), ("nav.dispatch", "/dispatch"), ("nav.officers", "/officers"),
-                      ("nav.policies", "/policies"), ("nav.users", "/admin/users"), ("nav.departments", "/admin/departments"),
-                      ("nav.routing", "/admin/routing"), ("nav.settings", "/admin/settings"), ("nav.audit", "/admin/audit"), ("nav.jobs", "/jobs"),
-                      ("nav.jobFigures", "/jobs/figures"), ("nav.workforce", "/workforce/district")]
-        case .reviewer:
-            items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.employerReview", "/jobs/review"),
-                      ("nav.dispatch", "/dispatch"), ("nav.visits", "/visits"), ("nav.workforce", "/workforce/district")]
-        case .leader:
-            items += [("nav.resumption", "/resumption"), ("nav.enterprises", "/enterprises"), ("nav.helpdesk", "/helpdesk"),
-                      ("nav.scorecards", "/helpdesk/scorecards"), ("nav.dispatch", "/dispatch"), ("nav.officers", "/officers"),
-                      ("nav.visits", "/visits"), ("nav.policies", "/policies"), ("nav.jobFigures", "/jobs/figures"), ("nav.workforce", "/workforce/district")]
-        case .officer:
-            items += [("nav.dispatch", "/dispatch"), ("nav.visits", "/visits"), ("nav.resumption", "/resumption"),
-                      ("nav.helpdesk", "/helpdesk"), ("nav.enterprises", "/enterprises"), ("nav.workforce", "/workforce/district"), ("nav.policies", "/policies")]
-        case .agent:
-            items += [("nav.helpdesk", "/helpdesk"), ("nav.scorecards", "/helpdesk/scorecards"), ("nav.enterprises", "/enterprises"), ("nav.policies", "/policies")]
-        case .portOperator:
-            items += [("nav.enterprises", "/enterprises"), ("nav.policies", "/policies")]
-        case .enterpriseAdmin:
-            items += [("nav.workforce", "/workforce"), ("nav.myResumption", "/resumption"), ("nav.myHelpdesk", "/helpdesk"),
-                      ("nav.recruitment", "/jobs/centre"), ("nav.policies", "/policies"), ("nav.myEnterprise", "/my/enterprise")]
-        case .gateGuard:
-            items += [("nav.gate", "/gate"), ("nav.visitors", "/gate/visitors"), ("nav.policies", "/policies")]
-        case .employee:
-            items += [("nav.health", "/health"), ("nav.myEnterprise", "/my/enterprise"), ("nav.policies", "/policies")]
-        case .jobSeeker:
-            items += [("nav.jobs", "/jobs"), ("nav.resume", "/resume"), ("nav.myApplications", "/my-applications"), ("nav.policies", "/policies")]
-        }
-        return items.map { (key: $0.0, href: $0.1) }
-    }
-}
-
 enum Pages {
     /// Builds the layout context. `forms` gives an anonymous visitor a session for the CSRF
     /// token; a signed-in user always has one.
@@ -112,7 +73,7 @@ enum Pages {
         }
         let path = req.url.path
         let nav = user.map { user in
-            Navigation.items(for: user.role).map {
+            Modules.navigation(for: user.role).map {
                 PageContext.NavItem(label: req.t($0.key), href: $0.href,
                                     current: $0.href == "/" ? path == "/" : path.hasPrefix($0.href))
             }

@@ -29,7 +29,8 @@ struct RequestPipeline: Middleware {
         let timer = Self.isBoundedRead(req) ? req.eventLoop.scheduleTask(in: .milliseconds(Int64(req.application.settings.readTimeLimit * 1000))) {
             // The read goes on to its end, unread; the caller hears now that it took too long.
             Task(executorPreference: EventLoopExecutor(req.eventLoop)) {
-                await answer.give(finish(req, await ErrorResponder.response(for: AppError.timedOut, req)))
+                let response = await ErrorResponder.response(for: AppError.timedOut, req)
+                answer.give(finish(req, response))
             }
         } : nil
         Task(executorPreference: EventLoopExecutor(req.eventLoop)) {

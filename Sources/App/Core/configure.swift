@@ -32,16 +32,16 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.leaf.tags["t"] = TranslateTag()
     app.leaf.cache.isEnabled = app.environment.isRelease
 
-    app.migrations.add(FugongMigrations.all)
-    Operations.registerCommands(app)
-
-    try routes(app)
+    app.migrations.add(Modules.migrations)
+    Modules.registerCommands(app)
+    // Every module's routes, each with its access (`<Module>Module.swift`).
+    Modules.registerRoutes(app)
 
     // Migrations run at every start, as the `migrate` command would; both are idempotent.
     // One process at a time, each migration whole or not at all (`SchemaMigrations`).
     try await SchemaMigrations.exclusively(app) { db in
         try await DataStore.prepare(app, on: db)
-        try await SchemaMigrations.run(FugongMigrations.all, on: db, logger: app.logger)
+        try await SchemaMigrations.run(Modules.migrations, on: db, logger: app.logger)
         if settings.loadDemo { try await DemoDistrict.load(app, on: db) }
         try await InitialAdmin.createIfNeeded(app, on: db)
     }

@@ -9,6 +9,17 @@ enum DemoDistrict {
     /// The password of every demo account, shown in the README.
     static let password = "Fugong@2020"
 
+    /// What each module's part of the demo builds on: the registry and the accounts made here.
+    struct Context: Sendable {
+        let db: any Database
+        let now: Date
+        /// The demo enterprises, in the order of `companies`.
+        let enterprises: [UUID]
+        /// The support officers, by zone.
+        let officers: [String: User]
+        let vault: PersonalData
+    }
+
     struct Company {
         let name, creditCode, legal, contact, phone, address, zone, industry: String
         let staff: Int
@@ -116,10 +127,8 @@ enum DemoDistrict {
                 try await user.create(on: db)
                 if let zone = zones[username] { officers[zone] = user }
             }
-            try await DemoResumption(db: db, now: app.clock.now, enterprises: enterpriseIDs, officers: officers).load()
-            try await DemoHelpdesk(db: db, now: app.clock.now, enterprises: enterpriseIDs).load()
-            try await DemoJobs(db: db, now: app.clock.now, enterprises: enterpriseIDs).load()
-            try await DemoWorkforce(db: db, now: app.clock.now, enterprises: enterpriseIDs, vault: app.personalData).load()
+            let context = Context(db: db, now: app.clock.now, enterprises: enterpriseIDs, officers: officers, vault: app.personalData)
+            for module in Modules.all { try await module.demo?(context) }
         }
         RoutingTable.changed(app)
         app.logger.notice("Loaded the demo district. Every demo account's password is \(password).")
