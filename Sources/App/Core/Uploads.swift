@@ -36,6 +36,13 @@ struct CreateStoredFiles: AsyncMigration {
     }
 }
 
+/// A form or request that carries one file (`multipart/form-data`, field `file`), and for
+/// a resumption application's documents, which kind it is.
+struct Upload: Content {
+    var kind: String?
+    var file: File?
+}
+
 /// The upload rules, one place: PDF, JPEG or PNG recognised by their bytes, not their name; a
 /// size limit (a district setting); a display name with no path, control or quoting characters.
 enum Uploads {

@@ -51,10 +51,6 @@ enum HelpdeskAPIController {
         return try await after(req) { try await HelpdeskService.feedback(req, $0, body) }
     }
 
-    struct Upload: Content {
-        var file: File?
-    }
-
     @Sendable static func attach(req: Request) async throws -> Response {
         let ticket = try await HelpdeskService.find(req)
         _ = try await HelpdeskService.attach(req, ticket, file: try req.content.decode(Upload.self).file)

@@ -180,7 +180,7 @@ enum HelpdeskPagesController {
     }
 
     @Sendable static func attach(req: Request) async throws -> Response {
-        let upload = try req.content.decode(HelpdeskAPIController.Upload.self)
+        let upload = try req.content.decode(Upload.self)
         return try await act(req, flash: "helpdesk.attached") { _ = try await HelpdeskService.attach(req, $0, file: upload.file) }
     }
 
@@ -191,13 +191,9 @@ enum HelpdeskPagesController {
     /// Runs a change from a detail-page form; field errors show on the page.
     private static func act(_ req: Request, flash: String, _ change: @escaping (Ticket) async throws -> Void) async throws -> Response {
         let ticket = try await HelpdeskService.find(req)
-        do {
-            try await change(ticket)
-            try await Pages.flash(req, flash)
-            return req.redirect(to: "/helpdesk/\(ticket.id!)")
-        } catch let errors as FieldErrors {
-            return try await renderDetail(req, ticket, errors: errors, status: .unprocessableEntity)
-        }
+        return try await FormAction.run(req, flash: flash, redirect: "/helpdesk/\(ticket.id!)", render: { errors, status in
+            try await renderDetail(req, ticket, errors: errors, status: status)
+        }) { try await change(ticket) }
     }
 
     @Sendable static func accept(req: Request) async throws -> Response {

@@ -55,7 +55,7 @@ enum JobsAPIController {
 
     @Sendable static func licence(req: Request) async throws -> EmployerDTO {
         let employer = try await JobsService.findEmployer(req)
-        try await JobsService.attachLicence(req, employer, file: try req.content.decode(HelpdeskAPIController.Upload.self).file)
+        try await JobsService.attachLicence(req, employer, file: try req.content.decode(Upload.self).file)
         return EmployerDTO(employer, now: req.now)
     }
 

@@ -214,17 +214,9 @@ enum JobsPagesController {
 
     /// Runs a centre form; field errors and refusals show on the centre page.
     static func centreAction(_ req: Request, values: [String: String] = [:], flash: String, _ change: () async throws -> Void) async throws -> Response {
-        do {
-            try await change()
-            try await Pages.flash(req, flash)
-            return req.redirect(to: "/jobs/centre")
-        } catch let errors as FieldErrors {
-            return try await renderCentre(req, fields: errors, values: values, status: .unprocessableEntity)
-        } catch AppError.conflict(let field, let key) {
-            return try await renderCentre(req, fields: FieldErrors(field ?? "form", key), values: values, status: .conflict)
-        } catch AppError.illegalTransition(let key) {
-            return try await renderCentre(req, fields: FieldErrors("form", key), values: values, status: .conflict)
-        }
+        try await FormAction.run(req, flash: flash, redirect: "/jobs/centre", render: { errors, status in
+            try await renderCentre(req, fields: errors, values: values, status: status)
+        }, change)
     }
 
     @Sendable static func start(req: Request) async throws -> Response {
@@ -233,8 +225,8 @@ enum JobsPagesController {
     }
 
     @Sendable static func licence(req: Request) async throws -> Response {
-        let upload = try req.content.decode(HelpdeskAPIController.Upload.self)
-        return try await centreAction(req, flash: "helpdesk.attached") {
+        let upload = try req.content.decode(Upload.self)
+        return try await centreAction(req, flash: "jobs.licenceAttached") {
             guard let employer = try await JobsService.employer(of: try req.requireUser().$enterprise.id, on: req.db) else { throw AppError.notFound }
             try await JobsService.attachLicence(req, employer, file: upload.file)
         }

@@ -101,10 +101,6 @@ enum PoliciesController {
 
     // MARK: Attachments
 
-    struct Upload: Content {
-        var file: File?
-    }
-
     static func find(_ req: Request) async throws -> Policy {
         guard let id = req.parameters.get("policyID", as: UUID.self), let policy = try await Policy.find(id, on: req.db) else {
             throw AppError.notFound
@@ -140,13 +136,10 @@ enum PoliciesController {
 
     @Sendable static func attachFromPage(req: Request) async throws -> Response {
         let policy = try await find(req)
-        do {
-            try await attach(req, policy, file: try req.content.decode(Upload.self).file)
-            try await Pages.flash(req, "helpdesk.attached")
-        } catch let errors as FieldErrors {
-            return try await renderDetail(req, policy, errors: errors, status: .unprocessableEntity)
-        }
-        return req.redirect(to: "/policies/\(policy.id!)")
+        let upload = try req.content.decode(Upload.self)
+        return try await FormAction.run(req, flash: "policies.attached", redirect: "/policies/\(policy.id!)", render: { errors, status in
+            try await renderDetail(req, policy, errors: errors, status: status)
+        }) { try await attach(req, policy, file: upload.file) }
     }
 
     @Sendable static func download(req: Request) async throws -> Response {

@@ -9,11 +9,6 @@ enum ResumptionAPIController {
         var comment: String?
     }
 
-    struct Upload: Content {
-        var kind: String?
-        var file: File?
-    }
-
     @Sendable static func create(req: Request) async throws -> Response {
         let application = try await ResumptionService.create(req, try req.content.decode(ResumptionService.Form.self))
         let response = Response(status: .created)

@@ -271,19 +271,13 @@ enum ResumptionPagesController {
     private static func act(_ req: Request, flash: String,
                             _ change: @escaping (ResumptionApplication) async throws -> Void) async throws -> Response {
         let application = try await ResumptionService.find(req)
-        do {
-            try await change(application)
-            try await Pages.flash(req, flash)
-            return req.redirect(to: "/resumption/\(application.id!)")
-        } catch let errors as FieldErrors {
-            return try await renderDetail(req, application, fields: errors, status: .unprocessableEntity)
-        } catch AppError.invalid(let errors) {
-            return try await renderDetail(req, application, fields: errors, status: .unprocessableEntity)
-        }
+        return try await FormAction.run(req, flash: flash, redirect: "/resumption/\(application.id!)", render: { errors, status in
+            try await renderDetail(req, application, fields: errors, status: status)
+        }) { try await change(application) }
     }
 
     @Sendable static func attach(req: Request) async throws -> Response {
-        let upload = try req.content.decode(ResumptionAPIController.Upload.self)
+        let upload = try req.content.decode(Upload.self)
         return try await act(req, flash: "resumption.attached") { application in
             _ = try await ResumptionService.attach(req, application, kind: upload.kind, file: upload.file)
         }

@@ -9,32 +9,12 @@ enum WorkforcePagesController {
     // MARK: Shared
 
     /// A page's form outcome: field errors shown above the form and beside their fields.
-    struct FormState: Encodable {
-        var errors: [String] = []
-        var fields: [String: String] = [:]
-        var values: [String: String] = [:]
-
-        init() {}
-
-        init(_ req: Request, _ errors: FieldErrors, values: [String: String] = [:]) {
-            self.errors = req.errorList(errors)
-            fields = req.translated(errors)
-            self.values = values
-        }
-    }
-
-    /// Runs a change; on success flashes and redirects, on field errors re-renders the page.
+    /// `FormAction.run`, with the page's form state.
     static func act(_ req: Request, redirect: String, flash: String, values: [String: String] = [:],
                     render: (FormState) async throws -> Response, _ change: () async throws -> Void) async throws -> Response {
-        do {
-            try await change()
-            try await Pages.flash(req, flash)
-            return req.redirect(to: redirect)
-        } catch let errors as FieldErrors {
-            return try await render(FormState(req, errors, values: values))
-        } catch AppError.conflict(let field, let key) {
-            return try await render(FormState(req, FieldErrors(field ?? "form", key), values: values))
-        }
+        try await FormAction.run(req, flash: flash, redirect: redirect, render: { errors, _ in
+            try await render(FormState(req, errors, values: values))
+        }, change)
     }
 
     static func ownEnterprise(_ req: Request) throws -> UUID {
