@@ -84,3 +84,27 @@ struct HelpdeskRulesTests {
         #expect(Satisfaction.basicallySatisfied.countsAsSatisfied && !Satisfaction.unsatisfied.countsAsSatisfied)
     }
 }
+
+@Suite("Who may take which step on a ticket")
+struct TicketPermissionTests {
+    @Test("The department's agent accepts before replying; the enterprise may add to its request while it is open")
+    func replies() {
+        #expect(TicketPermissions.refusal(.departmentAgent, .reply, in: .new) == .acceptFirst)
+        #expect(TicketPermissions.allows(.departmentAgent, .reply, in: .accepted))
+        #expect(TicketPermissions.allows(.enterprise, .reply, in: .new))
+        #expect(TicketPermissions.refusal(.enterprise, .reply, in: .closed) == .closed)
+        #expect(TicketPermissions.refusal(.enterprise, .note, in: .accepted) == .forbidden)
+        #expect(TicketPermissions.refusal(.reader, .reply, in: .accepted) == .forbidden)
+    }
+
+    @Test("Each step follows the ticket's state machine")
+    func steps() {
+        for state in TicketState.allCases {
+            #expect(TicketPermissions.allows(.departmentAgent, .accept, in: state) == state.allows(.accept))
+            #expect(TicketPermissions.allows(.enterprise, .rate, in: state) == state.allows(.confirmSolved))
+            #expect(TicketPermissions.allows(.districtAdmin, .transfer, in: state) == state.allows(.transfer))
+            #expect(TicketPermissions.allows(.officer, .attach, in: state) == state.isOpen)
+            #expect(!TicketPermissions.allows(.officer, .answer, in: state))
+        }
+    }
+}

@@ -128,7 +128,8 @@ enum HelpdeskPagesController {
     static func renderDetail(_ req: Request, _ ticket: Ticket, errors: FieldErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.requireUser()
         let dto = try await HelpdeskService.dto(req, ticket, withMessages: true)
-        let isAgent = user.role == .agent && user.$department.id == ticket.$department.id
+        let party = HelpdeskService.party(user, ticket)
+        let may = { (step: TicketPermissions.Step) in TicketPermissions.allows(party, step, in: dto.state) }
         let departments = try await Department.query(on: req.db).sort(\.$name).all().filter { $0.id != ticket.$department.id }
         let policies = try await Policy.query(on: req.db).sort(\.$issuedOn, .descending).limit(50).all()
         let context = DetailPage(
@@ -144,14 +145,14 @@ enum HelpdeskPagesController {
             attachments: (dto.attachments ?? []).map {
                 AttachmentView(href: "/helpdesk/\(dto.id)/attachments/\($0.id)", kindName: $0.uploadedBy, filename: $0.filename, bytes: $0.size)
             },
-            canAttach: HelpdeskService.canAttach(user, ticket),
+            canAttach: may(.attach),
             maxUploadMegabytes: try await req.districtSettings().maxUploadBytes / 1_048_576,
-            canAccept: isAgent && dto.state.allows(.accept),
-            canReply: dto.state.isOpen && dto.state != .new && (isAgent || user.role == .enterpriseAdmin),
-            canNote: isAgent && dto.state.isOpen,
-            canAnswer: isAgent && dto.state.allows(.answer),
-            canTransfer: (isAgent || user.role == .districtAdmin) && dto.state.allows(.transfer),
-            canRate: user.role == .enterpriseAdmin && dto.state.allows(.confirmSolved),
+            canAccept: may(.accept),
+            canReply: may(.reply),
+            canNote: may(.note),
+            canAnswer: may(.answer),
+            canTransfer: may(.transfer),
+            canRate: may(.rate),
             departments: departments.map { SelectOption(value: $0.id!.uuidString, label: $0.displayName(req.language), selected: false) },
             policies: policies.map { SelectOption(value: $0.id!.uuidString, label: $0.title, selected: false) },
             satisfactions: Satisfaction.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: false) },

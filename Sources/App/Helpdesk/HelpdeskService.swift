@@ -151,20 +151,13 @@ enum HelpdeskService {
         let user = try req.requireUser()
         let body = try text(input.body)
         let isInternal = input.`internal` ?? false
-        if user.role == .agent {
-            _ = try requireAgent(req, ticket)
-            guard ticket.state.isOpen else { throw AppError.illegalTransition(messageKey: "error.ticket.closed") }
-            let moves = !isInternal && [.accepted, .inProgress, .reopened].contains(ticket.state)
-            if moves {
-                try await move(req, ticket, .reply, audit: "ticket.reply") { ticket, db in
-                    try await message(ticket, kind: "reply", body: body, author: user, on: db, at: req.now)
-                }
-                return
+        try permit(party(user, ticket), isInternal ? .note : .reply, ticket)
+        // The department's reply moves the ticket into progress; notes and the enterprise's words do not.
+        if user.role == .agent, !isInternal, [.accepted, .inProgress, .reopened].contains(ticket.state) {
+            try await move(req, ticket, .reply, audit: "ticket.reply") { ticket, db in
+                try await message(ticket, kind: "reply", body: body, author: user, on: db, at: req.now)
             }
-            if !isInternal, ticket.state == .new { throw AppError.illegalTransition(messageKey: "error.ticket.acceptFirst") }
-        } else {
-            if isInternal { throw AppError.forbidden }
-            guard ticket.state.isOpen else { throw AppError.illegalTransition(messageKey: "error.ticket.closed") }
+            return
         }
         try await req.transaction { db in
             try await message(ticket, kind: isInternal ? "note" : "reply", body: body, author: user, isInternal: isInternal, on: db, at: req.now)
@@ -368,21 +361,31 @@ enum HelpdeskService {
 
     /// Who may add a file: the enterprise, an officer serving it, the department's agents;
     /// while the ticket is open. Same upload rules as everywhere (`Uploads`).
-    static func canAttach(_ user: User, _ ticket: Ticket) -> Bool {
-        guard ticket.state.isOpen else { return false }
+    /// Who `user` is to `ticket` (`find` has already checked they may read it).
+    static func party(_ user: User, _ ticket: Ticket) -> TicketParty {
         switch user.role {
-        case .enterpriseAdmin, .officer: return true // `find` has checked it is theirs
-        case .agent: return user.$department.id == ticket.$department.id
-        default: return false
+        case .agent where user.$department.id == ticket.$department.id: .departmentAgent
+        case .enterpriseAdmin: .enterprise
+        case .officer: .officer
+        case .districtAdmin: .districtAdmin
+        default: .reader
+        }
+    }
+
+    /// Throws what the rule says when `step` is refused (`TicketPermissions`).
+    static func permit(_ party: TicketParty, _ step: TicketPermissions.Step, _ ticket: Ticket) throws {
+        switch TicketPermissions.refusal(party, step, in: ticket.state) {
+        case nil: return
+        case .forbidden: throw AppError.forbidden
+        case .closed: throw AppError.illegalTransition(messageKey: "error.ticket.closed")
+        case .acceptFirst: throw AppError.illegalTransition(messageKey: "error.ticket.acceptFirst")
+        case .notNow: throw AppError.illegalTransition(messageKey: "error.ticket.illegalTransition")
         }
     }
 
     static func attach(_ req: Request, _ ticket: Ticket, file: File?) async throws -> TicketAttachment {
         let user = try req.requireUser()
-        guard canAttach(user, ticket) else {
-            if !ticket.state.isOpen { throw AppError.illegalTransition(messageKey: "error.ticket.closed") }
-            throw AppError.forbidden
-        }
+        try permit(party(user, ticket), .attach, ticket)
         let (stored, name) = try await Uploads.accept(file, req)
         let attachment = TicketAttachment()
         attachment.$ticket.id = try ticket.requireID()

@@ -182,3 +182,58 @@ public struct Scorecard: Equatable, Codable, Sendable {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 }
+
+/// Who acts on a ticket, as far as its rules care.
+public enum TicketParty: Sendable, Equatable {
+    /// An agent of the department the ticket is with.
+    case departmentAgent
+    /// The enterprise that raised it (its admin).
+    case enterprise
+    /// The enterprise's support officer.
+    case officer
+    case districtAdmin
+    /// Anyone else who may read it (another department's agent, the leadership group).
+    case reader
+}
+
+/// What each party may do to a ticket in each state: the one rule the service enforces and the
+/// ticket page follows (it shows only the forms that work).
+public enum TicketPermissions {
+    public enum Step: String, CaseIterable, Sendable {
+        case accept, reply, note, answer, transfer, rate, attach
+    }
+
+    /// Why a step is refused: the party may never take it, the ticket is closed, the
+    /// department must accept it first, or the state does not allow it now.
+    public enum Refusal: Equatable, Sendable {
+        case forbidden, closed, acceptFirst, notNow
+    }
+
+    public static func allows(_ party: TicketParty, _ step: Step, in state: TicketState) -> Bool {
+        refusal(party, step, in: state) == nil
+    }
+
+    public static func refusal(_ party: TicketParty, _ step: Step, in state: TicketState) -> Refusal? {
+        let parties: [TicketParty] = switch step {
+        case .accept, .note, .answer: [.departmentAgent]
+        // The enterprise may add to its request at any time while it is open (补充说明).
+        case .reply: [.departmentAgent, .enterprise]
+        case .transfer: [.departmentAgent, .districtAdmin]
+        case .rate: [.enterprise]
+        case .attach: [.departmentAgent, .enterprise, .officer]
+        }
+        guard parties.contains(party) else { return .forbidden }
+        guard state.isOpen else { return .closed }
+        let now: Bool = switch step {
+        case .accept: state.allows(.accept)
+        // The department's first word is accepting it; after that its replies move it on.
+        case .reply: party == .enterprise || state != .new
+        case .note, .attach: true
+        case .answer: state.allows(.answer)
+        case .transfer: state.allows(.transfer)
+        case .rate: state.allows(.confirmSolved)
+        }
+        if now { return nil }
+        return step == .reply && state == .new ? .acceptFirst : .notNow
+    }
+}
