@@ -7,7 +7,7 @@
 (b) Three at once: three `fugong serve` processes started together on one fresh folder
     (different ports) must all answer GET /healthz 200 within a timeout.
 
-Usage: python3 .ci/migrations.py [--bin PATH] [--points 15] [--max-delay MS] [--trials 3] [--port 18090]
+Usage: python3 .ci/migrations.py [--bin PATH] [--points 24] [--max-delay MS] [--trials 3] [--port 18090]
 The binary defaults to $FUGONG_BIN, else .build/debug/fugong; it runs from the repo root.
 `--max-delay` defaults to 1.2 times the measured duration of a clean `fugong migrate` (at least 100 ms),
 so the kills land throughout the migration whatever the build's speed.
@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -94,6 +95,24 @@ def error_lines(logpath, n=4):
     return "\n".join("    | " + l[:400] for l in chosen)
 
 
+def db_problems(data):
+    """What is wrong with a folder's database once no process holds it: integrity, and each
+    migration recorded exactly once."""
+    try:
+        conn = sqlite3.connect(os.path.join(data, "fugong.sqlite"), timeout=30)
+        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        twice = conn.execute("SELECT name, count(*) FROM _fluent_migrations GROUP BY name HAVING count(*) > 1").fetchall()
+        conn.close()
+    except sqlite3.Error as error:
+        return f"cannot read the database: {error}"
+    problems = []
+    if integrity != ["ok"]:
+        problems.append(f"integrity_check: {integrity[:3]}")
+    if twice:
+        problems.append(f"migrations recorded more than once: {twice[:5]}")
+    return "; ".join(problems)
+
+
 def healthy(port, timeout, proc=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -112,7 +131,7 @@ def healthy(port, timeout, proc=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", default=os.environ.get("FUGONG_BIN", ".build/debug/fugong"))
-    parser.add_argument("--points", type=int, default=15, help="kill points for (a)")
+    parser.add_argument("--points", type=int, default=24, help="kill points for (a)")
     parser.add_argument("--max-delay", type=int, default=None, help="latest kill, in ms (default: 1.2 x a clean migrate's duration)")
     parser.add_argument("--trials", type=int, default=3, help="trials of (b)")
     parser.add_argument("--port", type=int, default=18090, help="first of three ports")
@@ -158,11 +177,15 @@ def main():
     for i, delay in enumerate(delays):
         data = os.path.join(work, f"a{i:02d}", "data")
         logpath = os.path.join(work, f"a{i:02d}.log")
-        first = start(binary, ["migrate"], data, logpath)
+        first_log = os.path.join(work, f"a{i:02d}-first.log")
+        first = start(binary, ["migrate"], data, first_log)
         time.sleep(delay / 1000)
         exited_first = first.poll()
         stop(first, signal.SIGKILL)
-        how = f"exited {exited_first} before the kill" if exited_first is not None else "killed"
+        with open(first_log, "rb") as f:
+            begun = f.read().count(b"migrating:")
+        how = (f"exited {exited_first} before the kill" if exited_first is not None
+               else f"killed after {begun} migration(s) logged as begun")
         second = start(binary, ["migrate"], data, logpath)
         try:
             rc = second.wait(timeout=300)
@@ -178,8 +201,13 @@ def main():
         stop(server)
         check(up, f"(a) kill at {delay} ms: then `fugong serve` answers /healthz 200"
               + ("" if up else f" (exit {code})"), "" if up else error_lines(logpath))
+        problems = db_problems(data)
+        if problems:
+            check(False, f"(a) kill at {delay} ms: the database afterwards", problems)
         if ok and up and not args.keep:
             shutil.rmtree(os.path.join(work, f"a{i:02d}"), ignore_errors=True)
+            for path in (logpath, first_log):
+                os.remove(path)
 
     # (b) three at once on one fresh folder
     for t in range(args.trials):
@@ -204,6 +232,8 @@ def main():
                            for k in range(3) if not results[k])
         check(all(results), f"(b) trial {t + 1}: three `fugong serve` started together on one folder all answer /healthz "
               f"({sum(bool(r) for r in results)} of 3 did)", detail)
+        problems = db_problems(data)
+        check(not problems, f"(b) trial {t + 1}: the database afterwards is whole, each migration recorded once", problems)
 
     elapsed = time.monotonic() - started
     if failures:

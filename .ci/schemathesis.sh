@@ -7,15 +7,15 @@
 # Excluded: only the operation that changes the caller's own credentials,
 #   DELETE /api/v1/auth/token (revokeToken) - it would revoke the token the run uses.
 # The document has no logout or own-password-change operation (logout is the web form's
-# POST /logout; POST /api/v1/users/{userID}/password and PATCH /api/v1/users/{userID} act on the
-# user named in the path, which the generated ids never are). The stateful phase is not run, so
-# no generated call is ever aimed at the caller's own account.
+# POST /logout). POST /api/v1/users/{userID}/password and PATCH /api/v1/users/{userID} act on the
+# user in the path, fixed below to `officer2`, whose token no run uses; so they stay in. The
+# stateful phase is not run, so no generated call is aimed at the caller's own account.
 #
 # Usage: bash .ci/schemathesis.sh
 #   FUGONG_BIN             the server binary (default .build/debug/fugong), run from the repo root
 #   SCHEMATHESIS_PORT      port of the demo server (default 18085)
-#   SCHEMATHESIS_EXAMPLES  test cases per operation and phase (default 15)
-#   SCHEMATHESIS_RUN_SECONDS  time limit of each of the three runs (default 140)
+#   SCHEMATHESIS_EXAMPLES  test cases per operation and phase (default 40)
+#   SCHEMATHESIS_RUN_SECONDS  time limit of each of the three runs (default 150)
 #   SCHEMATHESIS_OUT       folder for reports, cassettes and the server log (default: a new temp folder)
 #   SCHEMATHESIS_VENV      an existing virtualenv with schemathesis to reuse (default: a new one)
 # Prints `N passed, N failed` last (one count per operation and token); exits 1 on any failure.
@@ -26,8 +26,8 @@ started=$(date +%s)
 version=4.32.5
 bin="${FUGONG_BIN:-.build/debug/fugong}"
 port="${SCHEMATHESIS_PORT:-18085}"
-examples="${SCHEMATHESIS_EXAMPLES:-15}"
-run_seconds="${SCHEMATHESIS_RUN_SECONDS:-140}"
+examples="${SCHEMATHESIS_EXAMPLES:-40}"
+run_seconds="${SCHEMATHESIS_RUN_SECONDS:-150}"
 out="${SCHEMATHESIS_OUT:-$(mktemp -d -t fugong-schemathesis.XXXXXX)}"
 mkdir -p "$out"
 base="http://127.0.0.1:$port"
@@ -82,12 +82,65 @@ for user in admin company employee; do
   if [ -z "${tokens[$user]}" ]; then echo "could not sign in as $user"; finish 0 1; fi
 done
 
+# Path parameters fixed to real demo records (the company's enterprise, the employee, one of its
+# tickets, ...), so the generated calls reach each operation's logic instead of a 404. The user
+# fixed for /users/{userID} is `officer2`, whose token no run uses.
+"$py" - "$base" "${tokens[company]}" "${tokens[admin]}" "${tokens[employee]}" > "$out/schemathesis.toml" <<'PY'
+import json, sys, urllib.request
+base, company, admin, employee = sys.argv[1:5]
+def get(path, token):
+    req = urllib.request.Request(base + "/api/v1" + path, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.load(r)
+found, per_operation = {}, {}
+def pick(name, path, token, pred=lambda x: True, field="id"):
+    try:
+        items = get(path, token)
+        items = items.get("items", []) if isinstance(items, dict) else items
+        item = next((x for x in items if pred(x)), None)
+        if item and item.get(field):
+            found[name] = item[field]
+        return item
+    except Exception as error:
+        print(f"# {name}: GET {path} failed: {error}")
+enterprise = found["enterpriseID"] = get("/me", company)["enterpriseId"]
+found["employeeID"] = get("/me", employee)["employeeId"]
+pick("ticketID", "/tickets", company)
+pick("applicationID", "/resumption-applications", company)
+pick("quarantineID", f"/enterprises/{enterprise}/quarantines", company, lambda q: q.get("active"))
+pick("alertID", f"/enterprises/{enterprise}/fever-alerts", company, lambda a: not a.get("handled"))
+pick("visitorID", "/gate/visitors", company, lambda v: v.get("decision") == "allow" and not v.get("checkedOutAt")) \
+    or pick("visitorID", "/gate/visitors", company)
+pick("policyID", "/policies", company)
+pick("userID", "/users?q=officer2", admin)
+application = pick("jobApplication", "/applications", company)
+if application:
+    found.pop("jobApplication")
+    found["jobID"] = application["jobId"]
+    try:
+        found["employerID"] = get(f"/jobs/{application['jobId']}", company)["employerId"]
+    except Exception as error:
+        print(f"# employerID: {error}")
+    # /applications/{applicationID} (a job application) shares its parameter's name with
+    # /resumption-applications/{applicationID}.
+    for op in ("showApplication", "moveApplication"):
+        per_operation[op] = application["id"]
+print("[parameters]")
+for name, value in sorted(found.items()):
+    print(f'"path.{name}" = "{value}"')
+for op, value in per_operation.items():
+    print(f'\n[[operations]]\ninclude-operation-id = "{op}"\nparameters = {{ "path.applicationID" = "{value}" }}')
+PY
+echo "path parameters fixed to demo records:"; grep '^"path' "$out/schemathesis.toml" | sed 's/^/  /'
+
 declare -A roles=([admin]=districtAdmin [company]=enterpriseAdmin [employee]=employee)
-for user in admin company employee; do
+# The employee first: the other two may change the employee's roster entry or account.
+for user in employee admin company; do
   echo "== schemathesis as $user (${roles[$user]}), at most $examples cases per operation and phase, ${run_seconds}s =="
   mkdir -p "$out/$user"
   # Its own working folder, so nothing (a hypothesis database) lands in the repo.
-  (cd "$out/$user" && timeout --kill-after=10 "$run_seconds" "$py" -m schemathesis.cli run "$base/api/openapi.yaml" \
+  (cd "$out/$user" && timeout --kill-after=10 "$run_seconds" "$py" -m schemathesis.cli --config-file "$out/schemathesis.toml" \
+    run "$base/api/openapi.yaml" \
     --url "$base" \
     -H "Authorization: Bearer ${tokens[$user]}" \
     --checks not_a_server_error,response_schema_conformance \
@@ -99,7 +152,8 @@ for user in admin company employee; do
     --request-timeout 60 \
     --generation-database none \
     --no-color \
-    --report junit,vcr,json --report-dir "$out/$user" \
+    --report junit,vcr,json --report-dir "$out/$user" --report-junit-path "$out/$user/junit.xml" \
+    --report-vcr-path "$out/$user/cassette.yaml" --report-json-path "$out/$user/report.json" \
     > "$out/$user/output.txt" 2>&1)
   echo "exit $? (0 all good, 1 failures, 124 timed out)" >> "$out/$user/output.txt"
   grep -E "^(Test cases|API Operations|Test Phases|Seed|Failures|Warnings)|^ *[0-9]+ (passed|failed)|passed|exit [0-9]+ \(" "$out/$user/output.txt" | tail -n 8
@@ -108,12 +162,12 @@ done
 
 # One count per (token, operation): passed if schemathesis reported no failure for it.
 counts=$("$py" - "$out" <<'EOF'
-import json, os, re, sys
+import os, re, sys
 import xml.etree.ElementTree as ET
 out = sys.argv[1]
 passed = failed = 0
 groups = {}
-for user in ("admin", "company", "employee"):
+for user in ("employee", "admin", "company"):
     junit = os.path.join(out, user, "junit.xml")
     if not os.path.exists(junit):
         print(f"  {user}: no junit report (the run did not finish)", file=sys.stderr)
@@ -126,26 +180,38 @@ for user in ("admin", "company", "employee"):
             continue
         failed += 1
         for p in problems:
-            text = (p.get("message") or "") + "\n" + (p.text or "")
-            titles = re.findall(r"^\s*-\s+(.+)$", text, re.M) or [text.strip().splitlines()[0] if text.strip() else "?"]
-            statuses = sorted(set(re.findall(r"\[(\d{3})\]", text)))
-            key = (case.get("name"), user)
-            g = groups.setdefault(key, {"titles": set(), "statuses": set(), "curl": None})
-            g["titles"].update(t.strip() for t in titles[:6])
-            g["statuses"].update(statuses)
-            curl = re.search(r"^\s*(curl .+)$", text, re.M)
-            if curl and not g["curl"]:
-                g["curl"] = curl.group(1)
+            text = p.text or p.get("message") or "?"
+            # One block per test case: "N. Test Case ID: ...", "- ST1xx title", detail, "[status] ...", "curl ...".
+            for block in re.split(r"^\d+\. Test Case ID: \S+\s*$", text, flags=re.M):
+                titles = re.findall(r"^- (.+)$", block, re.M)
+                if not titles:
+                    continue
+                lines = [l.strip() for l in block.splitlines()]
+                status = re.search(r"^\[(\d{3})\]", block, re.M)
+                curl = re.search(r"^\s*(curl .+)$", block, re.M)
+                for title in titles:
+                    i = lines.index("- " + title)
+                    detail = next((l for l in lines[i + 1:] if l), "")
+                    key = (case.get("name"), title, detail[:160])
+                    g = groups.setdefault(key, {"users": set(), "statuses": set(), "curl": None})
+                    g["users"].add(user)
+                    if status:
+                        g["statuses"].add(status.group(1))
+                    if curl and not g["curl"]:
+                        g["curl"] = curl.group(1)
 if groups:
-    print("Failing operations (operation, token: failures [statuses]):", file=sys.stderr)
-    for (name, user), g in sorted(groups.items()):
-        print(f"  {name}  as {user}: {'; '.join(sorted(g['titles']))} [{', '.join(sorted(g['statuses']))}]", file=sys.stderr)
+    print("Distinct failures (operation: check, detail [status] tokens):", file=sys.stderr)
+    for (name, title, detail), g in sorted(groups.items()):
+        print(f"  {name}: {title}, {detail} [{', '.join(sorted(g['statuses']))}] as {', '.join(sorted(g['users']))}", file=sys.stderr)
         if g["curl"]:
-            print(f"      {g['curl'][:600]}", file=sys.stderr)
+            print(f"      {g['curl'][:800]}", file=sys.stderr)
 print(passed, failed)
 EOF
 )
 read -r passed failed <<< "${counts:-0 1}"
-echo "server errors logged: $(grep -ciE '\b(error|critical)\b' "$out/server.log") lines (see $out/server.log)"
+errors=$(grep -E '\[ (ERROR|CRITICAL) \]' "$out/server.log" | sed -E 's/\[request-id: [^]]*\]//; s/ +$//' | sort | uniq -c | sort -rn)
+if [ -n "$errors" ]; then
+  echo "server log, distinct ERROR/CRITICAL lines (count, line):"; echo "$errors" | head -n 40 | cut -c1-400
+fi
 kill -0 "$server" 2>/dev/null || { echo "the server is no longer running"; failed=$((failed + 1)); }
 finish "$passed" "$failed"

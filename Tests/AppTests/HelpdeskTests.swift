@@ -278,7 +278,7 @@ struct HelpdeskTests {
             let onBehalf = try await post(app, "/api/v1/tickets", officerCaller, ["category": "policy", "urgency": "general", "title": "租金减免", "description": "咨询",
                                                                              "enterpriseId": world.enterprise.id!.uuidString])
             #expect(onBehalf.status == .created)
-            #expect(try await Ticket.query(on: app.db).filter(\.$source == "officer").count() == 1)
+            #expect(try await Ticket.query(on: app.db).filter(\.$source == .officer).count() == 1)
         }
     }
 

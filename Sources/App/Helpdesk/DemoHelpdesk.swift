@@ -94,7 +94,7 @@ struct DemoHelpdesk {
             let ticket = Ticket()
             ticket.$enterprise.id = enterprises[index]
             ticket.raisedBy = try company.requireID()
-            ticket.source = "enterprise"
+            ticket.source = .enterprise
             ticket.category = category
             ticket.urgency = urgency
             ticket.title = title
@@ -124,22 +124,22 @@ struct DemoHelpdesk {
             ticket.satisfaction = satisfaction
             try await ticket.create(on: db)
             if state != .new {
-                try await HelpdeskService.message(ticket, kind: "system", body: "accepted", author: nil, on: db, at: ticket.firstResponseAt!)
+                try await HelpdeskService.record(ticket, .accepted, author: nil, on: db, at: ticket.firstResponseAt!)
             }
             if state == .inProgress {
-                try await HelpdeskService.message(ticket, kind: "reply", body: "已联系客运公司安排包车，请提供返岗人员名单。", author: agent, on: db, at: raised.addingTimeInterval(3600))
-                try await HelpdeskService.message(ticket, kind: "note", body: "内部：与卫健委核对人员健康状况后再发车。", author: agent, isInternal: true, on: db, at: raised.addingTimeInterval(4000))
+                try await HelpdeskService.message(ticket, kind: .reply, body: "已联系客运公司安排包车，请提供返岗人员名单。", author: agent, on: db, at: raised.addingTimeInterval(3600))
+                try await HelpdeskService.message(ticket, kind: .note, body: "内部：与卫健委核对人员健康状况后再发车。", author: agent, isInternal: true, on: db, at: raised.addingTimeInterval(4000))
             }
             if [.answered, .reopened, .closed].contains(state) {
-                try await HelpdeskService.message(ticket, kind: "answer", body: "已按助企“15条”办理，详见政策第 \(index % 15 + 1) 条。", author: agent,
+                try await HelpdeskService.message(ticket, kind: .answer, body: "已按助企“15条”办理，详见政策第 \(index % 15 + 1) 条。", author: agent,
                                                   policyID: measures.id, on: db, at: raised.addingTimeInterval(hoursAgo * 1800))
             }
             if let satisfaction {
                 let solved = satisfaction != .unsatisfied
-                try await HelpdeskService.message(ticket, kind: "feedback", body: "\(solved ? "solved" : "unsolved")|\(satisfaction.rawValue)|\(ticket.liked ? "like" : "")|",
-                                                  author: company, on: db, at: raised.addingTimeInterval(hoursAgo * 2400))
+                try await HelpdeskService.record(ticket, .feedback(solved: solved, satisfaction: satisfaction, like: ticket.liked, comment: ""),
+                                                 author: company, on: db, at: raised.addingTimeInterval(hoursAgo * 2400))
             } else if state == .closed {
-                try await HelpdeskService.message(ticket, kind: "system", body: "autoClosed", author: nil, on: db, at: ticket.closedAt!)
+                try await HelpdeskService.record(ticket, .autoClosed, author: nil, on: db, at: ticket.closedAt!)
             }
         }
     }

@@ -12,7 +12,7 @@ final class Ticket: Model, @unchecked Sendable {
     @Parent(key: "enterprise_id") var enterprise: Enterprise
     @Field(key: "raised_by") var raisedBy: UUID
     /// `enterprise`, `officer` or `system` (from elsewhere in the platform).
-    @Field(key: "source") var source: String
+    @Field(key: "source") var source: TicketSource
     @Enum(key: "category") var category: TicketCategory
     @Enum(key: "urgency") var urgency: TicketUrgency
     @Field(key: "title") var title: String
@@ -96,13 +96,30 @@ final class TicketMessage: Model, @unchecked Sendable {
     @OptionalField(key: "author_id") var authorID: UUID?
     @Field(key: "author_name") var authorName: String
     @Field(key: "author_role") var authorRole: String
-    /// `reply`, `note`, `answer`, `feedback` or `system`.
-    @Field(key: "kind") var kind: String
+    @Field(key: "kind") var kind: TicketMessageKind
     @Field(key: "internal") var isInternal: Bool
+    /// The words, or for an event (`kind.isEvent`) its JSON (`TicketEvent.stored`).
     @Field(key: "body") var body: String
     @OptionalField(key: "policy_id") var policyID: UUID?
 
     init() {}
+
+    var event: TicketEvent? { kind.isEvent ? TicketEvent(stored: body) : nil }
+}
+
+/// The first releases kept events as pipe-joined text (`transferred|from|to|reason`); this
+/// rewrites them as `TicketEvent` JSON.
+struct TypedTicketEvents: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let events = try await TicketMessage.query(on: database).filter(\.$kind ~~ [.system, .feedback]).all()
+        for message in events where TicketEvent(stored: message.body) == nil {
+            guard let event = TicketEvent(legacy: message.body) else { continue }
+            message.body = event.stored
+            try await message.save(on: database)
+        }
+    }
+
+    func revert(on database: any Database) async throws {}
 }
 
 /// Which department a category goes to (快速流转). Unmatched categories go to the duty desk.

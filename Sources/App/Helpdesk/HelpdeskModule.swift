@@ -39,7 +39,7 @@ extension Module {
             r.root.post("admin", "routing", use: RoutingController.saveRules).access(.roles(.districtAdmin))
             r.root.post("admin", "routing", ":departmentID", use: RoutingController.saveUnit).access(.roles(.districtAdmin))
         },
-        migrations: [CreateHelpdesk(), CreateTicketAttachments()],
+        migrations: [CreateHelpdesk(), CreateTicketAttachments(), TypedTicketEvents()],
         navigation: [
             NavigationEntry("nav.helpdesk", "/helpdesk", [.districtAdmin, .leader, .officer, .agent]),
             NavigationEntry("nav.myHelpdesk", "/helpdesk", [.enterpriseAdmin]),

@@ -139,7 +139,7 @@ enum HelpdeskPagesController {
             resolutionDue: DisplayFormat.dateTime(dto.resolutionDueAt),
             messages: (dto.messages ?? []).map { message in
                 MessageView(at: DisplayFormat.dateTime(message.at), author: message.author, roleName: message.role == "system" ? "" : req.t("role.\(message.role)"),
-                            kind: message.kind, isInternal: message.internal, text: describe(req, message, dto),
+                            kind: message.kind.rawValue, isInternal: message.internal, text: message.body,
                             policyHref: message.policyId.map { "/policies/\($0)" })
             },
             attachments: (dto.attachments ?? []).map {
@@ -162,24 +162,6 @@ enum HelpdeskPagesController {
     }
 
     /// System lines are stored as codes and said in the reader's language.
-    static func describe(_ req: Request, _ message: TicketDTO.Message, _ ticket: TicketDTO) -> String {
-        guard message.kind == "system" || message.kind == "feedback" else { return message.body }
-        let parts = message.body.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        switch parts.first {
-        case "receipt": return req.t("helpdesk.line.receipt", ticket.number, ticket.department)
-        case "accepted": return req.t("helpdesk.line.accepted")
-        case "transferred" where parts.count >= 4: return req.t("helpdesk.line.transferred", parts[1], parts[2], parts[3])
-        case "escalated" where parts.count >= 2: return req.t("helpdesk.line.escalated", parts[1])
-        case "autoClosed": return req.t("helpdesk.line.autoClosed")
-        case "solved", "unsolved":
-            let satisfaction = parts.count > 1 ? req.t("ticket.satisfaction.\(parts[1])") : ""
-            let like = parts.count > 2 && parts[2] == "like" ? " 👍" : ""
-            let comment = parts.count > 3 ? parts[3...].joined(separator: "|") : ""
-            return req.t(parts[0] == "solved" ? "helpdesk.line.solved" : "helpdesk.line.unsolved", satisfaction) + like + (comment.isEmpty ? "" : " — \(comment)")
-        default: return message.body
-        }
-    }
-
     @Sendable static func attach(req: Request) async throws -> Response {
         let upload = try req.content.decode(Upload.self)
         return try await act(req, flash: "helpdesk.attached") { _ = try await HelpdeskService.attach(req, $0, file: upload.file) }

@@ -42,12 +42,12 @@ enum HelpdeskService {
         try errors.throwIfAny()
         guard let category, let urgency, let enterprise else { throw AppError.notFound }
         return try await open(req, enterprise: enterprise, category: category, urgency: urgency, title: title,
-                              description: description, source: user.role == .officer ? "officer" : "enterprise", raisedBy: user)
+                              description: description, source: user.role == .officer ? .officer : .enterprise, raisedBy: user)
     }
 
     /// Creates the ticket and its receipt in one transaction: number, department, due times.
     static func open(_ req: Request, enterprise: Enterprise, category: TicketCategory, urgency: TicketUrgency, title: String,
-                     description: String, source: String, raisedBy user: User) async throws -> Ticket {
+                     description: String, source: TicketSource, raisedBy user: User) async throws -> Ticket {
         let settings = try await req.districtSettings()
         let department = try await RoutingTable.current(req).department(for: category)
         let now = req.now
@@ -82,7 +82,8 @@ enum HelpdeskService {
         ticket.$department.value = department
         publish(req, ticket)
         GroupRobot.send(req.application, to: [department.webhookURL].compactMap { $0 },
-                        "【新诉求 \(ticket.number)】\(enterprise.name)：\(title)（\(req.application.strings.text(urgency.nameKey, .zhHans))）")
+                        req.application.strings.text("robot.ticket.new", .zhHans, [ticket.number, enterprise.name, title,
+                                                                              req.application.strings.text(urgency.nameKey, .zhHans)]))
         return ticket
     }
 
@@ -135,7 +136,7 @@ enum HelpdeskService {
         try await move(req, ticket, .accept, audit: "ticket.accept") { ticket, db in
             if ticket.firstResponseAt == nil { ticket.firstResponseAt = req.now }
             ticket.acceptedBy = agent.id
-            try await message(ticket, kind: "system", body: "accepted", author: agent, on: db, at: req.now)
+            try await record(ticket, .accepted, author: agent, on: db, at: req.now)
         }
     }
 
@@ -155,12 +156,12 @@ enum HelpdeskService {
         // The department's reply moves the ticket into progress; notes and the enterprise's words do not.
         if user.role == .agent, !isInternal, [.accepted, .inProgress, .reopened].contains(ticket.state) {
             try await move(req, ticket, .reply, audit: "ticket.reply") { ticket, db in
-                try await message(ticket, kind: "reply", body: body, author: user, on: db, at: req.now)
+                try await message(ticket, kind: .reply, body: body, author: user, on: db, at: req.now)
             }
             return
         }
         try await req.transaction { db in
-            try await message(ticket, kind: isInternal ? "note" : "reply", body: body, author: user, isInternal: isInternal, on: db, at: req.now)
+            try await message(ticket, kind: isInternal ? .note : .reply, body: body, author: user, isInternal: isInternal, on: db, at: req.now)
             try await Audit.record(req, on: db, action: isInternal ? "ticket.note" : "ticket.reply", entity: "ticket", entityID: ticket.id)
         }
         publish(req, ticket)
@@ -175,7 +176,7 @@ enum HelpdeskService {
         try await move(req, ticket, .answer, audit: "ticket.answer") { ticket, db in
             ticket.answeredAt = req.now
             if ticket.firstResponseAt == nil { ticket.firstResponseAt = req.now }
-            try await message(ticket, kind: "answer", body: body, author: agent, policyID: input.policyId, on: db, at: req.now)
+            try await message(ticket, kind: .answer, body: body, author: agent, policyID: input.policyId, on: db, at: req.now)
             try await Notification.toEnterprise(ticket.$enterprise.id, "notify.ticket.answered", [ticket.number],
                                                 link: "/helpdesk/\(try ticket.requireID())", at: req.now, on: db)
         }
@@ -202,7 +203,7 @@ enum HelpdeskService {
             ticket.$department.id = try target.requireID()
             ticket.transferCount += 1
             ticket.acceptedBy = nil
-            try await message(ticket, kind: "system", body: "transferred|\(from)|\(target.name)|\(reason)", author: user, on: db, at: req.now)
+            try await record(ticket, .transferred(from: from, to: target.name, reason: reason), author: user, on: db, at: req.now)
         }
         ticket.$department.value = target
         publish(req, ticket, extra: ["department:\(try target.requireID())"])
@@ -244,12 +245,13 @@ enum HelpdeskService {
                     try await Notification.toUser(head, "notify.ticket.reopened", [ticket.number], link: "/helpdesk/\(try ticket.requireID())", at: req.now, on: db)
                 }
             }
-            try await message(ticket, kind: "feedback", body: "\(solved ? "solved" : "unsolved")|\(satisfaction.rawValue)|\(input.like == true ? "like" : "")|\(comment)",
-                              author: user, on: db, at: req.now)
+            try await record(ticket, .feedback(solved: solved, satisfaction: satisfaction, like: input.like == true, comment: comment),
+                             author: user, on: db, at: req.now)
         }
         if satisfaction == .unsatisfied || !solved {
             GroupRobot.send(req.application, to: [ticket.department.webhookURL, settings.districtWebhookURL].compactMap { $0 },
-                            "【差评/未解决 \(ticket.number)】\(ticket.enterprise.name)：\(ticket.title)，已重新打开并提交\(ticket.department.name)负责人")
+                            req.application.strings.text("robot.ticket.unsatisfied", .zhHans,
+                                                         [ticket.number, ticket.enterprise.name, ticket.title, ticket.department.name]))
         }
     }
 
@@ -280,7 +282,7 @@ enum HelpdeskService {
                 ticket.closure = .noFeedback
                 try await app.transaction { db in
                     try await ticket.save(on: db)
-                    try await message(ticket, kind: "system", body: "autoClosed", author: nil, on: db, at: now)
+                    try await record(ticket, .autoClosed, author: nil, on: db, at: now)
                     try await systemAudit(db, now: now, action: "ticket.autoClose", ticket: ticket)
                 }
                 changed += 1
@@ -292,7 +294,7 @@ enum HelpdeskService {
             let recipients = Set([ticket.department.headID].compactMap { $0 } + admins.compactMap(\.id))
             try await app.transaction { db in
                 try await ticket.save(on: db)
-                try await message(ticket, kind: "system", body: "escalated|\(status.escalationLevel)", author: nil, on: db, at: now)
+                try await record(ticket, .escalated(level: status.escalationLevel), author: nil, on: db, at: now)
                 for recipient in recipients {
                     try await Notification.toUser(recipient, "notify.ticket.escalated", [ticket.number, String(status.escalationLevel)],
                                                   link: "/helpdesk/\(try ticket.requireID())", at: now, on: db)
@@ -300,7 +302,8 @@ enum HelpdeskService {
                 try await systemAudit(db, now: now, action: "ticket.escalate", ticket: ticket)
             }
             GroupRobot.send(app, to: [ticket.department.webhookURL, settings.districtWebhookURL].compactMap { $0 },
-                            "【催办 \(status.escalationLevel) 级 \(ticket.number)】\(ticket.enterprise.name)：\(ticket.title) 已超时，请\(ticket.department.name)尽快办理")
+                            app.strings.text("robot.ticket.escalated", .zhHans, [String(status.escalationLevel), ticket.number,
+                                                                                ticket.enterprise.name, ticket.title, ticket.department.name]))
             changed += 1
         }
         return changed
@@ -342,13 +345,20 @@ enum HelpdeskService {
         publish(req, ticket)
     }
 
-    static func message(_ ticket: Ticket, kind: String, body: String, author: User?, isInternal: Bool = false,
+    /// Something that happened, on the conversation (the platform's own when `author` is nil).
+    static func record(_ ticket: Ticket, _ event: TicketEvent, author: User?, on db: any Database, at: Date) async throws {
+        let kind: TicketMessageKind = if case .feedback = event { .feedback } else { .system }
+        try await message(ticket, kind: kind, body: event.stored, author: author, on: db, at: at)
+    }
+
+    static func message(_ ticket: Ticket, kind: TicketMessageKind, body: String, author: User?, isInternal: Bool = false,
                         policyID: UUID? = nil, on db: any Database, at: Date) async throws {
         let message = TicketMessage()
         message.$ticket.id = try ticket.requireID()
         message.at = at
         message.authorID = author?.id
-        message.authorName = author?.displayName ?? "系统"
+        // The platform's own lines are named in the reader's language when shown (`helpdesk.system`).
+        message.authorName = author?.displayName ?? ""
         message.authorRole = author?.role.rawValue ?? "system"
         message.kind = kind
         message.isInternal = isInternal

@@ -8,9 +8,12 @@ struct TicketDTO: Content {
         let at: Date
         let author: String
         let role: String
-        let kind: String
+        let kind: TicketMessageKind
         let `internal`: Bool
+        /// The words; for an event, the line as the reader's language says it.
         let body: String
+        /// What happened, for `system` and `feedback` lines: `{"kind": …, named fields}`.
+        let event: TicketEvent?
         let policyId: UUID?
     }
 
@@ -67,11 +70,14 @@ extension HelpdeskService {
             let query = TicketMessage.query(on: req.db).filter(\.$ticket.$id == (try ticket.requireID())).sort(\.$at)
             if !seesInternalNotes(user) { query.filter(\.$isInternal == false) }
             // The receipt (秒回) is the ticket itself, shown as the conversation's first line.
-            let receipt = TicketDTO.Message(at: ticket.acknowledgedAt, author: "系统", role: "system", kind: "system",
-                                            internal: false, body: "receipt", policyId: nil)
-            messages = [receipt] + (try await query.all().map {
-                .init(at: $0.at, author: $0.authorName, role: $0.authorRole, kind: $0.kind, internal: $0.isInternal,
-                      body: $0.body, policyId: $0.policyID)
+            let system = req.t("helpdesk.system")
+            let receipt = TicketDTO.Message(at: ticket.acknowledgedAt, author: system, role: "system", kind: .system, internal: false,
+                                            body: TicketLines.text(req, .receipt, ticket), event: .receipt, policyId: nil)
+            messages = [receipt] + (try await query.all().map { message in
+                let event = message.event
+                return .init(at: message.at, author: message.authorRole == "system" ? system : message.authorName, role: message.authorRole,
+                             kind: message.kind, internal: message.isInternal,
+                             body: event.map { TicketLines.text(req, $0, ticket) } ?? message.body, event: event, policyId: message.policyID)
             })
         }
         var attachments: [TicketDTO.Attachment]?
@@ -125,5 +131,21 @@ extension HelpdeskService {
             tickets = tickets.filter { $0.clockStatus(levels, now: req.now).isOverdue == overdue }
         }
         return tickets
+    }
+}
+
+/// A ticket's events as the reader's language says them.
+enum TicketLines {
+    static func text(_ req: Request, _ event: TicketEvent, _ ticket: Ticket) -> String {
+        switch event {
+        case .receipt: return req.t("helpdesk.line.receipt", ticket.number, ticket.department.displayName(req.language))
+        case .accepted: return req.t("helpdesk.line.accepted")
+        case let .transferred(from, to, reason): return req.t("helpdesk.line.transferred", from, to, reason)
+        case let .escalated(level): return req.t("helpdesk.line.escalated", String(level))
+        case .autoClosed: return req.t("helpdesk.line.autoClosed")
+        case let .feedback(solved, satisfaction, like, comment):
+            let line = req.t(solved ? "helpdesk.line.solved" : "helpdesk.line.unsolved", satisfaction.map { req.t($0.nameKey) } ?? "")
+            return line + (like ? " 👍" : "") + (comment.isEmpty ? "" : " — \(comment)")
+        }
     }
 }

@@ -68,14 +68,16 @@ public enum FormText {
         }
     }
 
-    /// Returns the trimmed text or records `error.required` / `error.tooLong`.
+    /// Returns the trimmed text or records `error.required` / `error.tooLong`. Length counts
+    /// code points, as the API document's `maxLength` (JSON Schema) does: "é" typed as e and a
+    /// combining accent is two.
     public static func required(
         _ value: String?, field: String, maxLength: Int = 200, into errors: inout FieldErrors
     ) -> String {
         let text = trimmed(value)
         if text.isEmpty {
             errors.add(field, "error.required")
-        } else if text.count > maxLength {
+        } else if text.unicodeScalars.count > maxLength {
             errors.add(field, "error.tooLong")
         }
         return text
