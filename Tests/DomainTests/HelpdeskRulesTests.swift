@@ -108,3 +108,36 @@ struct TicketPermissionTests {
         }
     }
 }
+
+@Suite("Scorecards count tickets")
+struct ScorecardCountTests {
+    func facts(responseMinutes: Double?, dueMinutes: Double = 120, state: TicketState = .answered, closure: TicketClosure? = nil,
+               solved: Bool? = nil, satisfaction: Satisfaction? = nil, liked: Bool = false, transfers: Int = 0, escalation: Int = 0,
+               overdue: Bool = false) -> TicketFacts {
+        let raised = Date(timeIntervalSince1970: 1_581_120_000)
+        return TicketFacts(createdAt: raised, firstResponseAt: responseMinutes.map { raised.addingTimeInterval($0 * 60) },
+                           firstResponseDueAt: raised.addingTimeInterval(dueMinutes * 60), state: state, closure: closure, solved: solved,
+                           satisfaction: satisfaction, liked: liked, transferCount: transfers, escalationLevel: escalation, isOverdue: overdue)
+    }
+
+    @Test("In time, resolved only when confirmed solved, 基本满意 counts as satisfied, escalated counts as overdue")
+    func counting() {
+        let card = Scorecard(counting: [
+            facts(responseMinutes: 30, state: .closed, closure: .confirmed, solved: true, satisfaction: .basicallySatisfied, liked: true),
+            facts(responseMinutes: 180, state: .closed, closure: .noFeedback, transfers: 2, escalation: 1),
+            facts(responseMinutes: nil, state: .new, overdue: true),
+            facts(responseMinutes: 60, state: .reopened, solved: false, satisfaction: .unsatisfied),
+        ])
+        #expect(card.tickets == 4)
+        #expect(card.responded == 3)
+        #expect(card.respondedInTime == 2)
+        #expect(card.resolved == 1)
+        #expect(card.rated == 2)
+        #expect(card.satisfied == 1)
+        #expect(card.likes == 1)
+        #expect(card.transfers == 2)
+        #expect(card.overdue == 2)
+        #expect(card.medianResponseMinutes == 60)
+        #expect(card.responseRate == 0.5)
+    }
+}

@@ -178,3 +178,17 @@ struct WorkforceRulesTests {
         #expect(RosterCSV.parse(Data(RosterCSV.template.utf8), today: Self.now).rows.count == 1)
     }
 }
+
+@Suite("The district's workforce totals")
+struct WorkforceFiguresTests {
+    @Test("The total's share is reported over employed across the district, never above 100 %")
+    func totals() {
+        let big = WorkforceFigures(employees: 900, onSite: 500, reported: 900, fevers: 1, inQuarantine: 3, lowSupplies: false)
+        let small = WorkforceFigures(employees: 100, onSite: 40, reported: 0, fevers: 2, inQuarantine: 0, lowSupplies: true)
+        let total = WorkforceFigures.total([big, small])
+        #expect(total == WorkforceFigures(employees: 1000, onSite: 540, reported: 900, fevers: 3, inQuarantine: 3, lowSupplies: true))
+        #expect(total.reportedPercent == 90, "not the mean of 100 % and 0 %")
+        #expect(WorkforceFigures(employees: 2, onSite: 0, reported: 3, fevers: 0, inQuarantine: 0, lowSupplies: false).reportedShare == 1)
+        #expect(WorkforceFigures.total([]).reportedShare == 0)
+    }
+}

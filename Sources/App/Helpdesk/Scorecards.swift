@@ -39,26 +39,14 @@ enum Scorecards {
             .filter(\.$createdAt >= from.start).filter(\.$createdAt < to.adding(days: 1).start).all()
         let agents = Dictionary(uniqueKeysWithValues: try await User.query(on: req.db).filter(\.$role == .agent).all().map { ($0.id!, $0.displayName) })
 
+        let now = req.now
         func card(_ tickets: [Ticket]) -> Scorecard {
-            var card = Scorecard()
-            for ticket in tickets {
-                card.tickets += 1
-                if let first = ticket.firstResponseAt {
-                    card.responded += 1
-                    if first <= ticket.firstResponseDueAt { card.respondedInTime += 1 }
-                    card.responseMinutes.append(first.timeIntervalSince(ticket.createdAt) / 60)
-                }
-                if ticket.state == .closed, ticket.closure == .confirmed, ticket.solved == true { card.resolved += 1 }
-                if let satisfaction = ticket.satisfaction {
-                    card.rated += 1
-                    if satisfaction.countsAsSatisfied { card.satisfied += 1 }
-                }
-                if ticket.liked { card.likes += 1 }
-                card.transfers += ticket.transferCount
-                let status = ticket.clockStatus(levels, now: req.now)
-                if status.isOverdue || ticket.escalationLevel > 0 { card.overdue += 1 }
-            }
-            return card
+            Scorecard(counting: tickets.map { ticket in
+                TicketFacts(createdAt: ticket.createdAt, firstResponseAt: ticket.firstResponseAt, firstResponseDueAt: ticket.firstResponseDueAt,
+                            state: ticket.state, closure: ticket.closure, solved: ticket.solved, satisfaction: ticket.satisfaction,
+                            liked: ticket.liked, transferCount: ticket.transferCount, escalationLevel: ticket.escalationLevel,
+                            isOverdue: ticket.clockStatus(levels, now: now).isOverdue)
+            })
         }
         func row(_ name: String, _ card: Scorecard) -> Row {
             Row(name: name, tickets: card.tickets, responseRate: card.responseRate, resolutionRate: card.resolutionRate,

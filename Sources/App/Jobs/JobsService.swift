@@ -329,44 +329,26 @@ enum JobsService {
 
     static func saveResume(_ req: Request, _ input: ResumeInput) async throws -> Resume {
         let user = try req.requireUser()
-        var errors = FieldErrors()
-        let name = FormText.required(input.name, field: "name", maxLength: 30, into: &errors)
-        let gender = FormText.trimmed(input.gender)
-        if !gender.isEmpty, !["male", "female"].contains(gender) { errors.add("gender", "error.choice") }
-        let year = CivilDate(req.now).year
-        if let birthYear = input.birthYear { if !((year - 70)...(year - 16)).contains(birthYear) { errors.add("birthYear", "error.resume.birthYear") } }
-        else { errors.add("birthYear", "error.required") }
-        let education = input.education.flatMap(Education.init(rawValue:))
-        if education == nil || education == .any { errors.add("education", input.education == nil ? "error.required" : "error.choice") }
-        if let years = input.yearsOfWork { if !(0...60).contains(years) { errors.add("yearsOfWork", "error.number") } } else { errors.add("yearsOfWork", "error.required") }
-        if let salary = input.expectedSalary { if !(0...200_000).contains(salary) { errors.add("expectedSalary", "error.job.salary") } }
-        let categories = input.wantedCategories ?? []
-        if categories.contains(where: { JobCategory(rawValue: $0) == nil }) { errors.add("wantedCategories", "error.choice") }
-        let zones = input.wantedZones ?? []
-        if !Set(zones).isSubset(of: try await EnterpriseRegistry.zoneCodes(req.db)) { errors.add("wantedZones", "error.choice") }
-        var texts: [String: String] = [:]
-        for (field, value, limit) in [("school", input.school, 60), ("major", input.major, 60), ("skills", input.skills, 500),
-                                      ("workHistory", input.workHistory, 3000), ("introduction", input.introduction, 1000)] {
-            let text = FormText.trimmed(value)
-            if text.count > limit { errors.add(field, "error.tooLong") }
-            texts[field] = text
-        }
-        try errors.throwIfAny()
+        let draft = ResumeDraft(name: input.name, gender: input.gender, birthYear: input.birthYear, education: input.education,
+                                school: input.school, major: input.major, yearsOfWork: input.yearsOfWork, skills: input.skills,
+                                expectedSalary: input.expectedSalary, wantedCategories: input.wantedCategories,
+                                wantedZones: input.wantedZones, workHistory: input.workHistory, introduction: input.introduction)
+        let checked = try ResumeRules.check(draft, thisYear: CivilDate(req.now).year, zones: try await EnterpriseRegistry.zoneCodes(req.db))
         let resume = try await resume(of: user, on: req.db) ?? Resume()
         resume.$user.id = try user.requireID()
-        resume.name = name
-        resume.gender = gender.isEmpty ? nil : gender
-        resume.birthYear = input.birthYear ?? year
-        resume.education = education ?? .juniorHigh
-        resume.school = texts["school"] ?? ""
-        resume.major = texts["major"] ?? ""
-        resume.yearsOfWork = input.yearsOfWork ?? 0
-        resume.skills = texts["skills"] ?? ""
-        resume.expectedSalary = input.expectedSalary ?? 0
-        resume.wantedCategories = categories
-        resume.wantedZones = zones
-        resume.workHistory = texts["workHistory"] ?? ""
-        resume.introduction = texts["introduction"] ?? ""
+        resume.name = checked.name
+        resume.gender = checked.gender
+        resume.birthYear = checked.birthYear
+        resume.education = checked.education
+        resume.school = checked.school
+        resume.major = checked.major
+        resume.yearsOfWork = checked.yearsOfWork
+        resume.skills = checked.skills
+        resume.expectedSalary = checked.expectedSalary
+        resume.wantedCategories = checked.wantedCategories.map(\.rawValue)
+        resume.wantedZones = checked.wantedZones
+        resume.workHistory = checked.workHistory
+        resume.introduction = checked.introduction
         resume.updatedAt = req.now
         try await req.transaction { db in
             try await resume.save(on: db)

@@ -44,7 +44,8 @@ enum DailySummary {
         let gate = try await gateDay(sql, enterpriseID: enterpriseID, day: day)
         let supplies = try await Supplies.items(req, enterpriseID: enterpriseID, onSite: gate.onSite)
         return DTO(enterpriseId: enterpriseID, date: day.iso, employees: counts.employees, onSite: gate.onSite, reported: counts.reported,
-                   reportedShare: counts.employees == 0 ? 0 : (Double(counts.reported) / Double(counts.employees) * 1000).rounded() / 1000,
+                   reportedShare: WorkforceFigures(employees: counts.employees, onSite: 0, reported: counts.reported, fevers: 0, inQuarantine: 0,
+                                                   lowSupplies: false).reportedShare,
                    fevers: counts.fevers, inQuarantine: counts.in_quarantine, gateDenials: gate.denials, visitors: counts.visitors,
                    suppliesDays: supplies.compactMap(\.daysRemaining).min(), lowSupplies: supplies.filter(\.low).map(\.item))
     }

@@ -76,8 +76,7 @@ enum FeverAlerts {
         }
         if cluster {
             let enterprise = try await Enterprise.find(pending.enterpriseID, on: db)
-            let officers = try await OfficerAssignment.query(on: db).filter(\.$enterprise.$id == pending.enterpriseID).filter(\.$endedAt == nil)
-                .all().map { $0.$officer.id }
+            let officers = try await OfficerService.currentAssignment(pending.enterpriseID, on: db).map { [$0.$officer.id] } ?? []
             let reviewers = try await User.query(on: db).filter(\.$role == .reviewer).filter(\.$disabledAt == nil).all().map { $0.id! }
             for userID in Set(officers + reviewers) {
                 try await Notification.toUser(userID, "notice.feverCluster", [enterprise?.name ?? "", pending.department, String(people)],

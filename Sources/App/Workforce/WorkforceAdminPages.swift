@@ -469,22 +469,24 @@ extension WorkforcePagesController {
             .all(decoding: Row.self).map(\.enterprise_id)
         var enterprises = try await Enterprise.query(on: req.db).filter(\.$id ~~ withRoster).sort(\.$name).all()
         if user.role == .officer {
-            let served = try await OfficerAssignment.query(on: req.db).filter(\.$officer.$id == user.id!).filter(\.$endedAt == nil).all().map { $0.$enterprise.id }
+            let served = try await OfficerService.assignedEnterpriseIDs(user, on: req.db)
             enterprises = enterprises.filter { served.contains($0.id!) }
         }
         var rows: [DistrictRow] = []
+        var figures: [WorkforceFigures] = []
         for enterprise in enterprises.prefix(200) {
             let summary = try await DailySummary.compute(req, enterpriseID: enterprise.id!, day: day)
-            rows.append(DistrictRow(enterpriseId: enterprise.id, name: enterprise.name, employees: summary.employees, onSite: summary.onSite,
-                                    reportedPercent: Int((summary.reportedShare * 100).rounded()), fevers: summary.fevers,
-                                    inQuarantine: summary.inQuarantine, suppliesDays: summary.suppliesDays.map { String(format: "%.1f", $0) } ?? "—",
-                                    low: !summary.lowSupplies.isEmpty))
+            let day = WorkforceFigures(employees: summary.employees, onSite: summary.onSite, reported: summary.reported, fevers: summary.fevers,
+                                       inQuarantine: summary.inQuarantine, lowSupplies: !summary.lowSupplies.isEmpty)
+            figures.append(day)
+            rows.append(DistrictRow(enterpriseId: enterprise.id, name: enterprise.name, employees: day.employees, onSite: day.onSite,
+                                    reportedPercent: day.reportedPercent, fevers: day.fevers, inQuarantine: day.inQuarantine,
+                                    suppliesDays: summary.suppliesDays.map { String(format: "%.1f", $0) } ?? "—", low: day.lowSupplies))
         }
-        let employees = rows.map(\.employees).reduce(0, +)
-        let reported = rows.map { $0.employees * $0.reportedPercent }.reduce(0, +)
-        let totals = rows.isEmpty ? nil : DistrictRow(enterpriseId: nil, name: req.t("workforce.total"), employees: employees, onSite: rows.map(\.onSite).reduce(0, +),
-                                                      reportedPercent: employees == 0 ? 0 : reported / employees, fevers: rows.map(\.fevers).reduce(0, +),
-                                                      inQuarantine: rows.map(\.inQuarantine).reduce(0, +), suppliesDays: "", low: rows.contains(where: \.low))
+        let total = WorkforceFigures.total(figures)
+        let totals = rows.isEmpty ? nil : DistrictRow(enterpriseId: nil, name: req.t("workforce.total"), employees: total.employees, onSite: total.onSite,
+                                                      reportedPercent: total.reportedPercent, fevers: total.fevers,
+                                                      inQuarantine: total.inQuarantine, suppliesDays: "", low: total.lowSupplies)
         return try await Pages.render(req, "workforce/district", DistrictPage(
             page: try await Pages.context(req, titleKey: "workforce.district"), date: day.iso, rows: rows,
             chart: BarChart(title: req.t("workforce.districtChart"), legend: req.t("workforce.reportedPercent"), secondLegend: req.t("workforce.fevers"),

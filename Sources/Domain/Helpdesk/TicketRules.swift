@@ -153,6 +153,37 @@ public enum TicketNumber {
     }
 }
 
+/// What a scorecard counts of a ticket.
+public struct TicketFacts: Sendable {
+    public var createdAt: Date
+    public var firstResponseAt: Date?
+    public var firstResponseDueAt: Date
+    public var state: TicketState
+    public var closure: TicketClosure?
+    public var solved: Bool?
+    public var satisfaction: Satisfaction?
+    public var liked: Bool
+    public var transferCount: Int
+    public var escalationLevel: Int
+    /// Past a deadline now (`ClockStatus.isOverdue`).
+    public var isOverdue: Bool
+
+    public init(createdAt: Date, firstResponseAt: Date?, firstResponseDueAt: Date, state: TicketState, closure: TicketClosure?,
+                solved: Bool?, satisfaction: Satisfaction?, liked: Bool, transferCount: Int, escalationLevel: Int, isOverdue: Bool) {
+        self.createdAt = createdAt
+        self.firstResponseAt = firstResponseAt
+        self.firstResponseDueAt = firstResponseDueAt
+        self.state = state
+        self.closure = closure
+        self.solved = solved
+        self.satisfaction = satisfaction
+        self.liked = liked
+        self.transferCount = transferCount
+        self.escalationLevel = escalationLevel
+        self.isOverdue = isOverdue
+    }
+}
+
 /// 反馈考核: a unit's figures for a period.
 public struct Scorecard: Equatable, Codable, Sendable {
     public var tickets = 0
@@ -167,6 +198,31 @@ public struct Scorecard: Equatable, Codable, Sendable {
     public var responseMinutes: [Double] = []
 
     public init() {}
+
+    /// The figures of `tickets`.
+    public init(counting tickets: [TicketFacts]) {
+        for ticket in tickets { count(ticket) }
+    }
+
+    /// Adds one ticket: responded (and in time), resolved (closed as solved by the enterprise's
+    /// confirmation), rated and satisfied, liked, transferred, and overdue (now, or escalated
+    /// at some point).
+    public mutating func count(_ ticket: TicketFacts) {
+        tickets += 1
+        if let first = ticket.firstResponseAt {
+            responded += 1
+            if first <= ticket.firstResponseDueAt { respondedInTime += 1 }
+            responseMinutes.append(first.timeIntervalSince(ticket.createdAt) / 60)
+        }
+        if ticket.state == .closed, ticket.closure == .confirmed, ticket.solved == true { resolved += 1 }
+        if let satisfaction = ticket.satisfaction {
+            rated += 1
+            if satisfaction.countsAsSatisfied { satisfied += 1 }
+        }
+        if ticket.liked { likes += 1 }
+        transfers += ticket.transferCount
+        if ticket.isOverdue || ticket.escalationLevel > 0 { overdue += 1 }
+    }
 
     /// 响应率: first responses within their deadline, over tickets.
     public var responseRate: Double? { tickets == 0 ? nil : Double(respondedInTime) / Double(tickets) }
