@@ -182,22 +182,22 @@ struct HelpdeskTests {
             _ = try await post(app, "/api/v1/tickets/\(answered)/answer", world.agent, ["body": "已办理"])
 
             app.clock.advance(by: 1.5 * 3600)
-            #expect(try await HelpdeskService.sweep(app, now: app.clock.now) == 0)
+            #expect(try await HelpdeskService.sweep(app.context()) == 0)
             app.clock.advance(by: 3600) // 2.5 h: the emergency's first response is overdue
-            #expect(try await HelpdeskService.sweep(app, now: app.clock.now) == 1)
+            #expect(try await HelpdeskService.sweep(app.context()) == 1)
             #expect(try await Ticket.find(late, on: app.db)?.escalationLevel == 1)
             let notified = try await Notification.query(on: app.db).filter(\.$messageKey == "notify.ticket.escalated").all()
             #expect(Set(notified.compactMap(\.userID)) == [world.head.id!, world.admin.user.id!])
-            #expect(try await HelpdeskService.sweep(app, now: app.clock.now) == 0) // not twice for the same level
+            #expect(try await HelpdeskService.sweep(app.context()) == 0) // not twice for the same level
             let admin = try await Fixtures.caller(app, world.admin.user) // a fresh token: the clock moved on
             let overdue = try await app.testing().sendRequest(.GET, "/api/v1/tickets?overdue=true", headers: admin.apiHeaders)
             #expect(overdue.text.contains(late.uuidString) && !overdue.text.contains(answered.uuidString))
 
             app.clock.advance(by: 24 * 3600)
-            try await HelpdeskService.sweep(app, now: app.clock.now)
+            try await HelpdeskService.sweep(app.context())
             #expect(try await Ticket.find(late, on: app.db)?.escalationLevel == 2)
             app.clock.advance(by: 48 * 3600) // 3 days after the answer
-            try await HelpdeskService.sweep(app, now: app.clock.now)
+            try await HelpdeskService.sweep(app.context())
             let closed = try #require(try await Ticket.find(answered, on: app.db))
             #expect(closed.state == .closed && closed.closure == .noFeedback)
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "ticket.autoClose").count() == 1)

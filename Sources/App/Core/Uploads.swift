@@ -96,8 +96,12 @@ enum Uploads {
     /// A request's file checked against the district's size limit, stamped with the request's
     /// time, ready to store: what every upload form and endpoint starts with.
     static func accept(_ file: File?, field: String = "file", _ req: Request) async throws -> (StoredFile, name: String) {
-        let (stored, name) = try check(file, field: field, maxBytes: try await req.districtSettings().maxUploadBytes)
-        stored.createdAt = req.now
+        try await accept(file, field: field, req.context)
+    }
+
+    static func accept(_ file: File?, field: String = "file", _ ctx: ServiceContext) async throws -> (StoredFile, name: String) {
+        let (stored, name) = try check(file, field: field, maxBytes: try await ctx.settings().maxUploadBytes)
+        stored.createdAt = ctx.now
         return (stored, name)
     }
 

@@ -49,7 +49,7 @@ extension Module {
         jobs: [
             // Escalations and auto-close, 7×24.
             BackgroundJob(name: "help-desk sweep", initialDelay: .seconds(10), every: .minutes(1)) { app, now in
-                try await HelpdeskService.sweep(app, now: now)
+                try await HelpdeskService.sweep(app.context(now: now))
             },
         ],
         demo: { try await DemoHelpdesk(db: $0.db, now: $0.now, enterprises: $0.enterprises).load() }

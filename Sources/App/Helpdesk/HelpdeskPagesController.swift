@@ -21,8 +21,8 @@ enum HelpdeskPagesController {
     @Sendable static func list(req: Request) async throws -> Response {
         let user = try req.requireUser()
         var rows: [Row] = []
-        for ticket in try await HelpdeskService.list(req) {
-            let dto = try await HelpdeskService.dto(req, ticket, withMessages: false)
+        for ticket in try await HelpdeskService.list(req.context, .init(req)) {
+            let dto = try await HelpdeskService.dto(req.context, ticket, withMessages: false)
             rows.append(Row(id: dto.id, number: dto.number, title: dto.title, enterprise: dto.enterpriseName, department: dto.department,
                             urgency: dto.urgency.rawValue, urgencyName: req.t(dto.urgency.nameKey), state: dto.state.rawValue,
                             stateName: req.t(dto.state.nameKey), due: DisplayFormat.dateTime(dto.firstResponseAt == nil ? dto.firstResponseDueAt : dto.resolutionDueAt),
@@ -60,10 +60,10 @@ enum HelpdeskPagesController {
 
     @Sendable static func create(req: Request) async throws -> Response {
         let form = try req.content.decode(TicketForm.self)
-        let input = HelpdeskService.NewTicket(category: form.category, urgency: form.urgency, title: form.title, description: form.description,
-                                              enterpriseId: form.enterpriseId.flatMap(UUID.init(uuidString:)))
+        let input = HelpdeskInput.NewTicket(category: form.category, urgency: form.urgency, title: form.title, description: form.description,
+                                            enterpriseId: form.enterpriseId.flatMap(UUID.init(uuidString:)))
         do {
-            let ticket = try await HelpdeskService.raise(req, input)
+            let ticket = try await HelpdeskService.raise(req.context, try input.command())
             try await Pages.flash(req, "helpdesk.received")
             return req.redirect(to: "/helpdesk/\(ticket.id!)")
         } catch let errors as FieldErrors {
@@ -122,12 +122,12 @@ enum HelpdeskPagesController {
     }
 
     @Sendable static func detail(req: Request) async throws -> Response {
-        try await renderDetail(req, try await HelpdeskService.find(req), errors: FieldErrors())
+        try await renderDetail(req, try await HelpdeskAPIController.ticket(req), errors: FieldErrors())
     }
 
     static func renderDetail(_ req: Request, _ ticket: Ticket, errors: FieldErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.requireUser()
-        let dto = try await HelpdeskService.dto(req, ticket, withMessages: true)
+        let dto = try await HelpdeskService.dto(req.context, ticket, withMessages: true)
         let party = HelpdeskService.party(user, ticket)
         let may = { (step: TicketPermissions.Step) in TicketPermissions.allows(party, step, in: dto.state) }
         let departments = try await Department.query(on: req.db).sort(\.$name).all().filter { $0.id != ticket.$department.id }
@@ -161,26 +161,26 @@ enum HelpdeskPagesController {
         return try await Pages.render(req, "helpdesk/detail", context, status: status)
     }
 
-    /// System lines are stored as codes and said in the reader's language.
     @Sendable static func attach(req: Request) async throws -> Response {
         let upload = try req.content.decode(Upload.self)
-        return try await act(req, flash: "helpdesk.attached") { _ = try await HelpdeskService.attach(req, $0, file: upload.file) }
+        return try await act(req, flash: "helpdesk.attached") { _ = try await HelpdeskService.attach($0, $1, file: upload.file) }
     }
 
     @Sendable static func download(req: Request) async throws -> Response {
-        try await HelpdeskService.download(req)
+        try await HelpdeskAPIController.download(req: req)
     }
 
     /// Runs a change from a detail-page form; field errors show on the page.
-    private static func act(_ req: Request, flash: String, _ change: @escaping (Ticket) async throws -> Void) async throws -> Response {
-        let ticket = try await HelpdeskService.find(req)
+    private static func act(_ req: Request, flash: String,
+                            _ change: @escaping (ServiceContext, Ticket) async throws -> Void) async throws -> Response {
+        let ticket = try await HelpdeskAPIController.ticket(req)
         return try await FormAction.run(req, flash: flash, redirect: "/helpdesk/\(ticket.id!)", render: { errors, status in
             try await renderDetail(req, ticket, errors: errors, status: status)
-        }) { try await change(ticket) }
+        }) { try await change(req.context, ticket) }
     }
 
     @Sendable static func accept(req: Request) async throws -> Response {
-        try await act(req, flash: "helpdesk.done") { try await HelpdeskService.accept(req, $0) }
+        try await act(req, flash: "helpdesk.done") { try await HelpdeskService.accept($0, $1) }
     }
 
     struct ReplyForm: Content {
@@ -191,14 +191,14 @@ enum HelpdeskPagesController {
 
     @Sendable static func reply(req: Request) async throws -> Response {
         let form = try req.content.decode(ReplyForm.self)
-        let reply = HelpdeskService.Reply(body: form.body, internal: form.internal == "true", policyId: form.policyId.flatMap(UUID.init(uuidString:)))
-        return try await act(req, flash: "helpdesk.done") { try await HelpdeskService.reply(req, $0, reply) }
+        let reply = HelpdeskInput.Reply(body: form.body, internal: form.internal == "true", policyId: form.policyId.flatMap(UUID.init(uuidString:)))
+        return try await act(req, flash: "helpdesk.done") { try await HelpdeskService.reply($0, $1, try reply.command()) }
     }
 
     @Sendable static func answer(req: Request) async throws -> Response {
         let form = try req.content.decode(ReplyForm.self)
-        let reply = HelpdeskService.Reply(body: form.body, internal: false, policyId: form.policyId.flatMap(UUID.init(uuidString:)))
-        return try await act(req, flash: "helpdesk.done") { try await HelpdeskService.answer(req, $0, reply) }
+        let reply = HelpdeskInput.Reply(body: form.body, internal: false, policyId: form.policyId.flatMap(UUID.init(uuidString:)))
+        return try await act(req, flash: "helpdesk.done") { try await HelpdeskService.answer($0, $1, try reply.command()) }
     }
 
     struct TransferForm: Content {
@@ -208,8 +208,8 @@ enum HelpdeskPagesController {
 
     @Sendable static func transfer(req: Request) async throws -> Response {
         let form = try req.content.decode(TransferForm.self)
-        let transfer = HelpdeskService.Transfer(departmentId: form.departmentId.flatMap(UUID.init(uuidString:)), reason: form.reason)
-        return try await act(req, flash: "helpdesk.transferred") { try await HelpdeskService.transfer(req, $0, transfer) }
+        let transfer = HelpdeskInput.Transfer(departmentId: form.departmentId.flatMap(UUID.init(uuidString:)), reason: form.reason)
+        return try await act(req, flash: "helpdesk.transferred") { try await HelpdeskService.transfer($0, $1, try transfer.command()) }
     }
 
     struct FeedbackForm: Content {
@@ -221,9 +221,9 @@ enum HelpdeskPagesController {
 
     @Sendable static func feedback(req: Request) async throws -> Response {
         let form = try req.content.decode(FeedbackForm.self)
-        let feedback = HelpdeskService.Feedback(solved: form.solved.map { $0 == "yes" }, satisfaction: form.satisfaction,
-                                                like: form.like == "on", comment: form.comment)
-        return try await act(req, flash: "helpdesk.thanks") { try await HelpdeskService.feedback(req, $0, feedback) }
+        let feedback = HelpdeskInput.Feedback(solved: form.solved.map { $0 == "yes" }, satisfaction: form.satisfaction,
+                                              like: form.like == "on", comment: form.comment)
+        return try await act(req, flash: "helpdesk.thanks") { try await HelpdeskService.feedback($0, $1, try feedback.command()) }
     }
 
     // MARK: Scorecards

@@ -9,10 +9,10 @@ struct RoutingTable: Sendable {
     let departments: [Department]
     let rules: [TicketCategory: UUID]
 
-    static func current(_ req: Request) async throws -> RoutingTable {
-        try await req.application.routingCache.value {
-            let departments = try await Department.query(on: req.db).sort(\.$name).all()
-            let rules = try await RoutingRule.query(on: req.db).all()
+    static func current(_ ctx: ServiceContext) async throws -> RoutingTable {
+        try await ctx.app.routingCache.value {
+            let departments = try await Department.query(on: ctx.db).sort(\.$name).all()
+            let rules = try await RoutingRule.query(on: ctx.db).all()
             return RoutingTable(departments: departments,
                                 rules: Dictionary(rules.map { ($0.category, $0.$department.id) }, uniquingKeysWith: { first, _ in first }))
         }

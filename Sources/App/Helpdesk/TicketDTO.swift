@@ -60,39 +60,39 @@ struct TicketDTO: Content {
 
 extension HelpdeskService {
     /// The ticket as this reader may see it: internal notes only for the department side.
-    static func dto(_ req: Request, _ ticket: Ticket, withMessages: Bool) async throws -> TicketDTO {
-        let user = try req.requireUser()
-        let levels = try await req.districtSettings().serviceLevels
-        if ticket.$enterprise.value == nil { try await ticket.$enterprise.load(on: req.db) }
-        if ticket.$department.value == nil { try await ticket.$department.load(on: req.db) }
+    static func dto(_ ctx: ServiceContext, _ ticket: Ticket, withMessages: Bool) async throws -> TicketDTO {
+        let user = try ctx.requireUser()
+        let levels = try await ctx.settings().serviceLevels
+        if ticket.$enterprise.value == nil { try await ticket.$enterprise.load(on: ctx.db) }
+        if ticket.$department.value == nil { try await ticket.$department.load(on: ctx.db) }
         var messages: [TicketDTO.Message]?
         if withMessages {
-            let query = TicketMessage.query(on: req.db).filter(\.$ticket.$id == (try ticket.requireID())).sort(\.$at)
+            let query = TicketMessage.query(on: ctx.db).filter(\.$ticket.$id == (try ticket.requireID())).sort(\.$at)
             if !seesInternalNotes(user) { query.filter(\.$isInternal == false) }
             // The receipt (秒回) is the ticket itself, shown as the conversation's first line.
-            let system = req.t("helpdesk.system")
+            let system = ctx.t("helpdesk.system")
             let receipt = TicketDTO.Message(at: ticket.acknowledgedAt, author: system, role: "system", kind: .system, internal: false,
-                                            body: TicketLines.text(req, .receipt, ticket), event: .receipt, policyId: nil)
+                                            body: TicketLines.text(ctx, .receipt, ticket), event: .receipt, policyId: nil)
             messages = [receipt] + (try await query.all().map { message in
                 let event = message.event
                 return .init(at: message.at, author: message.authorRole == "system" ? system : message.authorName, role: message.authorRole,
                              kind: message.kind, internal: message.isInternal,
-                             body: event.map { TicketLines.text(req, $0, ticket) } ?? message.body, event: event, policyId: message.policyID)
+                             body: event.map { TicketLines.text(ctx, $0, ticket) } ?? message.body, event: event, policyId: message.policyID)
             })
         }
         var attachments: [TicketDTO.Attachment]?
         if withMessages {
             let id = try ticket.requireID()
-            attachments = try await TicketAttachment.query(on: req.db).filter(\.$ticket.$id == id).sort(\.$createdAt).all().map {
+            attachments = try await TicketAttachment.query(on: ctx.db).filter(\.$ticket.$id == id).sort(\.$createdAt).all().map {
                 .init(id: try $0.requireID(), filename: $0.filename, contentType: $0.contentType, size: $0.size,
                       uploadedBy: $0.uploaderName, uploadedAt: $0.createdAt, href: "/api/v1/tickets/\(id)/attachments/\(try $0.requireID())")
             }
         }
-        let status = ticket.clockStatus(levels, now: req.now)
+        let status = ticket.clockStatus(levels, now: ctx.now)
         return TicketDTO(
             id: try ticket.requireID(), number: ticket.number, enterpriseId: ticket.$enterprise.id, enterpriseName: ticket.enterprise.name,
             category: ticket.category, urgency: ticket.urgency, title: ticket.title, description: ticket.description,
-            department: ticket.department.displayName(req.language), departmentId: ticket.$department.id, state: ticket.state,
+            department: ticket.department.displayName(ctx.language), departmentId: ticket.$department.id, state: ticket.state,
             createdAt: ticket.createdAt, acknowledgedAt: ticket.acknowledgedAt, firstResponseDueAt: ticket.firstResponseDueAt,
             resolutionDueAt: ticket.resolutionDueAt, firstResponseAt: ticket.firstResponseAt, answeredAt: ticket.answeredAt,
             closedAt: ticket.closedAt, closure: ticket.closure, transferCount: ticket.transferCount,
@@ -107,15 +107,34 @@ extension HelpdeskService {
     }
 
     /// The tickets this user may see, filtered by `state`, `department`, `overdue`, `q`.
-    static func list(_ req: Request) async throws -> [Ticket] {
-        let user = try req.requireUser()
-        let query = Ticket.query(on: req.db).with(\.$enterprise).with(\.$department).sort(\.$createdAt, .descending)
+    /// Which tickets a list shows (`?state=&department=&overdue=`).
+    struct Filter: Sendable {
+        var state: TicketState?
+        var department: UUID?
+        var overdue: Bool?
+
+        init(state: TicketState? = nil, department: UUID? = nil, overdue: Bool? = nil) {
+            self.state = state
+            self.department = department
+            self.overdue = overdue
+        }
+
+        init(_ req: Request) {
+            self.init(state: req.query[String.self, at: "state"].flatMap(TicketState.init(rawValue:)),
+                      department: req.query[UUID.self, at: "department"], overdue: req.query[Bool.self, at: "overdue"])
+        }
+    }
+
+    /// The newest 500 tickets this user may see, filtered.
+    static func list(_ ctx: ServiceContext, _ filter: Filter) async throws -> [Ticket] {
+        let user = try ctx.requireUser()
+        let query = Ticket.query(on: ctx.db).with(\.$enterprise).with(\.$department).sort(\.$createdAt, .descending)
         switch user.role {
         case .districtAdmin, .leader: break
         case .agent: query.filter(\.$department.$id == (user.$department.id ?? UUID()))
         case .enterpriseAdmin: query.filter(\.$enterprise.$id == (user.$enterprise.id ?? UUID()))
         case .officer:
-            let assigned = try await OfficerService.assignedEnterpriseIDs(user, on: req.db)
+            let assigned = try await OfficerService.assignedEnterpriseIDs(user, on: ctx.db)
             query.join(Enterprise.self, on: \Ticket.$enterprise.$id == \Enterprise.$id)
                 .group(.or) { group in
                     group.filter(Enterprise.self, \.$zone == (user.zone ?? "\u{0}"))
@@ -123,12 +142,12 @@ extension HelpdeskService {
                 }
         default: throw AppError.forbidden
         }
-        if let state = req.query[String.self, at: "state"].flatMap(TicketState.init(rawValue:)) { query.filter(\.$state == state) }
-        if let department = req.query[UUID.self, at: "department"] { query.filter(\.$department.$id == department) }
+        if let state = filter.state { query.filter(\.$state == state) }
+        if let department = filter.department { query.filter(\.$department.$id == department) }
         var tickets = try await query.limit(500).all()
-        if let overdue = req.query[Bool.self, at: "overdue"] {
-            let levels = try await req.districtSettings().serviceLevels
-            tickets = tickets.filter { $0.clockStatus(levels, now: req.now).isOverdue == overdue }
+        if let overdue = filter.overdue {
+            let levels = try await ctx.settings().serviceLevels
+            tickets = tickets.filter { $0.clockStatus(levels, now: ctx.now).isOverdue == overdue }
         }
         return tickets
     }
@@ -136,15 +155,15 @@ extension HelpdeskService {
 
 /// A ticket's events as the reader's language says them.
 enum TicketLines {
-    static func text(_ req: Request, _ event: TicketEvent, _ ticket: Ticket) -> String {
+    static func text(_ ctx: ServiceContext, _ event: TicketEvent, _ ticket: Ticket) -> String {
         switch event {
-        case .receipt: return req.t("helpdesk.line.receipt", ticket.number, ticket.department.displayName(req.language))
-        case .accepted: return req.t("helpdesk.line.accepted")
-        case let .transferred(from, to, reason): return req.t("helpdesk.line.transferred", from, to, reason)
-        case let .escalated(level): return req.t("helpdesk.line.escalated", String(level))
-        case .autoClosed: return req.t("helpdesk.line.autoClosed")
+        case .receipt: return ctx.t("helpdesk.line.receipt", ticket.number, ticket.department.displayName(ctx.language))
+        case .accepted: return ctx.t("helpdesk.line.accepted")
+        case let .transferred(from, to, reason): return ctx.t("helpdesk.line.transferred", from, to, reason)
+        case let .escalated(level): return ctx.t("helpdesk.line.escalated", String(level))
+        case .autoClosed: return ctx.t("helpdesk.line.autoClosed")
         case let .feedback(solved, satisfaction, like, comment):
-            let line = req.t(solved ? "helpdesk.line.solved" : "helpdesk.line.unsolved", satisfaction.map { req.t($0.nameKey) } ?? "")
+            let line = ctx.t(solved ? "helpdesk.line.solved" : "helpdesk.line.unsolved", satisfaction.map { ctx.t($0.nameKey) } ?? "")
             return line + (like ? " 👍" : "") + (comment.isEmpty ? "" : " — \(comment)")
         }
     }

@@ -99,8 +99,7 @@ enum Supplies {
             req.t("supply.requestLine", req.t("supply.item.\(item.item.rawValue)"), String(format: "%.0f", item.stock),
                   item.daysRemaining.map { String(format: "%.1f", $0) } ?? "—")
         }
-        let input = HelpdeskService.NewTicket(category: TicketCategory.supplies.rawValue, urgency: TicketUrgency.emergency.rawValue,
-                                              title: req.t("supply.requestTitle"), description: lines.joined(separator: "\n"))
-        return try await HelpdeskService.raise(req, input)
+        return try await HelpdeskService.raise(req.context, .init(category: .supplies, urgency: .emergency, title: req.t("supply.requestTitle"),
+                                                                  description: lines.joined(separator: "\n")))
     }
 }

@@ -198,7 +198,7 @@ enum WorkforceAPIController {
 
     @Sendable static func requestSupplies(req: Request) async throws -> Response {
         let ticket = try await Supplies.request(req, enterpriseID: try enterpriseID(req))
-        return try Response.created(try await HelpdeskService.dto(req, ticket, withMessages: false))
+        return try Response.created(try await HelpdeskService.dto(req.context, ticket, withMessages: false))
     }
 
     @Sendable static func dailySummary(req: Request) async throws -> DailySummary.DTO {

@@ -50,9 +50,17 @@ extension AuditEvent {
     }
 }
 
+/// The one way an audit row is written: for the context's actor (or `actor`, at sign-in; the
+/// platform itself as `system`), inside the transaction of the change being audited.
 enum Audit {
-    /// Writes an audit row for the signed-in user (or `actor`, at sign-in) on `db`, which is the
-    /// transaction of the change being audited.
+    static func record(
+        _ context: ServiceContext, on db: any Database, action: String, entity: String, entityID: UUID? = nil,
+        subject: String? = nil, detail: String? = nil, actor: User? = nil
+    ) async throws {
+        try await statement(context, action: action, entity: entity, entityID: entityID, subject: subject, detail: detail, actor: actor)
+            .run(on: db)
+    }
+
     static func record(
         _ req: Request, on db: any Database, action: String, entity: String, entityID: UUID? = nil,
         subject: String? = nil, detail: String? = nil, actor: User? = nil
@@ -68,11 +76,27 @@ enum Audit {
         _ req: Request, action: String, entity: String, entityID: UUID? = nil,
         subject: String? = nil, detail: String? = nil, actor: User? = nil
     ) -> HotStatement {
-        let user = actor ?? req.auth.get(User.self)
-        return HotStatement(
+        statement(at: req.now, actor: actor ?? req.auth.get(User.self), address: req.clientAddress, requestID: req.id,
+                  action: action, entity: entity, entityID: entityID, subject: subject, detail: detail)
+    }
+
+    static func statement(
+        _ context: ServiceContext, action: String, entity: String, entityID: UUID? = nil,
+        subject: String? = nil, detail: String? = nil, actor: User? = nil
+    ) -> HotStatement {
+        statement(at: context.now, actor: actor ?? context.user, address: context.address, requestID: context.requestID,
+                  action: action, entity: entity, entityID: entityID, subject: subject, detail: detail)
+    }
+
+    /// The row itself. The platform's own changes have no actor and the address `system`.
+    private static func statement(
+        at: Date, actor user: User?, address: String, requestID: String?, action: String, entity: String, entityID: UUID?,
+        subject: String?, detail: String?
+    ) -> HotStatement {
+        HotStatement(
             "INSERT INTO audit_events (id, at, user_id, username, role, action, entity, entity_id, subject, detail, address, request_id) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [UUID(), req.now, user?.id, user?.username, user?.role.rawValue, action, entity, entityID?.uuidString, subject, detail,
-             req.clientAddress, req.id])
+            [UUID(), at, user?.id, user?.username, user?.role.rawValue, action, entity,
+             entityID?.uuidString, subject, detail, address, requestID])
     }
 }
