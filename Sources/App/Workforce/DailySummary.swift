@@ -42,7 +42,7 @@ enum DailySummary {
             """).first(decoding: Counts.self)
         guard let counts else { throw AppError.internalError("the summary's counts") }
         let gate = try await gateDay(sql, enterpriseID: enterpriseID, day: day)
-        let supplies = try await Supplies.items(req, enterpriseID: enterpriseID, onSite: gate.onSite)
+        let supplies = try await Supplies.items(req.context, enterpriseID: enterpriseID, onSite: gate.onSite)
         return DTO(enterpriseId: enterpriseID, date: day.iso, employees: counts.employees, onSite: gate.onSite, reported: counts.reported,
                    reportedShare: WorkforceFigures(employees: counts.employees, onSite: 0, reported: counts.reported, fevers: 0, inQuarantine: 0,
                                                    lowSupplies: false).reportedShare,

@@ -18,17 +18,17 @@ enum Supplies {
     }
 
     /// The supplies with the estimate from the people on site today.
-    static func items(_ req: Request, enterpriseID: UUID) async throws -> [ItemDTO] {
-        guard let sql = req.db as? any SQLDatabase else { throw AppError.internalError("supplies need SQL") }
-        let gate = try await DailySummary.gateDay(sql, enterpriseID: enterpriseID, day: CivilDate(req.now))
-        return try await items(req, enterpriseID: enterpriseID, onSite: gate.onSite)
+    static func items(_ ctx: ServiceContext, enterpriseID: UUID) async throws -> [ItemDTO] {
+        guard let sql = ctx.db as? any SQLDatabase else { throw AppError.internalError("supplies need SQL") }
+        let gate = try await DailySummary.gateDay(sql, enterpriseID: enterpriseID, day: CivilDate(ctx.now))
+        return try await items(ctx, enterpriseID: enterpriseID, onSite: gate.onSite)
     }
 
-    static func items(_ req: Request, enterpriseID: UUID, onSite: Int) async throws -> [ItemDTO] {
-        let policy = try await req.districtSettings().health
-        let stocks = try await Supply.query(on: req.db).filter(\.$enterpriseID == enterpriseID).all()
-        let since = CivilDate(req.now).adding(days: -7).iso
-        let uses = try await SupplyUse.query(on: req.db).filter(\.$enterpriseID == enterpriseID).filter(\.$day > since).all()
+    static func items(_ ctx: ServiceContext, enterpriseID: UUID, onSite: Int) async throws -> [ItemDTO] {
+        let policy = try await ctx.settings().health
+        let stocks = try await Supply.query(on: ctx.db).filter(\.$enterpriseID == enterpriseID).all()
+        let since = CivilDate(ctx.now).adding(days: -7).iso
+        let uses = try await SupplyUse.query(on: ctx.db).filter(\.$enterpriseID == enterpriseID).filter(\.$day > since).all()
         return SupplyItem.allCases.map { item in
             let stock = stocks.first { $0.item == item }?.stock ?? 0
             let (daily, estimated) = SupplyRules.dailyUse(recorded: uses.filter { $0.item == item }.map(\.used), item: item, onSite: onSite)
@@ -39,32 +39,44 @@ enum Supplies {
         }
     }
 
-    struct Input: Content {
-        var item: String?
-        /// Received (added to the stock).
+    /// What a count of one supply says: received (added to the stock), used today (taken from
+    /// the stock and recorded as the day's use), or a count that replaces the stock.
+    struct Count: Sendable {
+        var item: SupplyItem
         var received: Double?
-        /// Used today (taken from the stock and recorded as the day's use).
         var used: Double?
-        /// A count that replaces the stock.
         var stock: Double?
     }
 
-    static func record(_ req: Request, enterpriseID: UUID, _ input: Input) async throws {
-        var errors = FieldErrors()
-        let item = SupplyItem(rawValue: input.item ?? "")
-        if item == nil { errors.add("item", "error.choice") }
-        for (value, field) in [(input.received, "received"), (input.used, "used"), (input.stock, "stock")] {
-            if let value, !SupplyRules.isValidQuantity(value) { errors.add(field, "error.supply.quantity") }
+    /// The API's body, and how it becomes a `Count`.
+    struct Input: Content {
+        var item: String?
+        var received: Double?
+        var used: Double?
+        var stock: Double?
+
+        func command() throws -> Count {
+            var errors = FieldErrors()
+            let item = SupplyItem(rawValue: self.item ?? "")
+            if item == nil { errors.add("item", "error.choice") }
+            for (value, field) in [(received, "received"), (used, "used"), (stock, "stock")] {
+                if let value, !SupplyRules.isValidQuantity(value) { errors.add(field, "error.supply.quantity") }
+            }
+            if received == nil && used == nil && stock == nil { errors.add("received", "error.required") }
+            guard let item, errors.isEmpty else { throw errors }
+            return Count(item: item, received: received, used: used, stock: stock)
         }
-        if input.received == nil && input.used == nil && input.stock == nil { errors.add("received", "error.required") }
-        try errors.throwIfAny()
-        let day = CivilDate(req.now).iso
-        let now = req.now
-        try await req.transaction { db in
-            let supply = try await Supply.query(on: db).filter(\.$enterpriseID == enterpriseID).filter(\.$item == item!).first() ?? {
+    }
+
+    static func record(_ ctx: ServiceContext, enterpriseID: UUID, _ input: Count) async throws {
+        let item = input.item
+        let day = CivilDate(ctx.now).iso
+        let now = ctx.now
+        try await ctx.transaction { db in
+            let supply = try await Supply.query(on: db).filter(\.$enterpriseID == enterpriseID).filter(\.$item == item).first() ?? {
                 let made = Supply()
                 made.enterpriseID = enterpriseID
-                made.item = item!
+                made.item = item
                 made.stock = 0
                 return made
             }()
@@ -72,11 +84,11 @@ enum Supplies {
             supply.stock += input.received ?? 0
             if let used = input.used {
                 supply.stock = max(0, supply.stock - used)
-                let use = try await SupplyUse.query(on: db).filter(\.$enterpriseID == enterpriseID).filter(\.$item == item!)
+                let use = try await SupplyUse.query(on: db).filter(\.$enterpriseID == enterpriseID).filter(\.$item == item)
                     .filter(\.$day == day).first() ?? {
                         let made = SupplyUse()
                         made.enterpriseID = enterpriseID
-                        made.item = item!
+                        made.item = item
                         made.day = day
                         made.used = 0
                         return made
@@ -86,20 +98,20 @@ enum Supplies {
             }
             supply.updatedAt = now
             try await supply.save(on: db)
-            try await Audit.record(req, on: db, action: "supply.record", entity: "enterprise", entityID: enterpriseID,
-                                   detail: "item=\(item!.rawValue),received=\(input.received ?? 0),used=\(input.used ?? 0)")
+            try await Audit.record(ctx, on: db, action: "supply.record", entity: "enterprise", entityID: enterpriseID,
+                                   detail: "item=\(item.rawValue),received=\(input.received ?? 0),used=\(input.used ?? 0)")
         }
     }
 
     /// One click: a help-desk ticket to the district for the items running low.
-    static func request(_ req: Request, enterpriseID: UUID) async throws -> Ticket {
-        let low = try await items(req, enterpriseID: enterpriseID).filter(\.low)
+    static func request(_ ctx: ServiceContext, enterpriseID: UUID) async throws -> Ticket {
+        let low = try await items(ctx, enterpriseID: enterpriseID).filter(\.low)
         guard !low.isEmpty else { throw FieldErrors("item", "error.supply.notLow") }
         let lines = low.map { item in
-            req.t("supply.requestLine", req.t("supply.item.\(item.item.rawValue)"), String(format: "%.0f", item.stock),
+            ctx.t("supply.requestLine", ctx.t("supply.item.\(item.item.rawValue)"), String(format: "%.0f", item.stock),
                   item.daysRemaining.map { String(format: "%.1f", $0) } ?? "—")
         }
-        return try await HelpdeskService.raise(req.context, .init(category: .supplies, urgency: .emergency, title: req.t("supply.requestTitle"),
-                                                                  description: lines.joined(separator: "\n")))
+        return try await HelpdeskService.raise(ctx, .init(category: .supplies, urgency: .emergency, title: ctx.t("supply.requestTitle"),
+                                                          description: lines.joined(separator: "\n")))
     }
 }

@@ -188,16 +188,16 @@ enum WorkforceAPIController {
     }
 
     @Sendable static func supplies(req: Request) async throws -> [Supplies.ItemDTO] {
-        try await Supplies.items(req, enterpriseID: try enterpriseID(req))
+        try await Supplies.items(req.context, enterpriseID: try enterpriseID(req))
     }
 
     @Sendable static func recordSupply(req: Request) async throws -> [Supplies.ItemDTO] {
-        try await Supplies.record(req, enterpriseID: try enterpriseID(req), try req.content.decode(Supplies.Input.self))
+        try await Supplies.record(req.context, enterpriseID: try enterpriseID(req), try req.content.decode(Supplies.Input.self).command())
         return try await supplies(req: req)
     }
 
     @Sendable static func requestSupplies(req: Request) async throws -> Response {
-        let ticket = try await Supplies.request(req, enterpriseID: try enterpriseID(req))
+        let ticket = try await Supplies.request(req.context, enterpriseID: try enterpriseID(req))
         return try Response.created(try await HelpdeskService.dto(req.context, ticket, withMessages: false))
     }
 

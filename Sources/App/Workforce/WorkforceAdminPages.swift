@@ -71,7 +71,7 @@ extension WorkforcePagesController {
                          source: req.t("alert.source.\($0.source.rawValue)"), cluster: $0.cluster, at: DisplayFormat.dateTime($0.at), handled: $0.handled)
             },
             notReported: Array(try await DailySummary.notReported(req, enterpriseID: enterpriseID, day: today).prefix(50)),
-            supplies: supplyRows(req, try await Supplies.items(req, enterpriseID: enterpriseID, onSite: summary.onSite)),
+            supplies: supplyRows(req, try await Supplies.items(req.context, enterpriseID: enterpriseID, onSite: summary.onSite)),
             guards: guards.map { "\($0.displayName)（\($0.username)）" }, form: form), status: status)
     }
 
@@ -400,7 +400,7 @@ extension WorkforcePagesController {
     }
 
     static func renderSupplies(_ req: Request, form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let items = try await Supplies.items(req, enterpriseID: try ownEnterprise(req))
+        let items = try await Supplies.items(req.context, enterpriseID: try ownEnterprise(req))
         return try await Pages.render(req, "workforce/supplies", SuppliesPage(
             page: try await Pages.context(req, titleKey: "workforce.supplies"), supplies: supplyRows(req, items),
             items: options(SupplyItem.allCases.map(\.rawValue), key: { req.t("supply.item.\($0)") }, selected: form.values["item"]),
@@ -427,14 +427,14 @@ extension WorkforcePagesController {
                                        used: FormText.decimal(form.used, field: "used", into: &errors),
                                        stock: FormText.decimal(form.stock, field: "stock", into: &errors))
             try errors.throwIfAny()
-            try await Supplies.record(req, enterpriseID: try ownEnterprise(req), input)
+            try await Supplies.record(req.context, enterpriseID: try ownEnterprise(req), try input.command())
         }
     }
 
     @Sendable static func requestSupplies(req: Request) async throws -> Response {
         try await act(req, redirect: "/helpdesk", flash: "workforce.suppliesRequested",
                       render: { try await renderSupplies(req, form: $0, status: .unprocessableEntity) }) {
-            _ = try await Supplies.request(req, enterpriseID: try ownEnterprise(req))
+            _ = try await Supplies.request(req.context, enterpriseID: try ownEnterprise(req))
         }
     }
 

@@ -1,0 +1,35 @@
+@testable import App
+import Domain
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+/// Workforce's supplies called directly, without HTTP.
+@Suite("Workforce service: supplies by typed command, the request through the help desk's service")
+struct WorkforceServiceTests {
+    @Test("Counts change the stock and the day's use; a low stock becomes one emergency ticket, raised through the help desk")
+    func supplies() async throws {
+        try await withApp { app in
+            let world = try await HelpdeskFixtures.world(app)
+            let enterpriseID = try world.enterprise.requireID()
+            let company = app.context(as: world.company.user)
+            try await Supplies.record(company, enterpriseID: enterpriseID, .init(item: .masks, stock: 100))
+            try await Supplies.record(company, enterpriseID: enterpriseID, .init(item: .masks, used: 60))
+            let masks = try #require(try await Supplies.items(company, enterpriseID: enterpriseID).first { $0.item == .masks })
+            #expect(masks.stock == 40)
+            #expect(masks.dailyUse == 60)
+            #expect(masks.low)
+            let ticket = try await Supplies.request(company, enterpriseID: enterpriseID)
+            #expect(ticket.category == .supplies)
+            #expect(ticket.urgency == .emergency)
+            #expect(ticket.description.contains("口罩"))
+            let audited = try await AuditEvent.query(on: app.db).filter(\.$username == "company").all().map(\.action)
+            #expect(audited.filter { $0 == "supply.record" }.count == 2)
+            #expect(audited.contains("ticket.create"))
+            // Nothing low: no ticket.
+            try await Supplies.record(company, enterpriseID: enterpriseID, .init(item: .masks, received: 10_000))
+            await #expect(throws: FieldErrors.self) { try await Supplies.request(company, enterpriseID: enterpriseID) }
+        }
+    }
+}
