@@ -109,7 +109,7 @@ struct DemoHelpdesk {
             ticket.escalationLevel = state == .new && hoursAgo > 2 ? 1 : 0
             ticket.liked = satisfaction == .satisfied
             let day = CivilDate(raised)
-            ticket.number = TicketNumber.make(day: day, sequence: try await HelpdeskService.nextSequence(day: day.iso, on: db))
+            ticket.number = TicketNumber.make(day: day, sequence: try await HelpdeskStore.nextSequence(day: day.iso, on: db))
             if state != .new {
                 ticket.firstResponseAt = raised.addingTimeInterval(min(hoursAgo, 1) * 1800)
                 ticket.acceptedBy = unit.id == industry.id ? agent.id : nil

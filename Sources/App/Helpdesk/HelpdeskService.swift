@@ -1,7 +1,5 @@
 import Domain
 import Fluent
-import FluentSQL
-import SQLKit
 import Foundation
 import Vapor
 
@@ -67,7 +65,7 @@ enum HelpdeskService {
         ticket.number = ""
         let row = try PreparedInsert(ticket)
         try await ctx.transaction { db in
-            ticket.number = TicketNumber.make(day: CivilDate(now), sequence: try await nextSequence(day: day, on: db))
+            ticket.number = TicketNumber.make(day: CivilDate(now), sequence: try await HelpdeskStore.nextSequence(day: day, on: db))
             try await row.setting("number", to: ticket.number).run(on: db, for: ticket)
             try await Audit.record(ctx, on: db, action: "ticket.create", entity: "ticket", entityID: ticket.id,
                                    detail: "number=\(ticket.number),department=\(department.name)")
@@ -80,19 +78,6 @@ enum HelpdeskService {
                         ctx.app.strings.text("robot.ticket.new", .zhHans, [ticket.number, enterprise.name, title,
                                                                               ctx.app.strings.text(urgency.nameKey, .zhHans)]))
         return ticket
-    }
-
-    /// The day's next ticket number: one upsert that SQLite and PostgreSQL both run atomically,
-    /// so concurrent tickets never take the same number.
-    static func nextSequence(day: String, on db: any Database) async throws -> Int {
-        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("ticket numbers need SQL") }
-        struct Row: Decodable { let last: Int }
-        let row = try await sql.raw("""
-            INSERT INTO ticket_counters (id, day, last) VALUES (\(bind: UUID()), \(bind: day), 1)
-            ON CONFLICT (day) DO UPDATE SET last = ticket_counters.last + 1 RETURNING last
-            """).first(decoding: Row.self)
-        guard let row else { throw AppError.internalError("no ticket number") }
-        return row.last
     }
 
     // MARK: The loop

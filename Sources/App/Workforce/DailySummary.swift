@@ -25,23 +25,8 @@ enum DailySummary {
     }
 
     static func compute(_ req: Request, enterpriseID: UUID, day: CivilDate) async throws -> DTO {
-        guard let sql = req.db as? any SQLDatabase else { throw AppError.internalError("the summary needs SQL") }
-        // The counts in one statement: one round trip instead of five.
-        struct Counts: Decodable { let employees: Int; let reported: Int; let fevers: Int; let in_quarantine: Int; let visitors: Int }
-        let counts = try await sql.raw("""
-            SELECT (SELECT COUNT(*) FROM employees WHERE enterprise_id = \(bind: enterpriseID) \
-            AND status = \(bind: EmploymentStatus.employed.rawValue)) AS employees, \
-            (SELECT COUNT(*) FROM health_reports r JOIN employees e ON e.id = r.employee_id \
-            WHERE r.enterprise_id = \(bind: enterpriseID) AND r.day = \(bind: day.iso) \
-            AND e.status = \(bind: EmploymentStatus.employed.rawValue)) AS reported, \
-            (SELECT COUNT(*) FROM fever_alerts WHERE enterprise_id = \(bind: enterpriseID) AND day = \(bind: day.iso)) AS fevers, \
-            (SELECT COUNT(*) FROM quarantines WHERE enterprise_id = \(bind: enterpriseID) AND released_at IS NULL \
-            AND planned_end > \(bind: day.iso) AND start_date <= \(bind: day.iso)) AS in_quarantine, \
-            (SELECT COUNT(*) FROM visitors WHERE enterprise_id = \(bind: enterpriseID) AND checked_in_at >= \(bind: day.start) \
-            AND checked_in_at < \(bind: day.adding(days: 1).start)) AS visitors
-            """).first(decoding: Counts.self)
-        guard let counts else { throw AppError.internalError("the summary's counts") }
-        let gate = try await gateDay(sql, enterpriseID: enterpriseID, day: day)
+        let counts = try await WorkforceStore.dayCounts(req.db, enterpriseID: enterpriseID, day: day)
+        let gate = try await WorkforceStore.gateDay(req.db, enterpriseID: enterpriseID, day: day)
         let supplies = try await Supplies.items(req.context, enterpriseID: enterpriseID, onSite: gate.onSite)
         return DTO(enterpriseId: enterpriseID, date: day.iso, employees: counts.employees, onSite: gate.onSite, reported: counts.reported,
                    reportedShare: WorkforceFigures(employees: counts.employees, onSite: 0, reported: counts.reported, fevers: 0, inQuarantine: 0,
@@ -50,35 +35,12 @@ enum DailySummary {
                    suppliesDays: supplies.compactMap(\.daysRemaining).min(), lowSupplies: supplies.filter(\.low).map(\.item))
     }
 
-    /// The day at the gate: people on site (whose last allowed passage was in) and refusals,
-    /// counted by the database (decoding a busy gate's day row by row took most of the summary).
-    /// An exit and an entry at the very same instant count as an exit.
-    static func gateDay(_ sql: any SQLDatabase, enterpriseID: UUID, day: CivilDate) async throws -> (onSite: Int, denials: Int) {
-        struct Row: Decodable { let on_site: Int?; let denials: Int }
-        let (start, end) = (day.start, day.adding(days: 1).start)
-        let row = try await sql.raw("""
-            SELECT (SELECT SUM(CASE WHEN direction = \(bind: GateDirection.in.rawValue) THEN 1 ELSE 0 END) FROM \
-            (SELECT direction, ROW_NUMBER() OVER (PARTITION BY employee_id ORDER BY at DESC, \
-            CASE WHEN direction = \(bind: GateDirection.out.rawValue) THEN 0 ELSE 1 END) AS latest FROM gate_check_ins \
-            WHERE enterprise_id = \(bind: enterpriseID) AND at >= \(bind: start) AND at < \(bind: end) AND allowed = \(bind: true) \
-            AND employee_id IS NOT NULL) AS passages WHERE latest = 1) AS on_site, \
-            (SELECT COUNT(*) FROM gate_check_ins WHERE enterprise_id = \(bind: enterpriseID) AND at >= \(bind: start) \
-            AND at < \(bind: end) AND allowed = \(bind: false)) AS denials
-            """).first(decoding: Row.self)
-        return (row?.on_site ?? 0, row?.denials ?? 0)
-    }
-
     /// Reports and fevers per day over the `days` days ending on `last`, oldest first: two
     /// grouped queries (the reports' key starts with the enterprise and the day).
     static func week(_ req: Request, enterpriseID: UUID, last: CivilDate, days: Int = 7) async throws -> [(day: CivilDate, reported: Int, fevers: Int)] {
-        guard let sql = req.db as? any SQLDatabase else { throw AppError.internalError("the summary needs SQL") }
         let first = last.adding(days: -(days - 1))
-        struct Count: Decodable { let day: String; let count: Int }
         func counts(_ table: String) async throws -> [String: Int] {
-            try await sql.raw("""
-                SELECT day, COUNT(*) AS count FROM \(ident: table) WHERE enterprise_id = \(bind: enterpriseID) \
-                AND day >= \(bind: first.iso) AND day <= \(bind: last.iso) GROUP BY day
-                """).all(decoding: Count.self).reduce(into: [:]) { $0[$1.day] = $1.count }
+            try await WorkforceStore.countsByDay(req.db, table: table, enterpriseID: enterpriseID, from: first, to: last)
         }
         let reported = try await counts(HealthReportTable.schema), fevers = try await counts(FeverAlert.schema)
         return (0..<days).map { first.adding(days: $0) }.map { ($0, reported[$0.iso] ?? 0, fevers[$0.iso] ?? 0) }
@@ -99,10 +61,7 @@ enum DailySummary {
 
     /// Who has not reported today (the enterprise admin's list).
     static func notReported(_ req: Request, enterpriseID: UUID, day: CivilDate) async throws -> [Roster.EmployeeDTO] {
-        struct Row: Decodable { let employee_id: UUID }
-        let reported = try await (req.db as! any SQLDatabase).select().column("employee_id").from(HealthReportTable.schema)
-            .where("enterprise_id", .equal, SQLBind(enterpriseID)).where("day", .equal, SQLBind(day.iso)).all(decoding: Row.self)
-        let done = Set(reported.map(\.employee_id))
+        let done = try await WorkforceStore.reported(req.db, enterpriseID: enterpriseID, day: day)
         return try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$status == .employed)
             .sort(\.$employeeNumber).all().filter { !done.contains($0.id!) }.prefix(500).map(Roster.EmployeeDTO.init)
     }
@@ -122,22 +81,9 @@ enum Retention {
         let settings = try await DistrictSettings.load(app.db)
         let cutoff = CivilDate(now).adding(days: -settings.health.retentionDays)
         return try await app.transaction { db in
-            guard let sql = db as? any SQLDatabase else { throw AppError.internalError("purge needs SQL") }
-            struct Count: Decodable { let count: Int }
-            func count(_ table: String, _ column: String, _ value: any Encodable & Sendable) async throws -> Int {
-                try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from(table)
-                    .where(SQLIdentifier(column), .lessThan, SQLBind(value)).first(decoding: Count.self)?.count ?? 0
-            }
-            let reports = try await count(HealthReportTable.schema, "day", cutoff.iso)
-            let gate = try await count(GateLogTable.schema, "at", cutoff.start)
-            let visitors = try await count(Visitor.schema, "checked_in_at", cutoff.start)
-            try await sql.delete(from: HealthReportTable.schema).where("day", .lessThan, SQLBind(cutoff.iso)).run()
-            try await sql.delete(from: GateLogTable.schema).where("at", .lessThan, SQLBind(cutoff.start)).run()
-            try await sql.delete(from: Visitor.schema).where("checked_in_at", .lessThan, SQLBind(cutoff.start)).run()
-            try await sql.insert(into: AuditEvent.schema).columns("id", "at", "action", "entity", "address", "detail")
-                .values(SQLBind(UUID()), SQLBind(now), SQLBind("retention.purge"), SQLBind("workforce"), SQLBind("server"),
-                        SQLBind("before=\(cutoff.iso),healthReports=\(reports),gateCheckIns=\(gate),visitors=\(visitors)"))
-                .run()
+            let (reports, gate, visitors) = try await WorkforceStore.purge(db, before: cutoff)
+            try await Audit.record(app.context(now: now), on: db, action: "retention.purge", entity: "workforce",
+                                   detail: "before=\(cutoff.iso),healthReports=\(reports),gateCheckIns=\(gate),visitors=\(visitors)")
             return Outcome(before: cutoff.iso, healthReports: reports, gateCheckIns: gate, visitors: visitors)
         }
     }

@@ -24,7 +24,6 @@ struct DemoWorkforce {
     }
 
     func load() async throws {
-        guard let sql = db as? any SQLDatabase else { return }
         let today = CivilDate(now)
         let admin = try await User.query(on: db).filter(\.$username == "company").first()
         let guardUser = try await User.query(on: db).filter(\.$username == "guard").first()
@@ -84,7 +83,7 @@ struct DemoWorkforce {
             }
 
             // A week of reports: nearly everyone, every day; today a few have not reported yet.
-            var rows: [[any SQLExpression]] = []
+            var rows: [HotStatement] = []
             for offset in (0..<7).reversed() {
                 let day = today.adding(days: -offset)
                 for (n, person) in people.enumerated() {
@@ -92,16 +91,12 @@ struct DemoWorkforce {
                     if (n + offset) % 13 == 5 { continue }
                     let fever = index == 0 && offset <= 1 && (n == 2 || n == 8 || n == 14)
                     let temperature = fever ? 37.6 + Double(n % 3) * 0.2 : 36.2 + Double((n * 7 + offset) % 8) / 10
-                    let values: [any Encodable & Sendable] = [enterpriseID, day.iso, person.id!, temperature, fever ? "cough,fever" : "", false, "长春市", "",
-                                                              recorder, day.start.addingTimeInterval(7 * 3600 + Double(n * 60))]
-                    rows.append(values.map { SQLBind($0) })
+                    rows.append(WorkforceStore.reportUpsert(enterpriseID: enterpriseID, day: day.iso, employeeID: person.id!, temperature: temperature,
+                                                            symptoms: fever ? "cough,fever" : "", contactWithCases: false, city: "长春市", note: "",
+                                                            reportedBy: recorder, at: day.start.addingTimeInterval(7 * 3600 + Double(n * 60))))
                 }
             }
-            for start in stride(from: 0, to: rows.count, by: 50) {
-                try await sql.insert(into: HealthReportTable.schema)
-                    .columns("enterprise_id", "day", "employee_id", "temperature", "symptoms", "contact_with_cases", "city", "note", "reported_by", "reported_at")
-                    .rows(Array(rows[start..<min(start + 50, rows.count)])).run()
-            }
+            for row in rows { try await row.run(on: db) }
             for person in people {
                 person.lastTemperature = 36.5
                 person.lastTemperatureAt = today.start.addingTimeInterval(7 * 3600)
@@ -129,24 +124,20 @@ struct DemoWorkforce {
 
             // Today's gate: the people who reported came in this morning; a few left at noon.
             let guardID = guardUser?.id ?? recorder
-            var passages: [[any SQLExpression]] = []
+            var passages: [HotStatement] = []
             for (n, person) in people.enumerated() where n % 9 != 4 {
                 let refused = n == 7 || (index == 0 && [2, 8, 14].contains(n))
                 let reasons = n == 7 ? "inQuarantine,redCode" : refused ? "yellowCode,feverNow" : ""
-                let values: [any Encodable & Sendable] = [UUID(), enterpriseID, person.id!, person.employeeNumber, "in", refused && n != 7 ? 37.8 : 36.5,
-                                                          true, !refused, reasons, guardID, today.start.addingTimeInterval(7.5 * 3600 + Double(n * 45))]
-                passages.append(values.map { SQLBind($0) })
+                passages.append(WorkforceStore.gateCheckIn(enterpriseID: enterpriseID, employeeID: person.id!, typed: person.employeeNumber, direction: .in,
+                                                           temperature: refused && n != 7 ? 37.8 : 36.5, mask: true, allowed: !refused, reasons: reasons,
+                                                           guardID: guardID, at: today.start.addingTimeInterval(7.5 * 3600 + Double(n * 45))))
                 if n % 10 == 3 && !refused {
-                    let out: [any Encodable & Sendable] = [UUID(), enterpriseID, person.id!, person.employeeNumber, "out", 36.4, true, true, "", guardID,
-                                                           today.start.addingTimeInterval(12 * 3600 + Double(n * 30))]
-                    passages.append(out.map { SQLBind($0) })
+                    passages.append(WorkforceStore.gateCheckIn(enterpriseID: enterpriseID, employeeID: person.id!, typed: person.employeeNumber,
+                                                               direction: .out, temperature: 36.4, mask: true, allowed: true, reasons: "", guardID: guardID,
+                                                               at: today.start.addingTimeInterval(12 * 3600 + Double(n * 30))))
                 }
             }
-            for start in stride(from: 0, to: passages.count, by: 50) {
-                try await sql.insert(into: GateLogTable.schema)
-                    .columns("id", "enterprise_id", "employee_id", "typed", "direction", "temperature", "mask", "allowed", "reasons", "guard_id", "at")
-                    .rows(Array(passages[start..<min(start + 50, passages.count)])).run()
-            }
+            for passage in passages { try await passage.run(on: db) }
 
             // Supplies: masks for two days at the disinfectant maker (a warning), enough elsewhere.
             for (item, stock) in [(SupplyItem.masks, index == 0 ? 150.0 : 600), (.disinfectant, 40), (.thermometers, 6), (.gloves, 300), (.suits, 20)] {

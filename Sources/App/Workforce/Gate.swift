@@ -55,12 +55,9 @@ enum Gate {
         let today = CivilDate(now)
         var employee: Employee?
         if !pass.isEmpty {
-            employee = try await Employee.fetch(HotStatement("""
-                e.id = (SELECT employee_id FROM gate_passes WHERE code = ? AND day = ? AND enterprise_id = ?)
-                """, [pass, today.iso, enterpriseID]), day: today, on: req)
+            employee = try await WorkforceStore.employee(.pass(code: pass, day: today, enterpriseID: enterpriseID), day: today, on: req)
         } else {
-            employee = try await Employee.fetch(HotStatement("e.enterprise_id = ? AND e.employee_number = ?", [enterpriseID, number]),
-                                                day: today, on: req)
+            employee = try await WorkforceStore.employee(.number(number, enterpriseID: enterpriseID), day: today, on: req)
         }
         let policy = try await req.districtSettings().health
         var code: HealthCode?
@@ -79,11 +76,10 @@ enum Gate {
         let employeeID = employee?.id
         let typed = pass.isEmpty ? number : pass
         let reasons = decision.reasons.map(\.rawValue).joined(separator: ",")
-        var statements = [HotStatement("""
-            INSERT INTO gate_check_ins (id, enterprise_id, employee_id, typed, direction, temperature, mask, allowed, reasons, guard_id, at) \
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [UUID(), enterpriseID, employeeID, typed, direction.rawValue, temperature, mask, decision.allowed, reasons, guardID, now])]
-        if let employeeID, let temperature { statements.append(Health.temperatureStatement(temperature, of: employeeID, at: now)) }
+        var statements = [WorkforceStore.gateCheckIn(enterpriseID: enterpriseID, employeeID: employeeID, typed: typed, direction: direction,
+                                                     temperature: temperature, mask: mask, allowed: decision.allowed, reasons: reasons,
+                                                     guardID: guardID, at: now)]
+        if let employeeID, let temperature { statements.append(WorkforceStore.temperature(temperature, of: employeeID, at: now)) }
         try await FeverAlerts.write(req, statements, alert: alert, policy: policy)
         return DecisionDTO(decision: decision.allowed ? "allow" : "deny", reasons: decision.reasons,
                            reasonTexts: decision.reasons.map { req.t("gate.reason.\($0.rawValue)") }, healthCode: code?.color,
@@ -256,11 +252,7 @@ enum Gate {
     /// The staff gate log of a day: decisions, never temperatures.
     static func log(_ req: Request, day: CivilDate, limit: Int = 200) async throws -> [LogEntry] {
         let enterpriseID = try enterpriseID(req)
-        struct Row: Decodable { let at: Date; let employee_id: UUID?; let typed: String; let direction: String; let allowed: Bool; let reasons: String }
-        let rows = try await (req.db as! any SQLDatabase).select().columns("at", "employee_id", "typed", "direction", "allowed", "reasons")
-            .from(GateLogTable.schema).where("enterprise_id", .equal, SQLBind(enterpriseID))
-            .where("at", .greaterThanOrEqual, SQLBind(day.start)).where("at", .lessThan, SQLBind(day.adding(days: 1).start))
-            .orderBy("at", .descending).limit(limit).all(decoding: Row.self)
+        let rows = try await WorkforceStore.gateLog(req.db, enterpriseID: enterpriseID, day: day, limit: limit)
         let names = try await Employee.names(rows.compactMap(\.employee_id), on: req.db)
         return rows.map {
             LogEntry(at: $0.at, name: $0.employee_id.flatMap { names[$0] }, typed: $0.typed, direction: $0.direction,

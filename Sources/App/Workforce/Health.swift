@@ -92,14 +92,10 @@ enum Health {
         let replaced = employee.today?.symptoms != nil
         let alert = fever ? FeverAlerts.Pending(employee: employee, temperature: report.temperature, source: .report, at: now) : nil
         let statements = [
-            HotStatement("""
-                INSERT INTO health_reports (enterprise_id, day, employee_id, temperature, symptoms, contact_with_cases, city, note, \
-                reported_by, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                ON CONFLICT (enterprise_id, day, employee_id) DO UPDATE SET temperature = excluded.temperature, symptoms = excluded.symptoms, \
-                contact_with_cases = excluded.contact_with_cases, city = excluded.city, note = excluded.note, \
-                reported_by = excluded.reported_by, reported_at = excluded.reported_at
-                """, [enterpriseID, day, employeeID, report.temperature, symptoms, report.contactWithCases, report.city, report.note, user.id!, now]),
-            temperatureStatement(report.temperature, of: employeeID, at: now),
+            WorkforceStore.reportUpsert(enterpriseID: enterpriseID, day: day, employeeID: employeeID, temperature: report.temperature,
+                                        symptoms: symptoms, contactWithCases: report.contactWithCases, city: report.city, note: report.note,
+                                        reportedBy: user.id!, at: now),
+            WorkforceStore.temperature(report.temperature, of: employeeID, at: now),
             Audit.statement(req, action: replaced ? "health.report.replace" : "health.report", entity: "employee",
                             entityID: employeeID, detail: "day=\(day)"),
         ]
@@ -109,26 +105,9 @@ enum Health {
                          replaced: replaced, fever: fever)
     }
 
-    /// The person's latest temperature, kept on the roster row for the health code; an older
-    /// reading never overwrites a newer one.
-    static func temperatureStatement(_ temperature: Double, of employeeID: UUID, at time: Date) -> HotStatement {
-        HotStatement("""
-            UPDATE employees SET last_temperature = ?, last_temperature_at = ? \
-            WHERE id = ? AND (last_temperature_at IS NULL OR last_temperature_at <= ?)
-            """, [temperature, time, employeeID, time])
-    }
-
     /// Recent reports of one person, newest first (the person and the enterprise admin).
     static func history(_ req: Request, _ employee: Employee, days: Int = 14) async throws -> [ReportDTO] {
-        struct Row: Decodable {
-            let day: String; let temperature: Double; let symptoms: String; let contact_with_cases: Bool
-            let city: String; let note: String; let reported_at: Date
-        }
-        let since = CivilDate(req.now).adding(days: -days).iso
-        let rows = try await (req.db as! any SQLDatabase).select()
-            .columns("day", "temperature", "symptoms", "contact_with_cases", "city", "note", "reported_at")
-            .from(HealthReportTable.schema).where("employee_id", .equal, SQLBind(try employee.requireID()))
-            .where("day", .greaterThan, SQLBind(since)).orderBy("day", .descending).all(decoding: Row.self)
+        let rows = try await WorkforceStore.reports(req.db, employeeID: try employee.requireID(), since: CivilDate(req.now).adding(days: -days))
         let policy = try await req.districtSettings().health
         if try req.requireUser().role != .employee {
             try await req.transaction { db in
@@ -147,7 +126,7 @@ enum Health {
     // MARK: The health code
 
     /// What the code is computed from, at `now`: the person read with the day's facts
-    /// (`Roster.find(…, today: true)`, `Employee.fetch(_:day:on:)`).
+    /// (`Roster.find(…, today: true)`, `WorkforceStore.employee(_:day:on:)`).
     static func facts(_ employee: Employee, now: Date) throws -> HealthFacts {
         guard let today = employee.today else { throw AppError.internalError("the person was read without the day's facts") }
         return HealthFacts(

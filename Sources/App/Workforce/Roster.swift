@@ -42,7 +42,7 @@ enum Roster {
     /// With `today`, the day's facts come with the person (`Employee.today`).
     static func find(_ req: Request, _ id: UUID? = nil, today: Bool = false) async throws -> Employee {
         guard let id = id ?? req.parameters.get("employeeID", as: UUID.self),
-              let employee = try await Employee.fetch(HotStatement("e.id = ?", [id]), day: today ? CivilDate(req.now) : nil, on: req)
+              let employee = try await WorkforceStore.employee(.id(id), day: today ? CivilDate(req.now) : nil, on: req)
         else { throw AppError.notFound }
         let user = try req.requireUser()
         switch user.role {
@@ -133,11 +133,7 @@ enum Roster {
         var errors = parsed.errors
         let vault = req.application.personalData
         // Against the roster: employee numbers and ID numbers already there.
-        struct Existing: Decodable { let employee_number: String; let id_hash: String }
-        guard let sql = req.db as? any SQLDatabase else { throw AppError.internalError("import needs SQL") }
-        let existing = try await sql.select().column("employee_number").column("id_hash").from(Employee.schema)
-            .where("enterprise_id", .equal, SQLBind(enterpriseID)).all(decoding: Existing.self)
-        let numbers = Set(existing.map(\.employee_number)), hashes = Set(existing.map(\.id_hash))
+        let (numbers, hashes) = try await WorkforceStore.rosterKeys(req.db, enterpriseID: enterpriseID)
         // Each row becomes its bound values here, before the writer: inside it only inserts run.
         let now = req.now
         var rows: [[any SQLExpression]] = []
@@ -154,11 +150,8 @@ enum Roster {
                 continue
             }
             if errors.isEmpty {
-                let values: [any Encodable & Sendable] = [UUID(), enterpriseID, employee.name, try vault.seal(employee.idNumber.value), hash,
-                                                          employee.idNumber.masked, employee.mobile.value, employee.employeeNumber,
-                                                          employee.department, employee.shift, employee.homeProvince, employee.homeCity,
-                                                          EmploymentStatus.employed.rawValue, CaseStatus.none.rawValue, now]
-                rows.append(values.map { SQLBind($0) })
+                rows.append(WorkforceStore.importRow(enterpriseID: enterpriseID, employee, sealed: try vault.seal(employee.idNumber.value),
+                                                     hash: hash, now: now))
             }
             if index % 5_000 == 0 { progress?.update(.checking, done: index, total: parsed.rows.count) }
         }
@@ -173,17 +166,10 @@ enum Roster {
             progress?.update(.failed, done: 0, total: 0)
             return .empty(req)
         }
-        let columns = ["id", "enterprise_id", "name", "id_sealed", "id_hash", "id_masked", "mobile", "employee_number", "department",
-                       "shift", "home_province", "home_city", "status", "case_status", "created_at"]
         let total = rows.count
         let prepared = rows
         try await req.transaction { db in
-            guard let sql = db as? any SQLDatabase else { throw AppError.internalError("import needs SQL") }
-            // 500 rows (7,500 values) a statement: under SQLite's and PostgreSQL's bind limits.
-            for start in stride(from: 0, to: total, by: 500) {
-                try await sql.insert(into: Employee.schema).columns(columns).rows(Array(prepared[start..<min(start + 500, total)])).run()
-                if start % 5_000 == 0 { progress?.update(.importing, done: start, total: total) }
-            }
+            try await WorkforceStore.insertEmployees(db, prepared) { progress?.update(.importing, done: $0, total: total) }
             try await Audit.record(req, on: db, action: "employee.import", entity: "enterprise", entityID: enterpriseID,
                                    detail: "rows=\(total)")
         }

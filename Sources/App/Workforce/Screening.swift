@@ -306,7 +306,7 @@ enum Screening {
         let insert = try PreparedInsert(reading)
         let outcome = try await req.transaction { db -> FeverAlerts.Outcome? in
             try await insert.run(on: db, for: reading)
-            try await Health.temperatureStatement(temperature, of: employee.id!, at: req.now).run(on: db)
+            try await WorkforceStore.temperature(temperature, of: employee.id!, at: req.now).run(on: db)
             try await Audit.record(req, on: db, action: "quarantine.reading", entity: "employee", entityID: employee.id)
             guard let alert else { return nil }
             return try await FeverAlerts.raise(alert, policy: policy, on: db)

@@ -19,8 +19,7 @@ enum Supplies {
 
     /// The supplies with the estimate from the people on site today.
     static func items(_ ctx: ServiceContext, enterpriseID: UUID) async throws -> [ItemDTO] {
-        guard let sql = ctx.db as? any SQLDatabase else { throw AppError.internalError("supplies need SQL") }
-        let gate = try await DailySummary.gateDay(sql, enterpriseID: enterpriseID, day: CivilDate(ctx.now))
+        let gate = try await WorkforceStore.gateDay(ctx.db, enterpriseID: enterpriseID, day: CivilDate(ctx.now))
         return try await items(ctx, enterpriseID: enterpriseID, onSite: gate.onSite)
     }
 

@@ -464,9 +464,7 @@ extension WorkforcePagesController {
     @Sendable static func district(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let day = (try? WorkforceAPIController.day(req)) ?? CivilDate(req.now)
-        struct Row: Decodable { let enterprise_id: UUID }
-        let withRoster = try await (req.db as! any SQLDatabase).select().distinct().column("enterprise_id").from(Employee.schema)
-            .all(decoding: Row.self).map(\.enterprise_id)
+        let withRoster = try await WorkforceStore.enterprisesWithRoster(req.db)
         var enterprises = try await Enterprise.query(on: req.db).filter(\.$id ~~ withRoster).sort(\.$name).all()
         if user.role == .officer {
             let served = try await OfficerService.assignedEnterpriseIDs(user, on: req.db)

@@ -12,25 +12,25 @@ final class Employee: Model, @unchecked Sendable {
     static let schema = "employees"
 
     @ID(key: .id) var id: UUID?
-    @Parent(key: "enterprise_id") var enterprise: Enterprise
-    @Field(key: "name") var name: String
-    @Field(key: "id_sealed") var idSealed: String
-    @Field(key: "id_hash") var idHash: String
-    @Field(key: "id_masked") var idMasked: String
-    @Field(key: "mobile") var mobile: String
-    @Field(key: "employee_number") var employeeNumber: String
-    @Field(key: "department") var department: String
-    @Field(key: "shift") var shift: String
-    @Field(key: "home_province") var homeProvince: String
-    @Field(key: "home_city") var homeCity: String
-    @Enum(key: "status") var status: EmploymentStatus
-    @Enum(key: "case_status") var caseStatus: CaseStatus
+    @Parent(key: Column.enterpriseID.key) var enterprise: Enterprise
+    @Field(key: Column.name.key) var name: String
+    @Field(key: Column.idSealed.key) var idSealed: String
+    @Field(key: Column.idHash.key) var idHash: String
+    @Field(key: Column.idMasked.key) var idMasked: String
+    @Field(key: Column.mobile.key) var mobile: String
+    @Field(key: Column.employeeNumber.key) var employeeNumber: String
+    @Field(key: Column.department.key) var department: String
+    @Field(key: Column.shift.key) var shift: String
+    @Field(key: Column.homeProvince.key) var homeProvince: String
+    @Field(key: Column.homeCity.key) var homeCity: String
+    @Enum(key: Column.status.key) var status: EmploymentStatus
+    @Enum(key: Column.caseStatus.key) var caseStatus: CaseStatus
     /// Last day of contact with a confirmed or suspected case (ISO date), from screening or by hand.
-    @OptionalField(key: "last_case_contact") var lastCaseContact: String?
-    @OptionalField(key: "last_temperature") var lastTemperature: Double?
-    @OptionalField(key: "last_temperature_at") var lastTemperatureAt: Date?
-    @Field(key: "created_at") var createdAt: Date
-    @OptionalField(key: "left_at") var leftAt: Date?
+    @OptionalField(key: Column.lastCaseContact.key) var lastCaseContact: String?
+    @OptionalField(key: Column.lastTemperature.key) var lastTemperature: Double?
+    @OptionalField(key: Column.lastTemperatureAt.key) var lastTemperatureAt: Date?
+    @Field(key: Column.createdAt.key) var createdAt: Date
+    @OptionalField(key: Column.leftAt.key) var leftAt: Date?
 
     init() {}
 
@@ -51,54 +51,58 @@ final class Employee: Model, @unchecked Sendable {
             .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
     }
 
-    static let columns = "e.id, e.enterprise_id, e.name, e.id_sealed, e.id_hash, e.id_masked, e.mobile, e.employee_number, e.department, "
-        + "e.shift, e.home_province, e.home_city, e.status, e.case_status, e.last_case_contact, e.last_temperature, e.last_temperature_at, "
-        + "e.created_at, e.left_at"
+    /// Each column's name, once: the fields above, the table's migration and the store's
+    /// statements (`WorkforceStore`) all use these.
+    enum Column: String, CaseIterable, CustomStringConvertible, Sendable {
+        case id
+        case enterpriseID = "enterprise_id"
+        case name
+        case idSealed = "id_sealed"
+        case idHash = "id_hash"
+        case idMasked = "id_masked"
+        case mobile
+        case employeeNumber = "employee_number"
+        case department
+        case shift
+        case homeProvince = "home_province"
+        case homeCity = "home_city"
+        case status
+        case caseStatus = "case_status"
+        case lastCaseContact = "last_case_contact"
+        case lastTemperature = "last_temperature"
+        case lastTemperatureAt = "last_temperature_at"
+        case createdAt = "created_at"
+        case leftAt = "left_at"
 
-    /// An employee (`e`) read by one fixed statement, with the day's facts when `day` is given:
-    /// the report and the gate read one on every call, and Fluent's query building and
-    /// reflection cost more than the query itself.
-    static func fetch(_ condition: HotStatement, day: CivilDate? = nil, on req: Request) async throws -> Employee? {
-        let facts = day.map { day in
-            HotStatement("""
-                , (SELECT symptoms FROM health_reports r WHERE r.enterprise_id = e.enterprise_id AND r.day = ? \
-                AND r.employee_id = e.id) AS today_symptoms, (SELECT q.start_date || '|' || q.planned_end FROM quarantines q \
-                WHERE q.employee_id = e.id AND q.released_at IS NULL AND q.start_date <= ? AND q.planned_end > ? \
-                ORDER BY q.planned_end DESC LIMIT 1) AS active_quarantine
-                """, [day.iso, day.iso, day.iso])
-        } ?? HotStatement("")
-        let query = HotStatement("SELECT \(columns)") + facts + HotStatement(" FROM employees e WHERE ") + condition + HotStatement(" LIMIT 1")
-        guard let row = try await req.hotRows(query).first else { return nil }
-        let employee = Employee()
-        employee.id = try row.decode(column: "id", as: UUID.self)
-        employee.$enterprise.id = try row.decode(column: "enterprise_id", as: UUID.self)
-        employee.name = try row.decode(column: "name", as: String.self)
-        employee.idSealed = try row.decode(column: "id_sealed", as: String.self)
-        employee.idHash = try row.decode(column: "id_hash", as: String.self)
-        employee.idMasked = try row.decode(column: "id_masked", as: String.self)
-        employee.mobile = try row.decode(column: "mobile", as: String.self)
-        employee.employeeNumber = try row.decode(column: "employee_number", as: String.self)
-        employee.department = try row.decode(column: "department", as: String.self)
-        employee.shift = try row.decode(column: "shift", as: String.self)
-        employee.homeProvince = try row.decode(column: "home_province", as: String.self)
-        employee.homeCity = try row.decode(column: "home_city", as: String.self)
-        employee.status = EmploymentStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .employed
-        employee.caseStatus = CaseStatus(rawValue: try row.decode(column: "case_status", as: String.self)) ?? .none
-        employee.lastCaseContact = try row.decode(column: "last_case_contact", as: String?.self)
-        employee.lastTemperature = try row.decode(column: "last_temperature", as: Double?.self)
-        employee.lastTemperatureAt = try row.decode(column: "last_temperature_at", as: Date?.self)
-        employee.createdAt = try row.decode(column: "created_at", as: Date.self)
-        employee.leftAt = try row.decode(column: "left_at", as: Date?.self)
-        employee._$idExists = true
-        if day != nil {
-            let quarantine = try row.decode(column: "active_quarantine", as: String?.self).flatMap { text -> QuarantinePeriod? in
-                let parts = text.split(separator: "|").map(String.init)
-                guard parts.count == 2, let start = CivilDate(iso: parts[0]), let end = CivilDate(iso: parts[1]) else { return nil }
-                return QuarantinePeriod(start: start, plannedEnd: end)
-            }
-            employee.today = Today(symptoms: try row.decode(column: "today_symptoms", as: String?.self), quarantine: quarantine)
-        }
-        return employee
+        var description: String { rawValue }
+        var key: FieldKey { self == .id ? .id : FieldKey(stringLiteral: rawValue) }
+        static var all: [Column] { allCases }
+    }
+
+    /// A person from a row that has every column (`WorkforceStore.employee`).
+    convenience init(row: some SQLRow) throws {
+        self.init()
+        func value<T: Decodable>(_ column: Column, _ type: T.Type = T.self) throws -> T { try row.decode(column: column.rawValue, as: T.self) }
+        id = try value(.id)
+        $enterprise.id = try value(.enterpriseID)
+        name = try value(.name)
+        idSealed = try value(.idSealed)
+        idHash = try value(.idHash)
+        idMasked = try value(.idMasked)
+        mobile = try value(.mobile)
+        employeeNumber = try value(.employeeNumber)
+        department = try value(.department)
+        shift = try value(.shift)
+        homeProvince = try value(.homeProvince)
+        homeCity = try value(.homeCity)
+        status = EmploymentStatus(rawValue: try value(.status, String.self)) ?? .employed
+        caseStatus = CaseStatus(rawValue: try value(.caseStatus, String.self)) ?? .none
+        lastCaseContact = try value(.lastCaseContact)
+        lastTemperature = try value(.lastTemperature)
+        lastTemperatureAt = try value(.lastTemperatureAt)
+        createdAt = try value(.createdAt)
+        leftAt = try value(.leftAt)
+        _$idExists = true
     }
 }
 
@@ -261,26 +265,26 @@ struct CreateWorkforce: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(Employee.schema)
             .id()
-            .field("enterprise_id", .uuid, .required, .references(Enterprise.schema, "id"))
-            .field("name", .string, .required)
-            .field("id_sealed", .string, .required)
-            .field("id_hash", .string, .required)
-            .field("id_masked", .string, .required)
-            .field("mobile", .string, .required)
-            .field("employee_number", .string, .required)
-            .field("department", .string, .required)
-            .field("shift", .string, .required)
-            .field("home_province", .string, .required)
-            .field("home_city", .string, .required)
-            .field("status", .string, .required)
-            .field("case_status", .string, .required)
-            .field("last_case_contact", .string)
-            .field("last_temperature", .double)
-            .field("last_temperature_at", .datetime)
-            .field("created_at", .datetime, .required)
-            .field("left_at", .datetime)
-            .unique(on: "enterprise_id", "employee_number")
-            .unique(on: "enterprise_id", "id_hash")
+            .field(Employee.Column.enterpriseID.key, .uuid, .required, .references(Enterprise.schema, "id"))
+            .field(Employee.Column.name.key, .string, .required)
+            .field(Employee.Column.idSealed.key, .string, .required)
+            .field(Employee.Column.idHash.key, .string, .required)
+            .field(Employee.Column.idMasked.key, .string, .required)
+            .field(Employee.Column.mobile.key, .string, .required)
+            .field(Employee.Column.employeeNumber.key, .string, .required)
+            .field(Employee.Column.department.key, .string, .required)
+            .field(Employee.Column.shift.key, .string, .required)
+            .field(Employee.Column.homeProvince.key, .string, .required)
+            .field(Employee.Column.homeCity.key, .string, .required)
+            .field(Employee.Column.status.key, .string, .required)
+            .field(Employee.Column.caseStatus.key, .string, .required)
+            .field(Employee.Column.lastCaseContact.key, .string)
+            .field(Employee.Column.lastTemperature.key, .double)
+            .field(Employee.Column.lastTemperatureAt.key, .datetime)
+            .field(Employee.Column.createdAt.key, .datetime, .required)
+            .field(Employee.Column.leftAt.key, .datetime)
+            .unique(on: Employee.Column.enterpriseID.key, Employee.Column.employeeNumber.key)
+            .unique(on: Employee.Column.enterpriseID.key, Employee.Column.idHash.key)
             .create()
         try await database.schema(TravelRecord.schema)
             .id()
