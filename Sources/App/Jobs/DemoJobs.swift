@@ -95,7 +95,7 @@ struct DemoJobs {
                 posting.status = variant == 8 && index % 3 == 0 ? .filled : .open
                 posting.searchText = SearchTerms.normalized([posting.title, enterprise.name, posting.description].joined(separator: "\n"))
                 try await posting.create(on: db)
-                try await JobSearch.index(posting, on: db)
+                try await JobsStore.index(posting, on: db)
                 postings.append(posting)
             }
         }

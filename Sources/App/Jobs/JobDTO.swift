@@ -137,7 +137,7 @@ extension JobsService {
 }
 
 extension JobDTO {
-    /// A posting as `JobSearch` selects it (with `employer_name`), read column by column: a
+    /// A posting as `JobsStore` selects it (with `employer_name`), read column by column: a
     /// decoder with key conversion cost a search a fifth of its time.
     init(row: any SQLRow, today: CivilDate) throws {
         func text(_ column: String) throws -> String { try row.decode(column: column, as: String.self) }

@@ -55,7 +55,7 @@ final class JobPosting: Model, @unchecked Sendable {
 }
 
 /// The search index: one row per term of a posting (`SearchTerms.index`), keyed by term then
-/// posting, written and read with SQL only (`JobSearch`).
+/// posting, written and read with SQL only (`JobsStore`).
 enum JobTerms {
     static let schema = "job_terms"
 }
@@ -148,7 +148,7 @@ struct CreateJobs: AsyncMigration {
             .field("search_text", .string, .required)
             .create()
         // The key is the search: a term's open postings, title matches last (read backwards: first),
-        // then by age and closing date, so that a page is read off the index (`JobSearch`).
+        // then by age and closing date, so that a page is read off the index (`JobsStore`).
         try await database.schema(JobTerms.schema)
             .field("term", .string, .required)
             .field("in_title", .int, .required)
@@ -213,7 +213,7 @@ struct CreateJobs: AsyncMigration {
 struct ReindexJobTerms: AsyncMigration {
     func prepare(on database: any Database) async throws {
         for posting in try await JobPosting.query(on: database).filter(\.$status == .open).all() {
-            try await JobSearch.index(posting, on: database)
+            try await JobsStore.index(posting, on: database)
         }
     }
 

@@ -73,9 +73,9 @@ enum JobsAPIController {
     }
 
     @Sendable static func search(req: Request) async throws -> ListDTO<JobDTO> {
-        let search = try JobSearch.query(req)
+        let search = try JobsStore.query(req)
         let today = CivilDate(req.now)
-        let result = try await JobSearch.run(search, today: today, counts: req.application.jobTermCounts, on: req.db)
+        let result = try await JobsStore.run(search, today: today, counts: req.application.jobTermCounts, on: req.db)
         return ListDTO(result.jobs, PageMetadata(page: search.page, per: search.per, total: result.total))
     }
 

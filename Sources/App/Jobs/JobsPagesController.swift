@@ -47,10 +47,10 @@ enum JobsPagesController {
 
     @Sendable static func list(req: Request) async throws -> Response {
         var errors = FieldErrors()
-        var search = JobSearch.Query()
-        do { search = try JobSearch.query(req) } catch let found as FieldErrors { errors = found }
+        var search = JobsStore.Query()
+        do { search = try JobsStore.query(req) } catch let found as FieldErrors { errors = found }
         let today = CivilDate(req.now)
-        let result = errors.isEmpty ? try await JobSearch.run(search, today: today, counts: req.application.jobTermCounts, on: req.db) : JobSearch.Result(jobs: [], total: 0)
+        let result = errors.isEmpty ? try await JobsStore.run(search, today: today, counts: req.application.jobTermCounts, on: req.db) : JobsStore.Result(jobs: [], total: 0)
         let zones = try await EnterpriseRegistry.zoneNames(req)
         let query = ["q": search.text, "category": search.category?.rawValue ?? "", "education": search.education?.rawValue ?? "",
                      "zone": search.zone ?? "", "salaryMin": search.salaryMin.map(String.init) ?? "",
@@ -62,10 +62,10 @@ enum JobsPagesController {
             categories: JobCategory.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0 == search.category) },
             educations: Education.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0 == search.education) },
             zones: zones.sorted { $0.key < $1.key }.map { SelectOption(value: $0.key, label: $0.value, selected: $0.key == search.zone) },
-            sorts: JobSearch.Sort.allCases.map { SelectOption(value: $0.rawValue, label: req.t("jobs.sort.\($0.rawValue)"), selected: $0 == search.sort) },
+            sorts: JobsStore.Sort.allCases.map { SelectOption(value: $0.rawValue, label: req.t("jobs.sort.\($0.rawValue)"), selected: $0 == search.sort) },
             salaryMin: query["salaryMin"] ?? "", postedWithin: query["postedWithin"] ?? "",
             pagination: Pagination(PageMetadata(page: search.page, per: search.per, total: result.total), path: "/jobs", query: query),
-            capped: result.total >= JobSearch.countLimit,
+            capped: result.total >= JobsStore.countLimit,
             errorMessages: req.errorList(errors)
         )
         return try await Pages.render(req, "jobs/list", context, status: errors.isEmpty ? .ok : .unprocessableEntity)

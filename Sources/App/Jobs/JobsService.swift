@@ -187,7 +187,7 @@ enum JobsService {
         apply(checked, to: posting, employerName: employer.enterprise.name, now: req.now)
         try await req.transaction { db in
             try await posting.create(on: db)
-            try await JobSearch.index(posting, on: db)
+            try await JobsStore.index(posting, on: db)
             try await Audit.record(req, on: db, action: "job.publish", entity: "job", entityID: posting.id, detail: posting.title)
         }
         posting.$employer.value = employer
@@ -228,7 +228,7 @@ enum JobsService {
         posting.status = status
         try await req.transaction { db in
             try await posting.save(on: db)
-            try await JobSearch.index(posting, on: db)
+            try await JobsStore.index(posting, on: db)
             try await Audit.record(req, on: db, action: "job.update", entity: "job", entityID: posting.id, detail: "status=\(posting.status.rawValue)")
         }
     }
@@ -238,7 +238,7 @@ enum JobsService {
         posting.updatedAt = req.now
         try await req.transaction { db in
             try await posting.save(on: db)
-            try await JobSearch.index(posting, on: db)
+            try await JobsStore.index(posting, on: db)
             try await Audit.record(req, on: db, action: "job.update", entity: "job", entityID: posting.id, detail: "status=\(status.rawValue)")
         }
     }

@@ -5,14 +5,14 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// The job search. A posting's terms (`SearchTerms.index` of title, employer and description)
+/// The talent network's statements, in one place: the search index and the search. A posting's terms (`SearchTerms.index` of title, employer and description)
 /// are kept in `job_terms` while it is open, each row keyed by (term, in title, created at,
 /// closing date, posting). A search walks the rarest query term's rows in the order asked
 /// (relevance: title matches first, then newest), checks the whole phrase in the posting's
 /// normalised text, and stops after `countLimit` matches. One statement counts those
 /// and reads the page's postings; a query of several terms first asks which is rarest. The same
 /// SQL serves SQLite and PostgreSQL.
-enum JobSearch {
+enum JobsStore {
     /// Beyond this many matches the total reads "300+" (15 pages; refine the search for more):
     /// counting further costs every reader.
     static let countLimit = 300
@@ -244,10 +244,10 @@ enum JobSearch {
 }
 
 extension Application {
-    private struct TermCountsKey: StorageKey { typealias Value = JobSearch.TermCounts }
+    private struct TermCountsKey: StorageKey { typealias Value = JobsStore.TermCounts }
 
     /// Made in `configure`.
-    var jobTermCounts: JobSearch.TermCounts {
+    var jobTermCounts: JobsStore.TermCounts {
         get { storage[TermCountsKey.self]! }
         set { storage[TermCountsKey.self] = newValue }
     }
