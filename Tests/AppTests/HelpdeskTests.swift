@@ -404,7 +404,7 @@ struct PolicyTests {
             #expect(try await PolicyAttachment.query(on: app.db).count() == 2)
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "policy.attach").count() == 2)
             let listed = try await app.testing().sendRequest(.GET, "/api/v1/policies", headers: company.apiHeaders)
-            let policies = try JSONDecoder.iso.decode([PoliciesController.PolicyDTO].self, from: Data(buffer: listed.body))
+            let policies = try JSONDecoder.iso.decode([PoliciesAPIController.PolicyDTO].self, from: Data(buffer: listed.body))
             #expect(Set(policies.first?.attachments.map(\.filename) ?? []) == ["十五条全文.pdf", "申报表.png"])
             let href = try #require(policies.first?.attachments.first?.href)
             let download = try await app.testing().sendRequest(.GET, href, headers: company.apiHeaders)
