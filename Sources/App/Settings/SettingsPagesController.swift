@@ -2,76 +2,8 @@ import Domain
 import Fluent
 import Vapor
 
-/// The district admin's settings: resumption mode and its effective date, notice and queue
-/// thresholds, upload limit, officer cap.
-enum SettingsController {
-    struct Body: Content {
-        var resumptionMode: String?
-        var modeEffectiveFrom: String?
-        var minimumNoticeWorkingDays: Int?
-        var queueOverdueWorkingDays: Int?
-        var maxUploadMegabytes: Int?
-        var officerCap: Int?
-        var serviceLevels: ServiceLevels?
-        var districtWebhookURL: String?
-        var health: HealthPolicy?
-    }
-
-    static func change(_ req: Request, _ body: Body) async throws -> DistrictSettings {
-        var settings = try await req.districtSettings()
-        let before = settings
-        var errors = FieldErrors()
-        if let raw = body.resumptionMode {
-            if let mode = ResumptionMode(rawValue: raw) {
-                if mode != settings.resumptionMode {
-                    settings.previousMode = settings.mode(on: CivilDate(req.now))
-                    settings.resumptionMode = mode
-                }
-            } else { errors.add("resumptionMode", "error.choice") }
-        }
-        if let raw = body.modeEffectiveFrom {
-            if CivilDate(iso: raw) != nil { settings.modeEffectiveFrom = raw } else { errors.add("modeEffectiveFrom", "error.date") }
-        }
-        func number(_ value: Int?, _ field: String, _ range: ClosedRange<Int>, _ keyPath: WritableKeyPath<DistrictSettings, Int>) {
-            guard let value else { return }
-            if range.contains(value) { settings[keyPath: keyPath] = value } else { errors.add(field, "error.number.range") }
-        }
-        number(body.minimumNoticeWorkingDays, "minimumNoticeWorkingDays", 0...30, \.minimumNoticeWorkingDays)
-        number(body.queueOverdueWorkingDays, "queueOverdueWorkingDays", 1...30, \.queueOverdueWorkingDays)
-        number(body.maxUploadMegabytes, "maxUploadMegabytes", 1...20, \.maxUploadMegabytes)
-        number(body.officerCap, "officerCap", 1...500, \.officerCap)
-        if let levels = body.serviceLevels {
-            let hours = [levels.emergencyResponseHours, levels.emergencyResolutionHours, levels.generalResponseHours,
-                         levels.generalResolutionHours, levels.complexResponseHours, levels.complexResolutionHours,
-                         levels.confirmationHours, levels.secondEscalationHours]
-            if hours.allSatisfy({ $0 > 0 && $0 <= 24 * 90 }) { settings.serviceLevels = levels } else { errors.add("serviceLevels", "error.number.range") }
-        }
-        if let url = body.districtWebhookURL.map(FormText.trimmed) {
-            if url.isEmpty || url.hasPrefix("https://") || url.hasPrefix("http://") { settings.districtWebhookURL = url } else { errors.add("districtWebhookURL", "error.url") }
-        }
-        if let health = body.health {
-            let fields = health.check()
-            if fields.isEmpty { settings.health = health } else { errors.merge(fields) }
-        }
-        try errors.throwIfAny()
-        let changed = settings.stored.filter { before.stored[$0.key] != $0.value }.map { "\($0.key)=\($0.value)" }.sorted()
-        let final = settings
-        try await req.transaction { db in
-            try await final.save(on: db)
-            try await Audit.record(req, on: db, action: "settings.change", entity: "settings", detail: changed.joined(separator: ","))
-        }
-        req.application.settingsCache.clear()
-        return settings
-    }
-
-    @Sendable static func apiShow(req: Request) async throws -> DistrictSettings {
-        try await req.districtSettings()
-    }
-
-    @Sendable static func apiChange(req: Request) async throws -> DistrictSettings {
-        try await change(req, try req.content.decode(Body.self))
-    }
-
+/// `/admin/settings`: the district admin's settings page.
+enum SettingsPagesController {
     struct Page: Encodable {
         let page: PageContext
         let settings: DistrictSettings
@@ -150,18 +82,16 @@ enum SettingsController {
             health.keyAreas = areas.split(whereSeparator: { " ,，、\n".contains($0) }).map { FormText.trimmed(String($0)) }.filter { !$0.isEmpty }
         }
         if let required = FormText.yesNo(form.visitorIDRequired) { health.visitorIDRequired = required }
-        let body = Body(resumptionMode: form.resumptionMode, modeEffectiveFrom: form.modeEffectiveFrom,
+        let body = SettingsService.Change(resumptionMode: form.resumptionMode, modeEffectiveFrom: form.modeEffectiveFrom,
                         minimumNoticeWorkingDays: int(form.minimumNoticeWorkingDays, "minimumNoticeWorkingDays"),
                         queueOverdueWorkingDays: int(form.queueOverdueWorkingDays, "queueOverdueWorkingDays"),
                         maxUploadMegabytes: int(form.maxUploadMegabytes, "maxUploadMegabytes"), officerCap: int(form.officerCap, "officerCap"),
                         serviceLevels: levels, districtWebhookURL: form.districtWebhookURL, health: health)
-        do {
+        return try await FormAction.run(req, flash: "settings.saved", redirect: "/admin/settings", render: { errors, status in
+            try await render(req, try await req.districtSettings(), fields: errors.messages, status: status)
+        }) {
             try errors.throwIfAny()
-            _ = try await change(req, body)
-            try await Pages.flash(req, "settings.saved")
-            return req.redirect(to: "/admin/settings")
-        } catch let errors as FieldErrors {
-            return try await render(req, try await req.districtSettings(), fields: errors.messages, status: .unprocessableEntity)
+            _ = try await SettingsService.change(req.context, body)
         }
     }
 
