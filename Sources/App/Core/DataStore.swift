@@ -121,12 +121,7 @@ extension Request {
     /// A read the gate and the health reports make on every call: on SQLite, straight through
     /// this event loop's own connection (`DirectSQLite`); otherwise through SQLKit.
     func hotRows(_ statement: HotStatement) async throws -> [any SQLRow] {
-        if let readers = application.directReaders, eventLoop.inEventLoop {
-            let direct = try statement.direct()
-            return try readers.connection(for: eventLoop).rows(direct.sql, direct.binds)
-        }
-        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("hot reads need SQL") }
-        return try await sql.raw(statement.query).all()
+        try await context.hotRows(statement)
     }
 
     /// Statements committed together or not at all: the form of `transaction` for the writes

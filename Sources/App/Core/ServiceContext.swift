@@ -1,5 +1,6 @@
 import Domain
 import Fluent
+import SQLKit
 import Vapor
 
 /// Who acts, when, and with what: everything a module's service needs. A route makes it from
@@ -17,6 +18,8 @@ struct ServiceContext: Sendable {
     let requestID: String?
     let language: Language
     let logger: Logger
+    /// The request's event loop, whose own SQLite connection serves the hot reads.
+    var eventLoop: (any EventLoop)?
 
     /// For reads; changes go through `transaction` or `write`.
     var db: any Database { app.db }
@@ -36,6 +39,22 @@ struct ServiceContext: Sendable {
         try await app.write(statements)
     }
 
+    /// A read the gate and the health reports make on every call: on SQLite, straight through
+    /// the event loop's own connection (`DirectSQLite`); otherwise through SQLKit.
+    func hotRows(_ statement: HotStatement) async throws -> [any SQLRow] {
+        if let readers = app.directReaders, let eventLoop, eventLoop.inEventLoop {
+            let direct = try statement.direct()
+            return try readers.connection(for: eventLoop).rows(direct.sql, direct.binds)
+        }
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("hot reads need SQL") }
+        return try await sql.raw(statement.query).all()
+    }
+
+    /// An enterprise's people reach only their own enterprise's records (404 otherwise).
+    func checkEnterprise(_ id: UUID, for user: User) throws {
+        if user.role.belongsToEnterprise, user.$enterprise.id != id { throw AppError.notFound }
+    }
+
     /// The district's settings (kept a few seconds per instance).
     func settings() async throws -> DistrictSettings {
         try await app.settingsCache.value { try await DistrictSettings.load(app.db) }
@@ -51,7 +70,7 @@ extension Request {
     /// The context of this request's caller.
     var context: ServiceContext {
         ServiceContext(app: application, user: auth.get(User.self), now: now, address: clientAddress, requestID: id,
-                       language: language, logger: logger)
+                       language: language, logger: logger, eventLoop: eventLoop)
     }
 }
 

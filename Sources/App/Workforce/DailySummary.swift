@@ -24,10 +24,10 @@ enum DailySummary {
         let lowSupplies: [SupplyItem]
     }
 
-    static func compute(_ req: Request, enterpriseID: UUID, day: CivilDate) async throws -> DTO {
-        let counts = try await WorkforceStore.dayCounts(req.db, enterpriseID: enterpriseID, day: day)
-        let gate = try await WorkforceStore.gateDay(req.db, enterpriseID: enterpriseID, day: day)
-        let supplies = try await Supplies.items(req.context, enterpriseID: enterpriseID, onSite: gate.onSite)
+    static func compute(_ ctx: ServiceContext, enterpriseID: UUID, day: CivilDate) async throws -> DTO {
+        let counts = try await WorkforceStore.dayCounts(ctx.db, enterpriseID: enterpriseID, day: day)
+        let gate = try await WorkforceStore.gateDay(ctx.db, enterpriseID: enterpriseID, day: day)
+        let supplies = try await Supplies.items(ctx, enterpriseID: enterpriseID, onSite: gate.onSite)
         return DTO(enterpriseId: enterpriseID, date: day.iso, employees: counts.employees, onSite: gate.onSite, reported: counts.reported,
                    reportedShare: WorkforceFigures(employees: counts.employees, onSite: 0, reported: counts.reported, fevers: 0, inQuarantine: 0,
                                                    lowSupplies: false).reportedShare,
@@ -37,32 +37,32 @@ enum DailySummary {
 
     /// Reports and fevers per day over the `days` days ending on `last`, oldest first: two
     /// grouped queries (the reports' key starts with the enterprise and the day).
-    static func week(_ req: Request, enterpriseID: UUID, last: CivilDate, days: Int = 7) async throws -> [(day: CivilDate, reported: Int, fevers: Int)] {
+    static func week(_ ctx: ServiceContext, enterpriseID: UUID, last: CivilDate, days: Int = 7) async throws -> [(day: CivilDate, reported: Int, fevers: Int)] {
         let first = last.adding(days: -(days - 1))
         func counts(_ table: String) async throws -> [String: Int] {
-            try await WorkforceStore.countsByDay(req.db, table: table, enterpriseID: enterpriseID, from: first, to: last)
+            try await WorkforceStore.countsByDay(ctx.db, table: table, enterpriseID: enterpriseID, from: first, to: last)
         }
         let reported = try await counts(HealthReportTable.schema), fevers = try await counts(FeverAlert.schema)
         return (0..<days).map { first.adding(days: $0) }.map { ($0, reported[$0.iso] ?? 0, fevers[$0.iso] ?? 0) }
     }
 
     /// Who may read an enterprise's summary: its admin, its officers, and the district's roles.
-    static func check(_ req: Request, enterpriseID: UUID) async throws {
-        let user = try req.requireUser()
+    static func check(_ ctx: ServiceContext, enterpriseID: UUID) async throws {
+        let user = try ctx.requireUser()
         switch user.role {
-        case .enterpriseAdmin: try req.checkEnterprise(enterpriseID, for: user)
+        case .enterpriseAdmin: try ctx.checkEnterprise(enterpriseID, for: user)
         case .officer:
-            guard let enterprise = try await Enterprise.find(enterpriseID, on: req.db),
-                  try await OfficerService.serves(user, enterprise, on: req.db) else { throw AppError.notFound }
-        case .districtAdmin, .leader, .reviewer: guard try await Enterprise.find(enterpriseID, on: req.db) != nil else { throw AppError.notFound }
+            guard let enterprise = try await Enterprise.find(enterpriseID, on: ctx.db),
+                  try await OfficerService.serves(user, enterprise, on: ctx.db) else { throw AppError.notFound }
+        case .districtAdmin, .leader, .reviewer: guard try await Enterprise.find(enterpriseID, on: ctx.db) != nil else { throw AppError.notFound }
         default: throw AppError.forbidden
         }
     }
 
     /// Who has not reported today (the enterprise admin's list).
-    static func notReported(_ req: Request, enterpriseID: UUID, day: CivilDate) async throws -> [Roster.EmployeeDTO] {
-        let done = try await WorkforceStore.reported(req.db, enterpriseID: enterpriseID, day: day)
-        return try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$status == .employed)
+    static func notReported(_ ctx: ServiceContext, enterpriseID: UUID, day: CivilDate) async throws -> [Roster.EmployeeDTO] {
+        let done = try await WorkforceStore.reported(ctx.db, enterpriseID: enterpriseID, day: day)
+        return try await Employee.query(on: ctx.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$status == .employed)
             .sort(\.$employeeNumber).all().filter { !done.contains($0.id!) }.prefix(500).map(Roster.EmployeeDTO.init)
     }
 }

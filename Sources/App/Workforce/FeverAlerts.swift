@@ -36,13 +36,13 @@ enum FeverAlerts {
     /// A reading's statements, with its alert when it is a fever: the alert is raised in the
     /// same transaction, and the pages are told after the commit. Without a fever, the
     /// statements are a plain write (`Request.write`).
-    static func write(_ req: Request, _ statements: [HotStatement], alert: Pending?, policy: HealthPolicy) async throws {
-        guard let alert else { return try await req.write(statements) }
-        let outcome = try await req.transaction { db in
+    static func write(_ ctx: ServiceContext, _ statements: [HotStatement], alert: Pending?, policy: HealthPolicy) async throws {
+        guard let alert else { return try await ctx.write(statements) }
+        let outcome = try await ctx.transaction { db in
             for statement in statements { try await statement.run(on: db) }
             return try await raise(alert, policy: policy, on: db)
         }
-        announce(req.application, outcome)
+        announce(ctx.app, outcome)
     }
 
     /// Inside the transaction of the reading.
@@ -103,25 +103,25 @@ enum FeverAlerts {
         let handled: Bool
     }
 
-    static func list(_ req: Request, enterpriseID: UUID, days: Int = 7) async throws -> [AlertDTO] {
-        let since = CivilDate(req.now).adding(days: -days).iso
-        let alerts = try await FeverAlert.query(on: req.db).filter(\.$enterpriseID == enterpriseID).filter(\.$day >= since)
+    static func list(_ ctx: ServiceContext, enterpriseID: UUID, days: Int = 7) async throws -> [AlertDTO] {
+        let since = CivilDate(ctx.now).adding(days: -days).iso
+        let alerts = try await FeverAlert.query(on: ctx.db).filter(\.$enterpriseID == enterpriseID).filter(\.$day >= since)
             .sort(\.$createdAt, .descending).limit(200).all()
-        let names = try await Employee.names(alerts.map(\.employeeID), on: req.db)
+        let names = try await Employee.names(alerts.map(\.employeeID), on: ctx.db)
         return alerts.map {
             AlertDTO(id: $0.id!, employeeId: $0.employeeID, name: names[$0.employeeID] ?? "", department: $0.department,
                      temperature: $0.temperature, source: $0.source, cluster: $0.cluster, at: $0.createdAt, handled: $0.handledAt != nil)
         }
     }
 
-    static func handle(_ req: Request, alertID: UUID, enterpriseID: UUID) async throws {
-        guard let alert = try await FeverAlert.find(alertID, on: req.db), alert.enterpriseID == enterpriseID else { throw AppError.notFound }
+    static func handle(_ ctx: ServiceContext, alertID: UUID, enterpriseID: UUID) async throws {
+        guard let alert = try await FeverAlert.find(alertID, on: ctx.db), alert.enterpriseID == enterpriseID else { throw AppError.notFound }
         guard alert.handledAt == nil else { return }
-        alert.handledAt = req.now
-        alert.handledBy = try req.requireUser().id
-        try await req.transaction { db in
+        alert.handledAt = ctx.now
+        alert.handledBy = try ctx.requireUser().id
+        try await ctx.transaction { db in
             try await alert.save(on: db)
-            try await Audit.record(req, on: db, action: "fever.handle", entity: "feverAlert", entityID: alert.id)
+            try await Audit.record(ctx, on: db, action: "fever.handle", entity: "feverAlert", entityID: alert.id)
         }
     }
 }

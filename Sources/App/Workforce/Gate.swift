@@ -27,13 +27,13 @@ enum Gate {
     }
 
     /// The enterprise a guard (or the enterprise admin standing in) works the gate of.
-    static func enterpriseID(_ req: Request) throws -> UUID {
-        guard let id = try req.requireUser().$enterprise.id else { throw AppError.forbidden }
+    static func enterpriseID(_ ctx: ServiceContext) throws -> UUID {
+        guard let id = try ctx.requireUser().$enterprise.id else { throw AppError.forbidden }
         return id
     }
 
-    static func checkIn(_ req: Request, _ input: CheckInInput) async throws -> DecisionDTO {
-        let enterpriseID = try enterpriseID(req)
+    static func checkIn(_ ctx: ServiceContext, _ input: CheckInInput) async throws -> DecisionDTO {
+        let enterpriseID = try enterpriseID(ctx)
         var errors = FieldErrors()
         let direction = GateDirection(rawValue: input.direction ?? "in")
         if direction == nil { errors.add("direction", "error.choice") }
@@ -51,15 +51,15 @@ enum Gate {
         guard let direction, let mask = input.mask else { throw AppError.internalError("validated gate input") }
         let temperature = input.temperature.map { ($0 * 10).rounded() / 10 }
 
-        let now = req.now
+        let now = ctx.now
         let today = CivilDate(now)
         var employee: Employee?
         if !pass.isEmpty {
-            employee = try await WorkforceStore.employee(.pass(code: pass, day: today, enterpriseID: enterpriseID), day: today, on: req)
+            employee = try await WorkforceStore.employee(.pass(code: pass, day: today, enterpriseID: enterpriseID), day: today, on: ctx)
         } else {
-            employee = try await WorkforceStore.employee(.number(number, enterpriseID: enterpriseID), day: today, on: req)
+            employee = try await WorkforceStore.employee(.number(number, enterpriseID: enterpriseID), day: today, on: ctx)
         }
-        let policy = try await req.districtSettings().health
+        let policy = try await ctx.settings().health
         var code: HealthCode?
         var inQuarantine = false
         if let employee {
@@ -69,7 +69,7 @@ enum Gate {
         }
         let decision = GateDecision.staff(onRoster: employee != nil, employed: employee?.status == .employed, code: code,
                                           inQuarantine: inQuarantine, temperature: temperature, mask: mask, direction: direction, policy: policy)
-        let guardID = try req.requireUser().requireID()
+        let guardID = try ctx.requireUser().requireID()
         let alert = employee.flatMap { person in
             temperature.flatMap { policy.isFever($0) ? FeverAlerts.Pending(employee: person, temperature: $0, source: .gate, at: now) : nil }
         }
@@ -80,9 +80,9 @@ enum Gate {
                                                      temperature: temperature, mask: mask, allowed: decision.allowed, reasons: reasons,
                                                      guardID: guardID, at: now)]
         if let employeeID, let temperature { statements.append(WorkforceStore.temperature(temperature, of: employeeID, at: now)) }
-        try await FeverAlerts.write(req, statements, alert: alert, policy: policy)
+        try await FeverAlerts.write(ctx, statements, alert: alert, policy: policy)
         return DecisionDTO(decision: decision.allowed ? "allow" : "deny", reasons: decision.reasons,
-                           reasonTexts: decision.reasons.map { req.t("gate.reason.\($0.rawValue)") }, healthCode: code?.color,
+                           reasonTexts: decision.reasons.map { ctx.t("gate.reason.\($0.rawValue)") }, healthCode: code?.color,
                            name: employee?.name, employeeNumber: employee?.employeeNumber)
     }
 
@@ -138,9 +138,9 @@ enum Gate {
         return places
     }
 
-    static func registerVisitor(_ req: Request, _ input: VisitorInput) async throws -> VisitorDTO {
-        let enterpriseID = try enterpriseID(req)
-        let policy = try await req.districtSettings().health
+    static func registerVisitor(_ ctx: ServiceContext, _ input: VisitorInput) async throws -> VisitorDTO {
+        let enterpriseID = try enterpriseID(ctx)
+        let policy = try await ctx.settings().health
         var errors = FieldErrors()
         let name = FormText.required(input.name, field: "name", maxLength: 50, into: &errors)
         var mobile = ""
@@ -150,14 +150,14 @@ enum Gate {
         var id: ResidentID?
         let rawID = FormText.trimmed(input.idNumber)
         if !rawID.isEmpty {
-            do { id = try ResidentID(rawID, today: req.now) } catch { errors.add("idNumber", error.messageKey) }
+            do { id = try ResidentID(rawID, today: ctx.now) } catch { errors.add("idNumber", error.messageKey) }
         }
         let organisation = FormText.required(input.organisation, field: "organisation", maxLength: 100, into: &errors)
         let purpose = FormText.required(input.purpose, field: "purpose", maxLength: 200, into: &errors)
         var host: Employee?
         let hostNumber = FormText.trimmed(input.hostEmployeeNumber)
         if !hostNumber.isEmpty {
-            host = try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$employeeNumber == hostNumber).first()
+            host = try await Employee.query(on: ctx.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$employeeNumber == hostNumber).first()
             if host == nil { errors.add("hostEmployeeNumber", "error.employee.unknown") }
         }
         let places = places(input.places, into: &errors)
@@ -177,7 +177,7 @@ enum Gate {
         visitor.enterpriseID = enterpriseID
         visitor.name = name
         visitor.mobile = mobile
-        visitor.idSealed = try id.map { try req.application.personalData.seal($0.value) }
+        visitor.idSealed = try id.map { try ctx.app.personalData.seal($0.value) }
         visitor.idMasked = id?.masked
         visitor.organisation = organisation
         visitor.purpose = purpose
@@ -188,56 +188,56 @@ enum Gate {
         visitor.mask = mask
         visitor.allowed = decision.allowed
         visitor.reasons = decision.reasons.map(\.rawValue).joined(separator: ",")
-        visitor.guardID = try req.requireUser().requireID()
-        visitor.checkedInAt = req.now
+        visitor.guardID = try ctx.requireUser().requireID()
+        visitor.checkedInAt = ctx.now
         let insert = try PreparedInsert(visitor)
         let fever = policy.isFever(temperature)
-        try await req.transaction { db in
+        try await ctx.transaction { db in
             try await insert.run(on: db, for: visitor)
-            try await Audit.record(req, on: db, action: "visitor.register", entity: "visitor", entityID: visitor.id,
+            try await Audit.record(ctx, on: db, action: "visitor.register", entity: "visitor", entityID: visitor.id,
                                    detail: decision.allowed ? "allow" : "deny")
             if fever {
                 for admin in try await User.query(on: db).filter(\.$enterprise.$id == enterpriseID).filter(\.$role == .enterpriseAdmin).all() {
                     try await Notification.toUser(admin.id!, "notice.visitorFever", [name, String(format: "%.1f", temperature)],
-                                                  link: "/gate/visitors", at: req.now, on: db)
+                                                  link: "/gate/visitors", at: ctx.now, on: db)
                 }
             }
         }
-        if fever { req.application.liveEvents.publish("fever", to: ["enterprise:\(enterpriseID)"]) }
-        return dto(req, visitor, hostName: host?.name)
+        if fever { ctx.app.liveEvents.publish("fever", to: ["enterprise:\(enterpriseID)"]) }
+        return dto(ctx, visitor, hostName: host?.name)
     }
 
-    static func dto(_ req: Request, _ visitor: Visitor, hostName: String?) -> VisitorDTO {
+    static func dto(_ ctx: ServiceContext, _ visitor: Visitor, hostName: String?) -> VisitorDTO {
         let reasons = visitor.reasons.split(separator: ",").compactMap { GateReason(rawValue: String($0)) }
         return VisitorDTO(id: visitor.id!, name: visitor.name, mobile: (try? MobileNumber(visitor.mobile).masked) ?? visitor.mobile,
                           idNumber: visitor.idMasked, organisation: visitor.organisation, purpose: visitor.purpose, hostName: hostName,
                           places: (try? JSONDecoder().decode([PlaceDTO].self, from: Data(visitor.places.utf8))) ?? [],
                           decision: visitor.allowed ? "allow" : "deny", reasons: reasons,
-                          reasonTexts: reasons.map { req.t("gate.reason.\($0.rawValue)") },
+                          reasonTexts: reasons.map { ctx.t("gate.reason.\($0.rawValue)") },
                           checkedInAt: visitor.checkedInAt, checkedOutAt: visitor.checkedOutAt)
     }
 
-    static func checkOutVisitor(_ req: Request, visitorID: UUID) async throws -> VisitorDTO {
-        let enterpriseID = try enterpriseID(req)
-        guard let visitor = try await Visitor.find(visitorID, on: req.db), visitor.enterpriseID == enterpriseID else { throw AppError.notFound }
+    static func checkOutVisitor(_ ctx: ServiceContext, visitorID: UUID) async throws -> VisitorDTO {
+        let enterpriseID = try enterpriseID(ctx)
+        guard let visitor = try await Visitor.find(visitorID, on: ctx.db), visitor.enterpriseID == enterpriseID else { throw AppError.notFound }
         guard visitor.allowed else { throw FieldErrors("visitor", "error.visitor.notIn") }
         guard visitor.checkedOutAt == nil else { throw FieldErrors("visitor", "error.visitor.out") }
-        visitor.checkedOutAt = req.now
-        try await req.transaction { db in
+        visitor.checkedOutAt = ctx.now
+        try await ctx.transaction { db in
             try await visitor.save(on: db)
-            try await Audit.record(req, on: db, action: "visitor.checkOut", entity: "visitor", entityID: visitor.id)
+            try await Audit.record(ctx, on: db, action: "visitor.checkOut", entity: "visitor", entityID: visitor.id)
         }
-        return dto(req, visitor, hostName: nil)
+        return dto(ctx, visitor, hostName: nil)
     }
 
     /// The visitor log of a day (the guard and the enterprise admin).
-    static func visitors(_ req: Request, day: CivilDate) async throws -> [VisitorDTO] {
-        let enterpriseID = try enterpriseID(req)
-        let visitors = try await Visitor.query(on: req.db).filter(\.$enterpriseID == enterpriseID)
+    static func visitors(_ ctx: ServiceContext, day: CivilDate) async throws -> [VisitorDTO] {
+        let enterpriseID = try enterpriseID(ctx)
+        let visitors = try await Visitor.query(on: ctx.db).filter(\.$enterpriseID == enterpriseID)
             .filter(\.$checkedInAt >= day.start).filter(\.$checkedInAt < day.adding(days: 1).start)
             .sort(\.$checkedInAt, .descending).limit(500).all()
-        let hosts = try await Employee.names(visitors.compactMap(\.hostEmployeeID), on: req.db)
-        return visitors.map { dto(req, $0, hostName: $0.hostEmployeeID.flatMap { hosts[$0] }) }
+        let hosts = try await Employee.names(visitors.compactMap(\.hostEmployeeID), on: ctx.db)
+        return visitors.map { dto(ctx, $0, hostName: $0.hostEmployeeID.flatMap { hosts[$0] }) }
     }
 
     struct LogEntry: Content {
@@ -250,10 +250,10 @@ enum Gate {
     }
 
     /// The staff gate log of a day: decisions, never temperatures.
-    static func log(_ req: Request, day: CivilDate, limit: Int = 200) async throws -> [LogEntry] {
-        let enterpriseID = try enterpriseID(req)
-        let rows = try await WorkforceStore.gateLog(req.db, enterpriseID: enterpriseID, day: day, limit: limit)
-        let names = try await Employee.names(rows.compactMap(\.employee_id), on: req.db)
+    static func log(_ ctx: ServiceContext, day: CivilDate, limit: Int = 200) async throws -> [LogEntry] {
+        let enterpriseID = try enterpriseID(ctx)
+        let rows = try await WorkforceStore.gateLog(ctx.db, enterpriseID: enterpriseID, day: day, limit: limit)
+        let names = try await Employee.names(rows.compactMap(\.employee_id), on: ctx.db)
         return rows.map {
             LogEntry(at: $0.at, name: $0.employee_id.flatMap { names[$0] }, typed: $0.typed, direction: $0.direction,
                      decision: $0.allowed ? "allow" : "deny", reasons: $0.reasons.split(separator: ",").compactMap { GateReason(rawValue: String($0)) })

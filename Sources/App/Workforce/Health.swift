@@ -61,15 +61,15 @@ enum Health {
     }
 
     /// The person a report is for: oneself, or (for the enterprise admin) someone on its roster.
-    static func subject(_ req: Request, employeeID: UUID?) async throws -> Employee {
-        let user = try req.requireUser()
+    static func subject(_ ctx: ServiceContext, employeeID: UUID?) async throws -> Employee {
+        let user = try ctx.requireUser()
         switch user.role {
         case .employee:
             if let employeeID, employeeID != user.employeeID { throw AppError.notFound }
-            return try await Roster.own(req, today: true)
+            return try await Roster.own(ctx, today: true)
         case .enterpriseAdmin:
             guard let employeeID else { throw FieldErrors("employeeId", "error.required") }
-            return try await Roster.find(req, employeeID, today: true)
+            return try await Roster.find(ctx, employeeID, today: true)
         default:
             throw AppError.forbidden
         }
@@ -77,14 +77,14 @@ enum Health {
 
     /// Stores today's report (replacing an earlier one of the same day; both are audited), moves
     /// the person's last temperature, and raises a fever alert.
-    static func report(_ req: Request, _ input: ReportInput) async throws -> ReportDTO {
-        let employee = try await subject(req, employeeID: input.employeeId)
+    static func report(_ ctx: ServiceContext, _ input: ReportInput) async throws -> ReportDTO {
+        let employee = try await subject(ctx, employeeID: input.employeeId)
         guard employee.status == .employed else { throw FieldErrors("employeeId", "error.employee.left") }
         let report = try check(input)
-        let user = try req.requireUser()
-        let now = req.now
+        let user = try ctx.requireUser()
+        let now = ctx.now
         let day = CivilDate(now).iso
-        let policy = try await req.districtSettings().health
+        let policy = try await ctx.settings().health
         let fever = policy.isFever(report.temperature)
         let employeeID = try employee.requireID()
         let enterpriseID = employee.$enterprise.id
@@ -96,22 +96,22 @@ enum Health {
                                         symptoms: symptoms, contactWithCases: report.contactWithCases, city: report.city, note: report.note,
                                         reportedBy: user.id!, at: now),
             WorkforceStore.temperature(report.temperature, of: employeeID, at: now),
-            Audit.statement(req, action: replaced ? "health.report.replace" : "health.report", entity: "employee",
+            Audit.statement(ctx, action: replaced ? "health.report.replace" : "health.report", entity: "employee",
                             entityID: employeeID, detail: "day=\(day)"),
         ]
-        try await FeverAlerts.write(req, statements, alert: alert, policy: policy)
+        try await FeverAlerts.write(ctx, statements, alert: alert, policy: policy)
         return ReportDTO(employeeId: employeeID, day: day, temperature: report.temperature, symptoms: report.symptoms.sorted { $0.rawValue < $1.rawValue },
                          contactWithCases: report.contactWithCases, city: report.city, note: report.note, reportedAt: now,
                          replaced: replaced, fever: fever)
     }
 
     /// Recent reports of one person, newest first (the person and the enterprise admin).
-    static func history(_ req: Request, _ employee: Employee, days: Int = 14) async throws -> [ReportDTO] {
-        let rows = try await WorkforceStore.reports(req.db, employeeID: try employee.requireID(), since: CivilDate(req.now).adding(days: -days))
-        let policy = try await req.districtSettings().health
-        if try req.requireUser().role != .employee {
-            try await req.transaction { db in
-                try await Audit.record(req, on: db, action: "person.read", entity: "employee", entityID: employee.id,
+    static func history(_ ctx: ServiceContext, _ employee: Employee, days: Int = 14) async throws -> [ReportDTO] {
+        let rows = try await WorkforceStore.reports(ctx.db, employeeID: try employee.requireID(), since: CivilDate(ctx.now).adding(days: -days))
+        let policy = try await ctx.settings().health
+        if try ctx.requireUser().role != .employee {
+            try await ctx.transaction { db in
+                try await Audit.record(ctx, on: db, action: "person.read", entity: "employee", entityID: employee.id,
                                        subject: employee.idMasked, detail: "healthReports")
             }
         }
@@ -147,34 +147,34 @@ enum Health {
     }
 
     /// For a person read with the day's facts (`Roster.find(…, today: true)`).
-    static func code(_ req: Request, _ employee: Employee) async throws -> CodeDTO {
-        let now = req.now
-        let code = HealthCode(try facts(employee, now: now), today: CivilDate(now), policy: try await req.districtSettings().health)
-        let own = try req.requireUser().employeeID == employee.id
-        let pass = own ? try await todaysPass(req, employee) : nil
-        return CodeDTO(color: code.color, reasons: code.reasons, reasonTexts: code.reasons.map { req.t("health.reason.\($0.rawValue)") },
+    static func code(_ ctx: ServiceContext, _ employee: Employee) async throws -> CodeDTO {
+        let now = ctx.now
+        let code = HealthCode(try facts(employee, now: now), today: CivilDate(now), policy: try await ctx.settings().health)
+        let own = try ctx.requireUser().employeeID == employee.id
+        let pass = own ? try await todaysPass(ctx, employee) : nil
+        return CodeDTO(color: code.color, reasons: code.reasons, reasonTexts: code.reasons.map { ctx.t("health.reason.\($0.rawValue)") },
                        passCode: pass, validUntil: own ? CivilDate(now).adding(days: 1).start : nil)
     }
 
     /// Today's pass: a short code made from the key, the person and the day, kept so the gate
     /// can look it up. It is valid until midnight.
-    static func todaysPass(_ req: Request, _ employee: Employee) async throws -> String {
-        let day = CivilDate(req.now).iso
+    static func todaysPass(_ ctx: ServiceContext, _ employee: Employee) async throws -> String {
+        let day = CivilDate(ctx.now).iso
         let employeeID = try employee.requireID()
-        if let pass = try await GatePass.query(on: req.db).filter(\.$employeeID == employeeID).filter(\.$day == day).first() {
+        if let pass = try await GatePass.query(on: ctx.db).filter(\.$employeeID == employeeID).filter(\.$day == day).first() {
             return pass.code
         }
         let pass = GatePass()
-        pass.code = req.application.personalData.passCode("\(employeeID)|\(day)")
+        pass.code = ctx.app.personalData.passCode("\(employeeID)|\(day)")
         pass.employeeID = employeeID
         pass.enterpriseID = employee.$enterprise.id
         pass.day = day
         let insert = try PreparedInsert(pass)
         do {
-            try await req.transaction { db in try await insert.run(on: db, for: pass) }
+            try await ctx.transaction { db in try await insert.run(on: db, for: pass) }
         } catch {
             // Made at the same moment by another request: that one stands (same code).
-            if let stored = try await GatePass.query(on: req.db).filter(\.$employeeID == employeeID).filter(\.$day == day).first() {
+            if let stored = try await GatePass.query(on: ctx.db).filter(\.$employeeID == employeeID).filter(\.$day == day).first() {
                 return stored.code
             }
             throw error

@@ -40,11 +40,11 @@ enum Roster {
     /// Who may see an employee: the enterprise admin of its enterprise, and the employee. A
     /// gate guard never does (the gate answers with decisions only). Others: not found.
     /// With `today`, the day's facts come with the person (`Employee.today`).
-    static func find(_ req: Request, _ id: UUID? = nil, today: Bool = false) async throws -> Employee {
-        guard let id = id ?? req.parameters.get("employeeID", as: UUID.self),
-              let employee = try await WorkforceStore.employee(.id(id), day: today ? CivilDate(req.now) : nil, on: req)
+    static func find(_ ctx: ServiceContext, _ id: UUID?, today: Bool = false) async throws -> Employee {
+        guard let id,
+              let employee = try await WorkforceStore.employee(.id(id), day: today ? CivilDate(ctx.now) : nil, on: ctx)
         else { throw AppError.notFound }
-        let user = try req.requireUser()
+        let user = try ctx.requireUser()
         switch user.role {
         case .enterpriseAdmin where user.$enterprise.id == employee.$enterprise.id: return employee
         case .employee where user.employeeID == id: return employee
@@ -53,31 +53,31 @@ enum Roster {
     }
 
     /// The employee record of the signed-in employee.
-    static func own(_ req: Request, today: Bool = false) async throws -> Employee {
-        let user = try req.requireUser()
+    static func own(_ ctx: ServiceContext, today: Bool = false) async throws -> Employee {
+        let user = try ctx.requireUser()
         guard let id = user.employeeID else { throw AppError.notFound }
-        return try await find(req, id, today: today)
+        return try await find(ctx, id, today: today)
     }
 
     // MARK: Adding
 
-    static func add(_ req: Request, enterpriseID: UUID, _ draft: EmployeeDraft) async throws -> Employee {
-        let checked = try RosterRules.check(draft, today: req.now)
-        let vault = req.application.personalData
+    static func add(_ ctx: ServiceContext, enterpriseID: UUID, _ draft: EmployeeDraft) async throws -> Employee {
+        let checked = try RosterRules.check(draft, today: ctx.now)
+        let vault = ctx.app.personalData
         let hash = vault.hash(checked.idNumber.value)
         var errors = FieldErrors()
-        if try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$employeeNumber == checked.employeeNumber).count() > 0 {
+        if try await Employee.query(on: ctx.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$employeeNumber == checked.employeeNumber).count() > 0 {
             errors.add("employeeNumber", "error.employee.numberTaken")
         }
-        if try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$idHash == hash).count() > 0 {
+        if try await Employee.query(on: ctx.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$idHash == hash).count() > 0 {
             errors.add("idNumber", "error.employee.idTaken")
         }
         try errors.throwIfAny()
-        let employee = try make(checked, enterpriseID: enterpriseID, vault: vault, at: req.now)
+        let employee = try make(checked, enterpriseID: enterpriseID, vault: vault, at: ctx.now)
         let insert = try PreparedInsert(employee)
-        try await req.transaction { db in
+        try await ctx.transaction { db in
             try await insert.run(on: db, for: employee)
-            try await Audit.record(req, on: db, action: "employee.create", entity: "employee", entityID: employee.id)
+            try await Audit.record(ctx, on: db, action: "employee.create", entity: "employee", entityID: employee.id)
         }
         return employee
     }
@@ -109,8 +109,8 @@ enum Roster {
         let errors: [RowErrorDTO]
 
         /// A file with no employee in it: the same shape as any other refused file.
-        static func empty(_ req: Request) -> ImportResult {
-            ImportResult(imported: 0, errors: [RowErrorDTO(line: 1, field: "file", message: req.t("error.csv.empty"))])
+        static func empty(_ ctx: ServiceContext) -> ImportResult {
+            ImportResult(imported: 0, errors: [RowErrorDTO(line: 1, field: "file", message: ctx.t("error.csv.empty"))])
         }
     }
 
@@ -122,20 +122,20 @@ enum Roster {
 
     /// Checks every row (the file, then against the roster); imports all rows or none.
     /// `progress` follows the work for the page that started it.
-    static func importCSV(_ req: Request, enterpriseID: UUID, data: Data, progress: ImportProgress?) async throws -> ImportResult {
+    static func importCSV(_ ctx: ServiceContext, enterpriseID: UUID, data: Data, progress: ImportProgress?) async throws -> ImportResult {
         // Parsing, checking, sealing and hashing 100,000 rows takes seconds: not on an event loop.
-        try await offEventLoop { try await checkAndImport(req, enterpriseID: enterpriseID, data: data, progress: progress) }
+        try await offEventLoop { try await checkAndImport(ctx, enterpriseID: enterpriseID, data: data, progress: progress) }
     }
 
-    private static func checkAndImport(_ req: Request, enterpriseID: UUID, data: Data, progress: ImportProgress?) async throws -> ImportResult {
+    private static func checkAndImport(_ ctx: ServiceContext, enterpriseID: UUID, data: Data, progress: ImportProgress?) async throws -> ImportResult {
         progress?.update(.checking, done: 0, total: 0)
-        let parsed = RosterCSV.parse(data, today: req.now)
+        let parsed = RosterCSV.parse(data, today: ctx.now)
         var errors = parsed.errors
-        let vault = req.application.personalData
+        let vault = ctx.app.personalData
         // Against the roster: employee numbers and ID numbers already there.
-        let (numbers, hashes) = try await WorkforceStore.rosterKeys(req.db, enterpriseID: enterpriseID)
+        let (numbers, hashes) = try await WorkforceStore.rosterKeys(ctx.db, enterpriseID: enterpriseID)
         // Each row becomes its bound values here, before the writer: inside it only inserts run.
-        let now = req.now
+        let now = ctx.now
         var rows: [[any SQLExpression]] = []
         rows.reserveCapacity(parsed.rows.count)
         for (index, row) in parsed.rows.enumerated() {
@@ -159,18 +159,18 @@ enum Roster {
             progress?.update(.failed, done: 0, total: parsed.rows.count)
             let sorted = errors.sorted { ($0.line, $0.field) < ($1.line, $1.field) }
             return ImportResult(imported: 0, errors: sorted.prefix(1_000).map {
-                RowErrorDTO(line: $0.line, field: $0.field, message: req.application.strings.text($0.messageKey, req.language, $0.arguments))
+                RowErrorDTO(line: $0.line, field: $0.field, message: ctx.app.strings.text($0.messageKey, ctx.language, $0.arguments))
             })
         }
         guard !rows.isEmpty else {
             progress?.update(.failed, done: 0, total: 0)
-            return .empty(req)
+            return .empty(ctx)
         }
         let total = rows.count
         let prepared = rows
-        try await req.transaction { db in
+        try await ctx.transaction { db in
             try await WorkforceStore.insertEmployees(db, prepared) { progress?.update(.importing, done: $0, total: total) }
-            try await Audit.record(req, on: db, action: "employee.import", entity: "enterprise", entityID: enterpriseID,
+            try await Audit.record(ctx, on: db, action: "employee.import", entity: "enterprise", entityID: enterpriseID,
                                    detail: "rows=\(total)")
         }
         progress?.update(.done, done: total, total: total)
@@ -179,52 +179,52 @@ enum Roster {
 
     // MARK: Reading
 
-    static func list(_ req: Request, enterpriseID: UUID, text: String, status: EmploymentStatus?) async throws -> Fluent.Page<Employee> {
-        let query = Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).sort(\.$employeeNumber)
+    static func list(_ ctx: ServiceContext, enterpriseID: UUID, text: String, status: EmploymentStatus?, page: Int) async throws -> Fluent.Page<Employee> {
+        let query = Employee.query(on: ctx.db).filter(\.$enterprise.$id == enterpriseID).sort(\.$employeeNumber)
         if let status { query.filter(\.$status == status) }
         let text = FormText.trimmed(text)
         if !text.isEmpty {
             // A whole ID number finds its person by the keyed hash; anything else, name or number.
-            if let id = try? ResidentID(text, today: req.now) {
-                query.filter(\.$idHash == req.application.personalData.hash(id.value))
+            if let id = try? ResidentID(text, today: ctx.now) {
+                query.filter(\.$idHash == ctx.app.personalData.hash(id.value))
             } else {
                 query.filter(contains: text, in: ["name", "employee_number", "department"])
             }
         }
-        return try await query.paginate(PageRequest(page: max(1, req.query[Int.self, at: "page"] ?? 1), per: 50))
+        return try await query.paginate(PageRequest(page: max(1, page), per: 50))
     }
 
     /// The full ID number, for the enterprise admin only; every reading is audited.
-    static func revealID(_ req: Request, _ employee: Employee) async throws -> String {
-        guard try req.requireUser().role == .enterpriseAdmin else { throw AppError.forbidden }
-        let number = try req.application.personalData.open(employee.idSealed)
-        try await req.transaction { db in
-            try await Audit.record(req, on: db, action: "person.read", entity: "employee", entityID: employee.id,
+    static func revealID(_ ctx: ServiceContext, _ employee: Employee) async throws -> String {
+        guard try ctx.requireUser().role == .enterpriseAdmin else { throw AppError.forbidden }
+        let number = try ctx.app.personalData.open(employee.idSealed)
+        try await ctx.transaction { db in
+            try await Audit.record(ctx, on: db, action: "person.read", entity: "employee", entityID: employee.id,
                                    subject: employee.idMasked, detail: "idNumber")
         }
         return number
     }
 
     /// The roster as CSV for Excel: UTF-8 with a BOM, IDs masked, the template's headers.
-    static func exportCSV(_ req: Request, enterpriseID: UUID) async throws -> String {
-        try await offEventLoop { try await export(req, enterpriseID: enterpriseID) }
+    static func exportCSV(_ ctx: ServiceContext, enterpriseID: UUID) async throws -> String {
+        try await offEventLoop { try await export(ctx, enterpriseID: enterpriseID) }
     }
 
-    private static func export(_ req: Request, enterpriseID: UUID) async throws -> String {
-        let employees = try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).sort(\.$employeeNumber).all()
+    private static func export(_ ctx: ServiceContext, enterpriseID: UUID) async throws -> String {
+        let employees = try await Employee.query(on: ctx.db).filter(\.$enterprise.$id == enterpriseID).sort(\.$employeeNumber).all()
         func field(_ text: String) -> String {
             // A leading = + - @ would be a formula to Excel: quoted with an apostrophe.
             var text = text
             if let first = text.first, "=+-@".contains(first) { text = "'" + text }
             return text.contains(where: { ",\"\r\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
-        var lines = [(EmployeeDraft.columns.map(\.header) + [req.t("workforce.status")]).joined(separator: ",")]
+        var lines = [(EmployeeDraft.columns.map(\.header) + [ctx.t("workforce.status")]).joined(separator: ",")]
         for employee in employees {
             lines.append([employee.name, employee.idMasked, employee.mobile, employee.employeeNumber, employee.department, employee.shift,
-                          employee.homeProvince, employee.homeCity, req.t("workforce.status.\(employee.status.rawValue)")].map(field).joined(separator: ","))
+                          employee.homeProvince, employee.homeCity, ctx.t("workforce.status.\(employee.status.rawValue)")].map(field).joined(separator: ","))
         }
-        try await req.transaction { db in
-            try await Audit.record(req, on: db, action: "employee.export", entity: "enterprise", entityID: enterpriseID,
+        try await ctx.transaction { db in
+            try await Audit.record(ctx, on: db, action: "employee.export", entity: "enterprise", entityID: enterpriseID,
                                    detail: "rows=\(employees.count)")
         }
         return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
@@ -240,15 +240,15 @@ enum Roster {
         var shift: String?
     }
 
-    static func change(_ req: Request, _ employee: Employee, _ input: Change) async throws {
-        guard try req.requireUser().role == .enterpriseAdmin else { throw AppError.forbidden }
+    static func change(_ ctx: ServiceContext, _ employee: Employee, _ input: Change) async throws {
+        guard try ctx.requireUser().role == .enterpriseAdmin else { throw AppError.forbidden }
         var errors = FieldErrors()
         var details: [String] = []
         if let raw = input.status {
             if let status = EmploymentStatus(rawValue: raw) {
                 if status != employee.status {
                     employee.status = status
-                    employee.leftAt = status == .left ? req.now : nil
+                    employee.leftAt = status == .left ? ctx.now : nil
                     details.append("status=\(raw)")
                 }
             } else { errors.add("status", "error.choice") }
@@ -257,7 +257,7 @@ enum Roster {
             if let status = CaseStatus(rawValue: raw) { employee.caseStatus = status; details.append("caseStatus=\(raw)") } else { errors.add("caseStatus", "error.choice") }
         }
         if let raw = input.lastCaseContact.map(FormText.trimmed) {
-            if raw.isEmpty { employee.lastCaseContact = nil } else if let day = CivilDate(iso: raw), day <= CivilDate(req.now) {
+            if raw.isEmpty { employee.lastCaseContact = nil } else if let day = CivilDate(iso: raw), day <= CivilDate(ctx.now) {
                 employee.lastCaseContact = day.iso
                 details.append("lastCaseContact=\(raw)")
             } else { errors.add("lastCaseContact", "error.date") }
@@ -268,9 +268,9 @@ enum Roster {
         }
         try errors.throwIfAny()
         let detail = details.joined(separator: ",")
-        try await req.transaction { db in
+        try await ctx.transaction { db in
             try await employee.save(on: db)
-            try await Audit.record(req, on: db, action: "employee.change", entity: "employee", entityID: employee.id, detail: detail)
+            try await Audit.record(ctx, on: db, action: "employee.change", entity: "employee", entityID: employee.id, detail: detail)
         }
     }
 }

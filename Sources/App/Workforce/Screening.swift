@@ -37,10 +37,10 @@ enum Screening {
     }
 
     /// For a person read by `Roster.find` or `Roster.own`, which decide who may.
-    static func record(_ req: Request, _ employee: Employee, _ input: TravelInput) async throws -> TravelDTO {
-        let user = try req.requireUser()
-        let policy = try await req.districtSettings().health
-        let today = CivilDate(req.now)
+    static func record(_ ctx: ServiceContext, _ employee: Employee, _ input: TravelInput) async throws -> TravelDTO {
+        let user = try ctx.requireUser()
+        let policy = try await ctx.settings().health
+        let today = CivilDate(ctx.now)
         var errors = FieldErrors()
         guard let leftCity = input.leftCity else { throw FieldErrors("leftCity", "error.required") }
         let places = leftCity ? Gate.places(input.places, into: &errors) : []
@@ -83,13 +83,13 @@ enum Screening {
         record.outsideProvince = outside
         record.keyArea = keyArea
         record.recordedBy = try user.requireID()
-        record.createdAt = req.now
+        record.createdAt = ctx.now
 
         // A returnee from outside the province: quarantine from the return date, unless one from
         // that date is already there.
         var quarantine: Quarantine?
         if outside, let returnDate {
-            let existing = try await Quarantine.query(on: req.db).filter(\.$employee.$id == employee.id!).filter(\.$startDate == returnDate.iso).first()
+            let existing = try await Quarantine.query(on: ctx.db).filter(\.$employee.$id == employee.id!).filter(\.$startDate == returnDate.iso).first()
             if existing == nil {
                 let period = QuarantinePeriod(start: returnDate, policy: policy)
                 let made = Quarantine()
@@ -100,7 +100,7 @@ enum Screening {
                 made.place = .home
                 made.startDate = period.start.iso
                 made.plannedEnd = period.plannedEnd.iso
-                made.createdAt = req.now
+                made.createdAt = ctx.now
                 quarantine = made
             }
         }
@@ -109,14 +109,14 @@ enum Screening {
         }
         let recordInsert = try PreparedInsert(record)
         let quarantineInsert = try quarantine.map { try PreparedInsert($0) }
-        try await req.transaction { [quarantine] db in
+        try await ctx.transaction { [quarantine] db in
             try await recordInsert.run(on: db, for: record)
             if let quarantine, let quarantineInsert {
                 try await quarantineInsert.run(on: db, for: quarantine)
-                try await Audit.record(req, on: db, action: "quarantine.start", entity: "employee", entityID: employee.id, detail: "cause=returnee")
+                try await Audit.record(ctx, on: db, action: "quarantine.start", entity: "employee", entityID: employee.id, detail: "cause=returnee")
             }
             if employee.hasChanges { try await employee.save(on: db) }
-            try await Audit.record(req, on: db, action: "travel.record", entity: "employee", entityID: employee.id)
+            try await Audit.record(ctx, on: db, action: "travel.record", entity: "employee", entityID: employee.id)
         }
         return dto(record, quarantineID: quarantine?.id)
     }
@@ -154,10 +154,10 @@ enum Screening {
         let rows: [OverviewRow]
     }
 
-    static func overview(_ req: Request, enterpriseID: UUID, filter: String?) async throws -> Overview {
-        let employees = try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$status == .employed)
+    static func overview(_ ctx: ServiceContext, enterpriseID: UUID, filter: String?) async throws -> Overview {
+        let employees = try await Employee.query(on: ctx.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$status == .employed)
             .sort(\.$employeeNumber).all()
-        let records = try await TravelRecord.query(on: req.db).filter(\.$enterpriseID == enterpriseID).sort(\.$createdAt).all()
+        let records = try await TravelRecord.query(on: ctx.db).filter(\.$enterpriseID == enterpriseID).sort(\.$createdAt).all()
         var latest: [UUID: TravelRecord] = [:]
         for record in records { latest[record.$employee.id] = record }
         let rows = employees.map { employee -> OverviewRow in
@@ -205,11 +205,11 @@ enum Screening {
     }
 
     /// By hand: a close contact.
-    static func startQuarantine(_ req: Request, enterpriseID: UUID, _ input: QuarantineInput) async throws -> Quarantine {
+    static func startQuarantine(_ ctx: ServiceContext, enterpriseID: UUID, _ input: QuarantineInput) async throws -> Quarantine {
         var errors = FieldErrors()
-        let policy = try await req.districtSettings().health
-        let today = CivilDate(req.now)
-        guard let employeeID = input.employeeId, let employee = try await Employee.find(employeeID, on: req.db),
+        let policy = try await ctx.settings().health
+        let today = CivilDate(ctx.now)
+        guard let employeeID = input.employeeId, let employee = try await Employee.find(employeeID, on: ctx.db),
               employee.$enterprise.id == enterpriseID else { throw FieldErrors("employeeId", "error.employee.unknown") }
         let start = input.startDate.flatMap { CivilDate(iso: FormText.trimmed($0)) }
         if start == nil || start! > today || start! < today.adding(days: -policy.quarantineDays) { errors.add("startDate", "error.date") }
@@ -225,30 +225,30 @@ enum Screening {
         quarantine.place = place!
         quarantine.startDate = period.start.iso
         quarantine.plannedEnd = period.plannedEnd.iso
-        quarantine.createdAt = req.now
+        quarantine.createdAt = ctx.now
         if employee.lastCaseContact.flatMap(CivilDate.init(iso:)).map({ period.start > $0 }) ?? true { employee.lastCaseContact = period.start.iso }
         let insert = try PreparedInsert(quarantine)
-        try await req.transaction { db in
+        try await ctx.transaction { db in
             try await insert.run(on: db, for: quarantine)
             try await employee.save(on: db)
-            try await Audit.record(req, on: db, action: "quarantine.start", entity: "employee", entityID: employeeID, detail: "cause=closeContact")
+            try await Audit.record(ctx, on: db, action: "quarantine.start", entity: "employee", entityID: employeeID, detail: "cause=closeContact")
         }
         return quarantine
     }
 
-    static func findQuarantine(_ req: Request, enterpriseID: UUID) async throws -> Quarantine {
-        guard let id = req.parameters.get("quarantineID", as: UUID.self), let quarantine = try await Quarantine.find(id, on: req.db),
+    static func findQuarantine(_ ctx: ServiceContext, id: UUID?, enterpriseID: UUID) async throws -> Quarantine {
+        guard let id, let quarantine = try await Quarantine.find(id, on: ctx.db),
               quarantine.enterpriseID == enterpriseID else { throw AppError.notFound }
         return quarantine
     }
 
-    static func release(_ req: Request, _ quarantine: Quarantine) async throws {
-        do { try quarantine.period.checkRelease(on: CivilDate(req.now)) } catch { throw FieldErrors("quarantine", error.rawValue) }
-        quarantine.releasedAt = req.now
-        quarantine.releasedBy = try req.requireUser().id
-        try await req.transaction { db in
+    static func release(_ ctx: ServiceContext, _ quarantine: Quarantine) async throws {
+        do { try quarantine.period.checkRelease(on: CivilDate(ctx.now)) } catch { throw FieldErrors("quarantine", error.rawValue) }
+        quarantine.releasedAt = ctx.now
+        quarantine.releasedBy = try ctx.requireUser().id
+        try await ctx.transaction { db in
             try await quarantine.save(on: db)
-            try await Audit.record(req, on: db, action: "quarantine.release", entity: "employee", entityID: quarantine.$employee.id)
+            try await Audit.record(ctx, on: db, action: "quarantine.release", entity: "employee", entityID: quarantine.$employee.id)
         }
     }
 
@@ -257,8 +257,8 @@ enum Screening {
         var reason: String?
     }
 
-    static func extend(_ req: Request, _ quarantine: Quarantine, _ input: ExtensionInput) async throws {
-        guard let end = input.plannedEnd.flatMap({ CivilDate(iso: FormText.trimmed($0)) }), end <= CivilDate(req.now).adding(days: 60) else {
+    static func extend(_ ctx: ServiceContext, _ quarantine: Quarantine, _ input: ExtensionInput) async throws {
+        guard let end = input.plannedEnd.flatMap({ CivilDate(iso: FormText.trimmed($0)) }), end <= CivilDate(ctx.now).adding(days: 60) else {
             throw FieldErrors("plannedEnd", "error.date")
         }
         let reason = FormText.trimmed(input.reason)
@@ -269,9 +269,9 @@ enum Screening {
         let before = quarantine.plannedEnd
         quarantine.plannedEnd = end.iso
         quarantine.extensionReason = reason
-        try await req.transaction { db in
+        try await ctx.transaction { db in
             try await quarantine.save(on: db)
-            try await Audit.record(req, on: db, action: "quarantine.extend", entity: "employee", entityID: quarantine.$employee.id,
+            try await Audit.record(ctx, on: db, action: "quarantine.extend", entity: "employee", entityID: quarantine.$employee.id,
                                    detail: "from=\(before),to=\(end.iso)")
         }
     }
@@ -282,8 +282,8 @@ enum Screening {
     }
 
     /// Morning (1) and afternoon (2) readings while the quarantine lasts.
-    static func reading(_ req: Request, _ quarantine: Quarantine, _ input: ReadingInput) async throws {
-        let today = CivilDate(req.now)
+    static func reading(_ ctx: ServiceContext, _ quarantine: Quarantine, _ input: ReadingInput) async throws {
+        let today = CivilDate(ctx.now)
         guard quarantine.period.isActive(on: today) else { throw FieldErrors("quarantine", "error.quarantine.notActive") }
         var errors = FieldErrors()
         if ![1, 2].contains(input.slot ?? 0) { errors.add("slot", "error.choice") }
@@ -292,34 +292,34 @@ enum Screening {
         } else { errors.add("temperature", "error.required") }
         try errors.throwIfAny()
         let temperature = (input.temperature! * 10).rounded() / 10
-        if try await QuarantineReading.query(on: req.db).filter(\.$quarantine.$id == quarantine.id!).filter(\.$day == today.iso)
+        if try await QuarantineReading.query(on: ctx.db).filter(\.$quarantine.$id == quarantine.id!).filter(\.$day == today.iso)
             .filter(\.$slot == input.slot!).count() > 0 { throw FieldErrors("slot", "error.quarantine.readingTaken") }
         let reading = QuarantineReading()
         reading.$quarantine.id = quarantine.id!
         reading.day = today.iso
         reading.slot = input.slot!
         reading.temperature = temperature
-        reading.takenAt = req.now
-        let policy = try await req.districtSettings().health
-        guard let employee = try await Employee.find(quarantine.$employee.id, on: req.db) else { throw AppError.notFound }
-        let alert = policy.isFever(temperature) ? FeverAlerts.Pending(employee: employee, temperature: temperature, source: .quarantine, at: req.now) : nil
+        reading.takenAt = ctx.now
+        let policy = try await ctx.settings().health
+        guard let employee = try await Employee.find(quarantine.$employee.id, on: ctx.db) else { throw AppError.notFound }
+        let alert = policy.isFever(temperature) ? FeverAlerts.Pending(employee: employee, temperature: temperature, source: .quarantine, at: ctx.now) : nil
         let insert = try PreparedInsert(reading)
-        let outcome = try await req.transaction { db -> FeverAlerts.Outcome? in
+        let outcome = try await ctx.transaction { db -> FeverAlerts.Outcome? in
             try await insert.run(on: db, for: reading)
-            try await WorkforceStore.temperature(temperature, of: employee.id!, at: req.now).run(on: db)
-            try await Audit.record(req, on: db, action: "quarantine.reading", entity: "employee", entityID: employee.id)
+            try await WorkforceStore.temperature(temperature, of: employee.id!, at: ctx.now).run(on: db)
+            try await Audit.record(ctx, on: db, action: "quarantine.reading", entity: "employee", entityID: employee.id)
             guard let alert else { return nil }
             return try await FeverAlerts.raise(alert, policy: policy, on: db)
         }
-        if let outcome { FeverAlerts.announce(req.application, outcome) }
+        if let outcome { FeverAlerts.announce(ctx.app, outcome) }
     }
 
     /// Quarantines of the enterprise: active ones and those ended in the last week.
-    static func quarantines(_ req: Request, enterpriseID: UUID) async throws -> [QuarantineDTO] {
-        let today = CivilDate(req.now)
-        let list = try await Quarantine.query(on: req.db).filter(\.$enterpriseID == enterpriseID)
+    static func quarantines(_ ctx: ServiceContext, enterpriseID: UUID) async throws -> [QuarantineDTO] {
+        let today = CivilDate(ctx.now)
+        let list = try await Quarantine.query(on: ctx.db).filter(\.$enterpriseID == enterpriseID)
             .filter(\.$plannedEnd >= today.adding(days: -7).iso).sort(\.$plannedEnd).with(\.$employee).limit(1000).all()
-        let readings = try await QuarantineReading.query(on: req.db).filter(\.$quarantine.$id ~~ Set(list.compactMap(\.id)))
+        let readings = try await QuarantineReading.query(on: ctx.db).filter(\.$quarantine.$id ~~ Set(list.compactMap(\.id)))
             .filter(\.$day == today.iso).all()
         return list.map { quarantine in
             let period = quarantine.period

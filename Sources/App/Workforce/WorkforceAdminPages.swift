@@ -56,11 +56,11 @@ extension WorkforcePagesController {
     static func renderOverview(_ req: Request, form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
         let enterpriseID = try ownEnterprise(req)
         let today = CivilDate(req.now)
-        let summary = try await DailySummary.compute(req, enterpriseID: enterpriseID, day: today)
+        let summary = try await DailySummary.compute(req.context, enterpriseID: enterpriseID, day: today)
         // The week: reports and fevers per day, as bars.
-        let rows = try await DailySummary.week(req, enterpriseID: enterpriseID, last: today)
+        let rows = try await DailySummary.week(req.context, enterpriseID: enterpriseID, last: today)
             .map { (label: String($0.day.iso.suffix(5)), value: $0.reported, second: Optional($0.fevers)) }
-        let alerts = try await FeverAlerts.list(req, enterpriseID: enterpriseID, days: 3)
+        let alerts = try await FeverAlerts.list(req.context, enterpriseID: enterpriseID, days: 3)
         let guards = try await User.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$role == .gateGuard).all()
         return try await Pages.render(req, "workforce/overview", OverviewPage(
             page: try await Pages.context(req, titleKey: "workforce.title"), summary: summary,
@@ -70,14 +70,14 @@ extension WorkforcePagesController {
                 AlertRow(id: $0.id, name: $0.name, department: $0.department, temperature: String(format: "%.1f", $0.temperature),
                          source: req.t("alert.source.\($0.source.rawValue)"), cluster: $0.cluster, at: DisplayFormat.dateTime($0.at), handled: $0.handled)
             },
-            notReported: Array(try await DailySummary.notReported(req, enterpriseID: enterpriseID, day: today).prefix(50)),
+            notReported: Array(try await DailySummary.notReported(req.context, enterpriseID: enterpriseID, day: today).prefix(50)),
             supplies: supplyRows(req, try await Supplies.items(req.context, enterpriseID: enterpriseID, onSite: summary.onSite)),
             guards: guards.map { "\($0.displayName)（\($0.username)）" }, form: form), status: status)
     }
 
     @Sendable static func handleAlert(req: Request) async throws -> Response {
         guard let id = req.parameters.get("alertID", as: UUID.self) else { throw AppError.notFound }
-        try await FeverAlerts.handle(req, alertID: id, enterpriseID: try ownEnterprise(req))
+        try await FeverAlerts.handle(req.context, alertID: id, enterpriseID: try ownEnterprise(req))
         try await Pages.flash(req, "workforce.alertHandled")
         return req.redirect(to: "/workforce")
     }
@@ -120,7 +120,7 @@ extension WorkforcePagesController {
                              status: HTTPResponseStatus = .ok) async throws -> Response {
         let enterpriseID = try ownEnterprise(req)
         let q = req.query[String.self, at: "q"] ?? ""
-        let page = try await Roster.list(req, enterpriseID: enterpriseID, text: q, status: nil)
+        let page = try await Roster.list(req.context, enterpriseID: enterpriseID, text: q, status: nil, page: req.query[Int.self, at: "page"] ?? 1)
         return try await Pages.render(req, "workforce/roster", RosterPage(
             page: try await Pages.context(req, titleKey: "workforce.roster"), enterpriseId: enterpriseID,
             employees: page.items.map(Roster.EmployeeDTO.init), pagination: Pagination(page.metadata, path: "/workforce/employees", query: ["q": q]),
@@ -134,7 +134,7 @@ extension WorkforcePagesController {
                       "department": draft.department, "shift": draft.shift, "homeProvince": draft.homeProvince, "homeCity": draft.homeCity]
         return try await act(req, redirect: "/workforce/employees", flash: "workforce.employeeAdded", values: values,
                              render: { try await renderRoster(req, form: $0, status: .unprocessableEntity) }) {
-            _ = try await Roster.add(req, enterpriseID: try ownEnterprise(req), draft)
+            _ = try await Roster.add(req.context, enterpriseID: try ownEnterprise(req), draft)
         }
     }
 
@@ -152,7 +152,7 @@ extension WorkforcePagesController {
         }
         let progress = try form.progress.map { req.application.importProgress.start(token: String($0.prefix(64)), owner: try req.requireUser().requireID()) }
         do {
-            let result = try await Roster.importCSV(req, enterpriseID: try ownEnterprise(req), data: Data(buffer: file.data), progress: progress)
+            let result = try await Roster.importCSV(req.context, enterpriseID: try ownEnterprise(req), data: Data(buffer: file.data), progress: progress)
             return try await renderRoster(req, form: FormState(), importResult: result, status: result.errors.isEmpty ? .ok : .unprocessableEntity)
         } catch let errors as FieldErrors {
             progress?.update(.failed, done: 0, total: 0)
@@ -167,7 +167,7 @@ extension WorkforcePagesController {
     }
 
     @Sendable static func exportRoster(req: Request) async throws -> Response {
-        WorkforceAPIController.csvResponse(try await Roster.exportCSV(req, enterpriseID: try ownEnterprise(req)), name: "roster.csv")
+        WorkforceAPIController.csvResponse(try await Roster.exportCSV(req.context, enterpriseID: try ownEnterprise(req)), name: "roster.csv")
     }
 
     @Sendable static func template(req: Request) async throws -> Response {
@@ -209,9 +209,9 @@ extension WorkforcePagesController {
     }
 
     static func renderEmployee(_ req: Request, form: FormState, fullID: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let employee = try await Roster.find(req, today: true)
-        let code = try await Health.code(req, employee)
-        let history = try await Health.history(req, employee, days: 14)
+        let employee = try await WorkforceAPIController.employee(req, today: true)
+        let code = try await Health.code(req.context, employee)
+        let history = try await Health.history(req.context, employee, days: 14)
         let travel = try await TravelRecord.query(on: req.db).filter(\.$employee.$id == employee.id!).sort(\.$createdAt, .descending).limit(10).all()
         return try await Pages.render(req, "workforce/employee", EmployeePage(
             page: try await Pages.context(req, titleKey: "workforce.employee"), employee: Roster.EmployeeDTO(employee),
@@ -238,7 +238,7 @@ extension WorkforcePagesController {
 
     /// The full ID number, shown once on this page; the reading is audited.
     @Sendable static func revealID(req: Request) async throws -> Response {
-        let number = try await Roster.revealID(req, try await Roster.find(req))
+        let number = try await Roster.revealID(req.context, try await WorkforceAPIController.employee(req))
         return try await renderEmployee(req, form: FormState(), fullID: number)
     }
 
@@ -246,7 +246,7 @@ extension WorkforcePagesController {
         let change = try req.content.decode(Roster.Change.self)
         return try await act(req, redirect: try employeePath(req), flash: "workforce.saved",
                              render: { try await renderEmployee(req, form: $0, status: .unprocessableEntity) }) {
-            try await Roster.change(req, try await Roster.find(req), change)
+            try await Roster.change(req.context, try await WorkforceAPIController.employee(req), change)
         }
     }
 
@@ -262,14 +262,14 @@ extension WorkforcePagesController {
     }
 
     @Sendable static func recordTravel(req: Request) async throws -> Response {
-        try await travel(req, person: { try await Roster.find(req) }, redirect: try employeePath(req)) {
+        try await travel(req, person: { try await WorkforceAPIController.employee(req) }, redirect: try employeePath(req)) {
             try await renderEmployee(req, form: $0, status: .unprocessableEntity)
         }
     }
 
     /// An employee's own screening, from the phone.
     @Sendable static func recordOwnTravel(req: Request) async throws -> Response {
-        try await travel(req, person: { try await Roster.own(req) }, redirect: "/health") {
+        try await travel(req, person: { try await Roster.own(req.context) }, redirect: "/health") {
             try await renderHealth(req, form: $0, status: .unprocessableEntity)
         }
     }
@@ -280,7 +280,7 @@ extension WorkforcePagesController {
         let values = ["places": form.places ?? "", "returnDate": form.returnDate ?? "", "transport": form.transport ?? "",
                       "transportNumber": form.transportNumber ?? "", "contactDate": form.contactDate ?? ""]
         return try await act(req, redirect: redirect, flash: "workforce.travelRecorded", values: values, render: render) {
-            _ = try await Screening.record(req, try await person(), Screening.TravelInput(
+            _ = try await Screening.record(req.context, try await person(), Screening.TravelInput(
                 leftCity: FormText.yesNo(form.leftCity), places: Gate.PlaceDTO.lines(form.places), returnDate: form.returnDate,
                 transport: (form.transport ?? "").isEmpty ? nil : form.transport, transportNumber: form.transportNumber,
                 contactWithCases: FormText.yesNo(form.contactWithCases), contactDate: form.contactDate,
@@ -297,7 +297,7 @@ extension WorkforcePagesController {
             var errors = FieldErrors()
             let input = reportInput(form, into: &errors)
             try errors.throwIfAny()
-            _ = try await Health.report(req, input)
+            _ = try await Health.report(req.context, input)
         }
     }
 
@@ -306,7 +306,7 @@ extension WorkforcePagesController {
         let form = try req.content.decode(AccountForm.self)
         return try await act(req, redirect: try employeePath(req), flash: "workforce.accountMade",
                              render: { try await renderEmployee(req, form: $0, status: .unprocessableEntity) }) {
-            let employee = try await Roster.find(req)
+            let employee = try await WorkforceAPIController.employee(req)
             _ = try await UserDirectory.create(req, UserDirectory.NewUser(username: form.username, password: form.password, role: Role.employee.rawValue,
                                                                           displayName: employee.name, employeeId: employee.id))
         }
@@ -333,8 +333,8 @@ extension WorkforcePagesController {
         let filter = req.query[String.self, at: "filter"] ?? ""
         return try await Pages.render(req, "workforce/screening", ScreeningPage(
             page: try await Pages.context(req, titleKey: "workforce.screening"),
-            overview: try await Screening.overview(req, enterpriseID: enterpriseID, filter: filter.isEmpty ? nil : filter), filter: filter,
-            quarantines: try await Screening.quarantines(req, enterpriseID: enterpriseID),
+            overview: try await Screening.overview(req.context, enterpriseID: enterpriseID, filter: filter.isEmpty ? nil : filter), filter: filter,
+            quarantines: try await Screening.quarantines(req.context, enterpriseID: enterpriseID),
             causeNames: Dictionary(uniqueKeysWithValues: QuarantineCause.allCases.map { ($0.rawValue, req.t("quarantine.cause.\($0.rawValue)")) }),
             form: form, places: options(QuarantinePlace.allCases.map(\.rawValue), key: { req.t("quarantine.place.\($0)") }, selected: form.values["place"])),
             status: status)
@@ -359,7 +359,7 @@ extension WorkforcePagesController {
             let employee = try await Employee.query(on: req.db).filter(\.$enterprise.$id == enterpriseID)
                 .filter(\.$employeeNumber == FormText.trimmed(form.employeeNumber)).first()
             guard let employee else { throw FieldErrors("employeeNumber", "error.employee.unknown") }
-            _ = try await Screening.startQuarantine(req, enterpriseID: enterpriseID,
+            _ = try await Screening.startQuarantine(req.context, enterpriseID: enterpriseID,
                                                     Screening.QuarantineInput(employeeId: employee.id, startDate: form.startDate, place: form.place))
         }
     }
@@ -369,15 +369,15 @@ extension WorkforcePagesController {
         let action = req.parameters.get("action") ?? ""
         return try await act(req, redirect: "/workforce/screening", flash: "workforce.saved",
                              render: { try await renderScreening(req, form: $0, status: .unprocessableEntity) }) {
-            let quarantine = try await Screening.findQuarantine(req, enterpriseID: try ownEnterprise(req))
+            let quarantine = try await Screening.findQuarantine(req.context, id: req.parameters.get("quarantineID", as: UUID.self), enterpriseID: try ownEnterprise(req))
             switch action {
-            case "release": try await Screening.release(req, quarantine)
-            case "extension": try await Screening.extend(req, quarantine, Screening.ExtensionInput(plannedEnd: form.plannedEnd, reason: form.reason))
+            case "release": try await Screening.release(req.context, quarantine)
+            case "extension": try await Screening.extend(req.context, quarantine, Screening.ExtensionInput(plannedEnd: form.plannedEnd, reason: form.reason))
             case "readings":
                 var errors = FieldErrors()
                 let temperature = FormText.decimal(form.temperature, field: "temperature", required: true, into: &errors)
                 try errors.throwIfAny()
-                try await Screening.reading(req, quarantine, Screening.ReadingInput(slot: form.slot, temperature: temperature))
+                try await Screening.reading(req.context, quarantine, Screening.ReadingInput(slot: form.slot, temperature: temperature))
             default: throw AppError.notFound
             }
         }
@@ -473,7 +473,7 @@ extension WorkforcePagesController {
         var rows: [DistrictRow] = []
         var figures: [WorkforceFigures] = []
         for enterprise in enterprises.prefix(200) {
-            let summary = try await DailySummary.compute(req, enterpriseID: enterprise.id!, day: day)
+            let summary = try await DailySummary.compute(req.context, enterpriseID: enterprise.id!, day: day)
             let day = WorkforceFigures(employees: summary.employees, onSite: summary.onSite, reported: summary.reported, fevers: summary.fevers,
                                        inQuarantine: summary.inQuarantine, lowSupplies: !summary.lowSupplies.isEmpty)
             figures.append(day)

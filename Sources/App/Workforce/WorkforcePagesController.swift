@@ -65,9 +65,9 @@ enum WorkforcePagesController {
     }
 
     static func renderHealth(_ req: Request, form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let employee = try await Roster.own(req, today: true)
-        let code = try await Health.code(req, employee)
-        let history = try await Health.history(req, employee, days: 7)
+        let employee = try await Roster.own(req.context, today: true)
+        let code = try await Health.code(req.context, employee)
+        let history = try await Health.history(req.context, employee, days: 7)
         let today = CivilDate(req.now).iso
         let svg = try code.passCode.map { try Health.passSVG($0, label: req.t("health.passLabel", $0)) }
         let checked = Set((form.values["symptoms"] ?? "").split(separator: ",").map(String.init))
@@ -107,7 +107,7 @@ enum WorkforcePagesController {
             var errors = FieldErrors()
             let input = reportInput(form, into: &errors)
             try errors.throwIfAny()
-            _ = try await Health.report(req, input)
+            _ = try await Health.report(req.context, input)
         }
     }
 
@@ -133,7 +133,7 @@ enum WorkforcePagesController {
     }
 
     static func renderGate(_ req: Request, form: FormState, result: Gate.DecisionDTO?, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let log = try await Gate.log(req, day: CivilDate(req.now), limit: 15)
+        let log = try await Gate.log(req.context, day: CivilDate(req.now), limit: 15)
         return try await Pages.render(req, "workforce/gate", GatePage(
             page: try await Pages.context(req, titleKey: "gate.title"), form: form, result: result,
             log: log.map {
@@ -159,7 +159,7 @@ enum WorkforcePagesController {
             if mask == nil { errors.add("mask", "error.required") }
             try errors.throwIfAny()
             let isPass = PersonalData.looksLikePass(who)
-            let result = try await Gate.checkIn(req, Gate.CheckInInput(passCode: isPass ? who : nil, employeeNumber: isPass ? nil : who,
+            let result = try await Gate.checkIn(req.context, Gate.CheckInInput(passCode: isPass ? who : nil, employeeNumber: isPass ? nil : who,
                                                                        temperature: temperature, mask: mask, direction: form.direction ?? "in"))
             return try await renderGate(req, form: FormState(), result: result)
         } catch var errors as FieldErrors {
@@ -197,7 +197,7 @@ enum WorkforcePagesController {
     }
 
     static func renderVisitors(_ req: Request, form: FormState, result: Gate.VisitorDTO?, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let list = try await Gate.visitors(req, day: CivilDate(req.now))
+        let list = try await Gate.visitors(req.context, day: CivilDate(req.now))
         return try await Pages.render(req, "workforce/visitors", VisitorsPage(
             page: try await Pages.context(req, titleKey: "gate.visitors"), form: form, result: result,
             visitors: list.map {
@@ -230,7 +230,7 @@ enum WorkforcePagesController {
             var errors = FieldErrors()
             let temperature = FormText.decimal(form.temperature, field: "temperature", into: &errors)
             try errors.throwIfAny()
-            let result = try await Gate.registerVisitor(req, Gate.VisitorInput(
+            let result = try await Gate.registerVisitor(req.context, Gate.VisitorInput(
                 name: form.name, mobile: form.mobile, idNumber: form.idNumber, organisation: form.organisation, purpose: form.purpose,
                 hostEmployeeNumber: form.hostEmployeeNumber, places: Gate.PlaceDTO.lines(form.places),
                 keyAreaContact: FormText.yesNo(form.keyAreaContact), temperature: temperature, mask: FormText.yesNo(form.mask)))
@@ -244,7 +244,7 @@ enum WorkforcePagesController {
         guard let id = req.parameters.get("visitorID", as: UUID.self) else { throw AppError.notFound }
         return try await act(req, redirect: "/gate/visitors", flash: "gate.checkedOut",
                              render: { try await renderVisitors(req, form: $0, result: nil, status: .unprocessableEntity) }) {
-            _ = try await Gate.checkOutVisitor(req, visitorID: id)
+            _ = try await Gate.checkOutVisitor(req.context, visitorID: id)
         }
     }
 }

@@ -39,7 +39,7 @@ enum WorkforceStore {
     /// A person read by one fixed statement, with the day's facts when `day` is given (today's
     /// report's symptoms, the quarantine in force): the report and the gate read one on every
     /// call, and Fluent's query building and reflection cost more than the query itself.
-    static func employee(_ who: Who, day: CivilDate? = nil, on req: Request) async throws -> Employee? {
+    static func employee(_ who: Who, day: CivilDate? = nil, on ctx: ServiceContext) async throws -> Employee? {
         let facts = day.map { day in
             HotStatement("""
                 , (SELECT symptoms FROM health_reports r WHERE r.enterprise_id = e.enterprise_id AND r.day = ? \
@@ -50,7 +50,7 @@ enum WorkforceStore {
         } ?? HotStatement("")
         let columns = Employee.Column.all.map { "e.\($0.description)" }.joined(separator: ", ")
         let query = HotStatement("SELECT \(columns)") + facts + HotStatement(" FROM employees e WHERE ") + who.condition + HotStatement(" LIMIT 1")
-        guard let row = try await req.hotRows(query).first else { return nil }
+        guard let row = try await ctx.hotRows(query).first else { return nil }
         let employee = try Employee(row: row)
         if day != nil {
             let quarantine = try row.decode(column: "active_quarantine", as: String?.self).flatMap { text -> QuarantinePeriod? in
