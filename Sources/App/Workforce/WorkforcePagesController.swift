@@ -2,13 +2,12 @@ import Domain
 import Fluent
 import Vapor
 
-/// The workforce pages: `/health` (an employee's phone), `/gate` (a guard's phone), and
-/// `/workforce/…` for the enterprise's prevention staff and the district. They call the same
-/// services as the API.
+/// The phones' pages: `/health` (an employee's health card, pass and daily report) and `/gate`
+/// (a guard's check-ins and visitors). The office's pages are `WorkforceOfficePagesController`.
+/// They call the same services as the API.
 enum WorkforcePagesController {
     // MARK: Shared
 
-    /// A page's form outcome: field errors shown above the form and beside their fields.
     /// `FormAction.run`, with the page's form state.
     static func act(_ req: Request, redirect: String, flash: String, values: [String: String] = [:],
                     render: (FormState) async throws -> Response, _ change: () async throws -> Void) async throws -> Response {
@@ -126,6 +125,13 @@ enum WorkforcePagesController {
         let direction: String
         let allowed: Bool
         let reasons: String
+    }
+
+    /// An employee's own screening, from the phone (the form the office page uses too).
+    @Sendable static func recordOwnTravel(req: Request) async throws -> Response {
+        try await WorkforceOfficePagesController.travel(req, person: { try await Roster.own(req.context) }, redirect: "/health") {
+            try await renderHealth(req, form: $0, status: .unprocessableEntity)
+        }
     }
 
     @Sendable static func gate(req: Request) async throws -> Response {

@@ -5,7 +5,22 @@ import Vapor
 
 /// The enterprise's prevention office (`/workforce…`) and the district's view
 /// (`/workforce/district`).
-extension WorkforcePagesController {
+/// The enterprise's office (`/workforce`: the day, roster and import, a person's page,
+/// screening and quarantine, supplies) and the district's view (`/workforce/district`). The
+/// phones' pages (the employee's health card, the guard's gate) are `WorkforcePagesController`.
+enum WorkforceOfficePagesController {
+    typealias FormState = App.FormState
+    static func act(_ req: Request, redirect: String, flash: String, values: [String: String] = [:],
+                    render: (FormState) async throws -> Response, _ change: () async throws -> Void) async throws -> Response {
+        try await WorkforcePagesController.act(req, redirect: redirect, flash: flash, values: values, render: render, change)
+    }
+
+    static func ownEnterprise(_ req: Request) throws -> UUID { try WorkforcePagesController.ownEnterprise(req) }
+
+    static func options(_ values: [String], key: (String) -> String, selected: String?) -> [SelectOption] {
+        WorkforcePagesController.options(values, key: key, selected: selected)
+    }
+
     // MARK: The day: /workforce
 
     struct OverviewPage: Encodable {
@@ -183,7 +198,7 @@ extension WorkforcePagesController {
         let fullID: String?
         let code: Health.CodeDTO
         let colorName: String
-        let reports: [ReportRow]
+        let reports: [WorkforcePagesController.ReportRow]
         let travel: [TravelRow]
         let transports: [SelectOption]
         let caseStatuses: [SelectOption]
@@ -217,7 +232,7 @@ extension WorkforcePagesController {
             page: try await Pages.context(req, titleKey: "workforce.employee"), employee: Roster.EmployeeDTO(employee),
             statusName: req.t("workforce.status.\(employee.status.rawValue)"), fullID: fullID, code: code,
             colorName: req.t("health.color.\(code.color.rawValue)"),
-            reports: history.map { ReportRow($0, req) },
+            reports: history.map { WorkforcePagesController.ReportRow($0, req) },
             travel: travel.map { Screening.dto($0) }.map { record in
                 TravelRow(recorded: DisplayFormat.date(record.createdAt),
                           places: record.leftCity ? record.places.map { "\($0.province)\($0.city)" }.joined(separator: "、") : req.t("travel.stayed"),
@@ -267,13 +282,6 @@ extension WorkforcePagesController {
         }
     }
 
-    /// An employee's own screening, from the phone.
-    @Sendable static func recordOwnTravel(req: Request) async throws -> Response {
-        try await travel(req, person: { try await Roster.own(req.context) }, redirect: "/health") {
-            try await renderHealth(req, form: $0, status: .unprocessableEntity)
-        }
-    }
-
     static func travel(_ req: Request, person: () async throws -> Employee, redirect: String,
                        render: (FormState) async throws -> Response) async throws -> Response {
         let form = try req.content.decode(TravelForm.self)
@@ -290,12 +298,12 @@ extension WorkforcePagesController {
 
     /// The enterprise admin reports for someone (no phone, or away).
     @Sendable static func reportFor(req: Request) async throws -> Response {
-        var form = try req.content.decode(ReportForm.self)
+        var form = try req.content.decode(WorkforcePagesController.ReportForm.self)
         form.employeeId = req.parameters.get("employeeID", as: UUID.self)
         return try await act(req, redirect: try employeePath(req), flash: "health.reported",
                              render: { try await renderEmployee(req, form: $0, status: .unprocessableEntity) }) {
             var errors = FieldErrors()
-            let input = reportInput(form, into: &errors)
+            let input = WorkforcePagesController.reportInput(form, into: &errors)
             try errors.throwIfAny()
             _ = try await Health.report(req.context, input)
         }
