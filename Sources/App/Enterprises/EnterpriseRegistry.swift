@@ -15,10 +15,10 @@ enum EnterpriseRegistry {
     /// Creates the enterprise, pending verification, with its first enterpriseAdmin account, in
     /// one transaction. Every field error is reported at once; nothing is stored on any error.
     /// `alongside` writes in the same transaction (a new employer on the talent network).
-    static func register(_ req: Request, _ input: Registration,
+    static func register(_ ctx: ServiceContext, _ input: Registration,
                          alongside: (@Sendable (Enterprise, User, any Database) async throws -> Void)? = nil) async throws -> Enterprise {
         var errors = FieldErrors()
-        let zones = try await zoneCodes(req.db)
+        let zones = try await zoneCodes(ctx.db)
         var valid: EnterpriseRegistration.Valid?
         do { valid = try input.enterprise.validate(zones: zones) } catch { errors.merge(error) }
         var accountErrors = FieldErrors()
@@ -33,29 +33,29 @@ enum EnterpriseRegistry {
         try errors.throwIfAny()
         guard let valid, let password = input.adminPassword else { throw AppError.internalError("validated registration") }
 
-        if try await Enterprise.query(on: req.db).filter(\.$creditCode == valid.creditCode.value).count() > 0 {
+        if try await Enterprise.query(on: ctx.db).filter(\.$creditCode == valid.creditCode.value).count() > 0 {
             throw AppError.conflict(field: "creditCode", messageKey: "error.creditCode.taken")
         }
-        if try await User.query(on: req.db).filter(\.$username == username).count() > 0 {
+        if try await User.query(on: ctx.db).filter(\.$username == username).count() > 0 {
             throw AppError.conflict(field: "adminUsername", messageKey: "error.username.taken")
         }
         let enterprise = Enterprise(valid)
-        let hash = try await req.password.async.hash(password)
-        try await req.transaction { db in
+        let hash = try await ctx.app.password.async.hash(password)
+        try await ctx.transaction { db in
             try await enterprise.create(on: db)
             let admin = User(username: username, passwordHash: hash, role: .enterpriseAdmin,
                              displayName: valid.contactName, enterpriseID: enterprise.id)
             try await admin.create(on: db)
-            try await Audit.record(req, on: db, action: "enterprise.register", entity: "enterprise",
+            try await Audit.record(ctx, on: db, action: "enterprise.register", entity: "enterprise",
                                    entityID: enterprise.id, actor: admin)
-            try await Audit.record(req, on: db, action: "user.create", entity: "user", entityID: admin.id,
+            try await Audit.record(ctx, on: db, action: "user.create", entity: "user", entityID: admin.id,
                                    detail: "role=enterpriseAdmin", actor: admin)
             try await alongside?(enterprise, admin, db)
         }
         return enterprise
     }
 
-    static func review(_ req: Request, _ enterprise: Enterprise, decision rawDecision: String?, reason rawReason: String?) async throws {
+    static func review(_ ctx: ServiceContext, _ enterprise: Enterprise, decision rawDecision: String?, reason rawReason: String?) async throws {
         let review = try EnterpriseStatus.Review.check(decision: rawDecision, reason: rawReason)
         let (decision, reason) = (review.decision, review.reason)
         do {
@@ -64,35 +64,44 @@ enum EnterpriseRegistry {
             throw AppError.illegalTransition(messageKey: error.messageKey)
         }
         enterprise.reviewReason = reason.isEmpty ? nil : reason
-        enterprise.reviewedAt = req.now
-        enterprise.$reviewedBy.id = try req.requireUser().id
-        try await req.transaction { db in
+        enterprise.reviewedAt = ctx.now
+        enterprise.$reviewedBy.id = try ctx.requireUser().id
+        try await ctx.transaction { db in
             try await enterprise.save(on: db)
-            try await Audit.record(req, on: db, action: "enterprise.\(decision.rawValue)", entity: "enterprise",
+            try await Audit.record(ctx, on: db, action: "enterprise.\(decision.rawValue)", entity: "enterprise",
                                    entityID: enterprise.id)
         }
     }
 
     /// The enterprise named by the route; AccessGuard has already kept other enterprises' people out.
-    static func find(_ req: Request) async throws -> Enterprise {
-        guard let id = req.parameters.get("enterpriseID", as: UUID.self),
-              let enterprise = try await Enterprise.find(id, on: req.db)
+    static func find(_ ctx: ServiceContext, id: UUID?) async throws -> Enterprise {
+        guard let id,
+              let enterprise = try await Enterprise.find(id, on: ctx.db)
         else { throw AppError.notFound }
         return enterprise
     }
 
-    static func search(_ req: Request, per: Int = 50) async throws -> Fluent.Page<Enterprise> {
-        let query = Enterprise.query(on: req.db).sort(\.$createdAt, .descending)
-        if let zone = req.query[String.self, at: "zone"].map(FormText.trimmed), !zone.isEmpty {
-            query.filter(\.$zone == zone)
+    /// Which enterprises a list shows (`?zone=&status=&q=&page=`).
+    struct Filter: Sendable {
+        var zone: String?
+        var status: EnterpriseStatus?
+        var text: String?
+        var page = 1
+
+        init(_ req: Request) {
+            zone = req.query[String.self, at: "zone"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+            status = req.query[String.self, at: "status"].flatMap(EnterpriseStatus.init(rawValue:))
+            text = req.query[String.self, at: "q"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+            page = max(1, req.query[Int.self, at: "page"] ?? 1)
         }
-        if let status = req.query[String.self, at: "status"].flatMap(EnterpriseStatus.init(rawValue:)) {
-            query.filter(\.$status == status)
-        }
-        if let text = req.query[String.self, at: "q"].map(FormText.trimmed), !text.isEmpty {
-            query.filter(contains: text, in: ["name", "credit_code"])
-        }
-        return try await query.paginate(PageRequest(page: max(1, req.query[Int.self, at: "page"] ?? 1), per: per))
+    }
+
+    static func search(_ ctx: ServiceContext, _ filter: Filter, per: Int = 50) async throws -> Fluent.Page<Enterprise> {
+        let query = Enterprise.query(on: ctx.db).sort(\.$createdAt, .descending)
+        if let zone = filter.zone { query.filter(\.$zone == zone) }
+        if let status = filter.status { query.filter(\.$status == status) }
+        if let text = filter.text { query.filter(contains: text, in: ["name", "credit_code"]) }
+        return try await query.paginate(PageRequest(page: filter.page, per: per))
     }
 
     static func zones(_ db: any Database) async throws -> [Zone] {
@@ -105,8 +114,8 @@ enum EnterpriseRegistry {
     }
 
     /// The same, read for this request.
-    static func zoneNames(_ req: Request) async throws -> [String: String] {
-        zoneNames(try await zones(req.db), req.language)
+    static func zoneNames(_ ctx: ServiceContext) async throws -> [String: String] {
+        zoneNames(try await zones(ctx.db), ctx.language)
     }
 
     static func zoneCodes(_ db: any Database) async throws -> Set<String> {

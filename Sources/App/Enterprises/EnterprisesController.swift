@@ -42,27 +42,27 @@ enum EnterprisesController {
     }
 
     @Sendable static func apiRegister(req: Request) async throws -> Response {
-        let enterprise = try await EnterpriseRegistry.register(req, try req.content.decode(RegistrationBody.self).registration)
+        let enterprise = try await EnterpriseRegistry.register(req.context, try req.content.decode(RegistrationBody.self).registration)
         let response = Response(status: .created)
         try response.content.encode(try enterprise.toDTO(showFullPhone: true))
         return response
     }
 
     @Sendable static func apiShow(req: Request) async throws -> EnterpriseDTO {
-        let enterprise = try await EnterpriseRegistry.find(req)
+        let enterprise = try await EnterpriseRegistry.find(req.context, id: req.parameters.get("enterpriseID", as: UUID.self))
         return try enterprise.toDTO(showFullPhone: EnterpriseRegistry.showsFullPhone(to: req.auth.get(User.self)))
     }
 
     @Sendable static func apiList(req: Request) async throws -> ListDTO<EnterpriseDTO> {
-        let result = try await EnterpriseRegistry.search(req)
+        let result = try await EnterpriseRegistry.search(req.context, .init(req))
         let full = EnterpriseRegistry.showsFullPhone(to: req.auth.get(User.self))
         return ListDTO(try result.items.map { try $0.toDTO(showFullPhone: full) }, result.metadata)
     }
 
     @Sendable static func apiReview(req: Request) async throws -> EnterpriseDTO {
-        let enterprise = try await EnterpriseRegistry.find(req)
+        let enterprise = try await EnterpriseRegistry.find(req.context, id: req.parameters.get("enterpriseID", as: UUID.self))
         let body = try req.content.decode(ReviewBody.self)
-        try await EnterpriseRegistry.review(req, enterprise, decision: body.decision, reason: body.reason)
+        try await EnterpriseRegistry.review(req.context, enterprise, decision: body.decision, reason: body.reason)
         return try enterprise.toDTO(showFullPhone: true)
     }
 
@@ -124,7 +124,7 @@ enum EnterprisesController {
         )
         do {
             if !staffText.isEmpty, staffCount == nil { throw FieldErrors("staffCount", "error.number") }
-            _ = try await EnterpriseRegistry.register(req, registration)
+            _ = try await EnterpriseRegistry.register(req.context, registration)
             try await Pages.flash(req, "register.done")
             return req.redirect(to: "/login")
         } catch let errors as FieldErrors {
@@ -168,7 +168,7 @@ enum EnterprisesController {
     }
 
     @Sendable static func listPage(req: Request) async throws -> Response {
-        let result = try await EnterpriseRegistry.search(req)
+        let result = try await EnterpriseRegistry.search(req.context, .init(req))
         let zones = try await EnterpriseRegistry.zones(req.db)
         let names = EnterpriseRegistry.zoneNames(zones, req.language)
         let zone = req.query[String.self, at: "zone"] ?? ""
@@ -201,14 +201,14 @@ enum EnterprisesController {
     }
 
     @Sendable static func detailPage(req: Request) async throws -> Response {
-        try await renderDetail(req, enterprise: try await EnterpriseRegistry.find(req), fields: [:], reason: "")
+        try await renderDetail(req, enterprise: try await EnterpriseRegistry.find(req.context, id: req.parameters.get("enterpriseID", as: UUID.self)), fields: [:], reason: "")
     }
 
     @Sendable static func review(req: Request) async throws -> Response {
-        let enterprise = try await EnterpriseRegistry.find(req)
+        let enterprise = try await EnterpriseRegistry.find(req.context, id: req.parameters.get("enterpriseID", as: UUID.self))
         let form = try req.content.decode(ReviewBody.self)
         do {
-            try await EnterpriseRegistry.review(req, enterprise, decision: form.decision, reason: form.reason)
+            try await EnterpriseRegistry.review(req.context, enterprise, decision: form.decision, reason: form.reason)
             try await Pages.flash(req, form.decision == "approve" ? "enterprises.verified" : "enterprises.refused")
             return req.redirect(to: "/enterprises/\(enterprise.id!)")
         } catch let errors as FieldErrors {

@@ -118,11 +118,11 @@ struct ApplicationDTO: Content {
 }
 
 extension JobsService {
-    static func dto(_ req: Request, _ application: JobApplication) async throws -> ApplicationDTO {
-        let user = try req.requireUser()
+    static func dto(_ ctx: ServiceContext, _ application: JobApplication) async throws -> ApplicationDTO {
+        let user = try ctx.requireUser()
         var applicant: ApplicationDTO.Applicant?
         if user.role == .enterpriseAdmin {
-            let resume = try await resume(of: application.seeker, on: req.db)
+            let resume = try await resume(of: application.seeker, on: ctx.db)
             let shared = resume?.hasConsent == true
             applicant = .init(name: resume?.name ?? application.seeker.displayName, mobile: shared ? application.seeker.username : nil,
                               resume: shared ? resume.map(ResumeDTO.init) : nil)

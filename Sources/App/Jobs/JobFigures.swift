@@ -71,7 +71,7 @@ enum JobFigures {
 
     @Sendable static func page(req: Request) async throws -> Response {
         let report = try await report(req)
-        let names = try await EnterpriseRegistry.zoneNames(req)
+        let names = try await EnterpriseRegistry.zoneNames(req.context)
         let charts = [
             BarChart(title: req.t("jobs.figures.dailyPostings"), legend: req.t("jobs.figures.postings"), secondLegend: req.t("jobs.figures.applications"),
                      rows: report.days.map { (label: String($0.key.suffix(5)), value: $0.postings, second: $0.applications) }),

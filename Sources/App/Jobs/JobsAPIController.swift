@@ -22,12 +22,12 @@ enum JobsAPIController {
 
     @Sendable static func register(req: Request) async throws -> Response {
         let body = try req.content.decode(EmployerRegistration.self)
-        let employer = try await JobsService.register(req, body.enterprise.registration, profile: body.profile)
+        let employer = try await JobsService.register(req.context, body.enterprise.registration, profile: body.profile)
         return try Response.created(EmployerDTO(employer, now: req.now))
     }
 
     @Sendable static func start(req: Request) async throws -> Response {
-        let employer = try await JobsService.startRecruiting(req, try req.content.decode(JobsService.EmployerProfile.self))
+        let employer = try await JobsService.startRecruiting(req.context, try req.content.decode(JobsService.EmployerProfile.self))
         return try Response.created(EmployerDTO(employer, now: req.now))
     }
 
@@ -41,34 +41,34 @@ enum JobsAPIController {
     }
 
     @Sendable static func showEmployer(req: Request) async throws -> EmployerDTO {
-        let employer = try await JobsService.findEmployer(req)
+        let employer = try await JobsService.findEmployer(req.context, id: req.parameters.get("employerID", as: UUID.self))
         guard JobsService.canSee(req.auth.get(User.self), employer) else { throw AppError.notFound }
         return EmployerDTO(employer, now: req.now)
     }
 
     @Sendable static func review(req: Request) async throws -> EmployerDTO {
-        let employer = try await JobsService.findEmployer(req)
+        let employer = try await JobsService.findEmployer(req.context, id: req.parameters.get("employerID", as: UUID.self))
         let body = try req.content.decode(EnterprisesController.ReviewBody.self)
-        try await JobsService.review(req, employer, decision: body.decision, reason: body.reason)
+        try await JobsService.review(req.context, employer, decision: body.decision, reason: body.reason)
         return EmployerDTO(employer, now: req.now)
     }
 
     @Sendable static func licence(req: Request) async throws -> EmployerDTO {
-        let employer = try await JobsService.findEmployer(req)
-        try await JobsService.attachLicence(req, employer, file: try req.content.decode(Upload.self).file)
+        let employer = try await JobsService.findEmployer(req.context, id: req.parameters.get("employerID", as: UUID.self))
+        try await JobsService.attachLicence(req.context, employer, file: try req.content.decode(Upload.self).file)
         return EmployerDTO(employer, now: req.now)
     }
 
     // MARK: Postings
 
     @Sendable static func publish(req: Request) async throws -> Response {
-        let posting = try await JobsService.publish(req, try req.content.decode(JobsService.PostingInput.self))
+        let posting = try await JobsService.publish(req.context, try req.content.decode(JobsService.PostingInput.self))
         return try Response.created(JobDTO(posting, employerName: posting.employer.enterprise.name, today: CivilDate(req.now)))
     }
 
     @Sendable static func update(req: Request) async throws -> JobDTO {
-        let posting = try await JobsService.findPosting(req)
-        try await JobsService.update(req, posting, try req.content.decode(JobsService.PostingInput.self))
+        let posting = try await JobsService.findPosting(req.context, id: req.parameters.get("jobID", as: UUID.self))
+        try await JobsService.update(req.context, posting, try req.content.decode(JobsService.PostingInput.self))
         return JobDTO(posting, employerName: posting.employer.enterprise.name, today: CivilDate(req.now))
     }
 
@@ -81,7 +81,7 @@ enum JobsAPIController {
 
     /// Public: an open, filled or expired posting of an approved employer.
     @Sendable static func show(req: Request) async throws -> JobDTO {
-        let posting = try await JobsService.findPosting(req)
+        let posting = try await JobsService.findPosting(req.context, id: req.parameters.get("jobID", as: UUID.self))
         guard JobsService.canSee(req.auth.get(User.self), posting.employer) else { throw AppError.notFound }
         return JobDTO(posting, employerName: posting.employer.enterprise.name, today: CivilDate(req.now))
     }
@@ -89,7 +89,7 @@ enum JobsAPIController {
     // MARK: Seekers, résumés, applications
 
     @Sendable static func registerSeeker(req: Request) async throws -> Response {
-        let user = try await JobsService.registerSeeker(req, try req.content.decode(JobsService.SeekerRegistration.self))
+        let user = try await JobsService.registerSeeker(req.context, try req.content.decode(JobsService.SeekerRegistration.self))
         return try Response.created(try user.toDTO())
     }
 
@@ -99,43 +99,43 @@ enum JobsAPIController {
     }
 
     @Sendable static func saveResume(req: Request) async throws -> ResumeDTO {
-        ResumeDTO(try await JobsService.saveResume(req, try req.content.decode(JobsService.ResumeInput.self)))
+        ResumeDTO(try await JobsService.saveResume(req.context, try req.content.decode(JobsService.ResumeInput.self)))
     }
 
     struct Consent: Content { var consent: Bool? }
 
     @Sendable static func consent(req: Request) async throws -> ResumeDTO {
-        ResumeDTO(try await JobsService.setConsent(req, try req.content.decode(Consent.self).consent))
+        ResumeDTO(try await JobsService.setConsent(req.context, try req.content.decode(Consent.self).consent))
     }
 
     struct Apply: Content { var message: String? }
 
     @Sendable static func apply(req: Request) async throws -> Response {
-        let posting = try await JobsService.findPosting(req)
+        let posting = try await JobsService.findPosting(req.context, id: req.parameters.get("jobID", as: UUID.self))
         let body = try? req.content.decode(Apply.self)
-        let application = try await JobsService.applyFor(req, posting, message: body?.message)
-        return try Response.created(try await JobsService.dto(req, try await JobsService.findApplication(req, id: application.requireID())))
+        let application = try await JobsService.applyFor(req.context, posting, message: body?.message)
+        return try Response.created(try await JobsService.dto(req.context, try await JobsService.findApplication(req.context, id: application.requireID())))
     }
 
     @Sendable static func applications(req: Request) async throws -> [ApplicationDTO] {
-        let applications = try await JobsService.applications(req)
+        let applications = try await JobsService.applications(req.context, posting: req.query[UUID.self, at: "jobId"], state: req.query[String.self, at: "state"].flatMap(ApplicationState.init(rawValue:)))
         var items: [ApplicationDTO] = []
-        for application in applications { items.append(try await JobsService.dto(req, application)) }
-        try await JobsService.auditApplicantRead(req, applications)
+        for application in applications { items.append(try await JobsService.dto(req.context, application)) }
+        try await JobsService.auditApplicantRead(req.context, applications)
         return items
     }
 
     @Sendable static func showApplication(req: Request) async throws -> ApplicationDTO {
-        let application = try await JobsService.findApplication(req)
-        try await JobsService.markViewed(req, application)
-        try await JobsService.auditApplicantRead(req, [application])
-        return try await JobsService.dto(req, application)
+        let application = try await JobsService.findApplication(req.context, id: req.parameters.get("applicationID", as: UUID.self))
+        try await JobsService.markViewed(req.context, application)
+        try await JobsService.auditApplicantRead(req.context, [application])
+        return try await JobsService.dto(req.context, application)
     }
 
     @Sendable static func move(req: Request) async throws -> ApplicationDTO {
-        let application = try await JobsService.findApplication(req)
+        let application = try await JobsService.findApplication(req.context, id: req.parameters.get("applicationID", as: UUID.self))
         guard try req.requireUser().role == .enterpriseAdmin else { throw AppError.forbidden }
-        try await JobsService.move(req, application, try req.content.decode(JobsService.Move.self))
-        return try await JobsService.dto(req, application)
+        try await JobsService.move(req.context, application, try req.content.decode(JobsService.Move.self))
+        return try await JobsService.dto(req.context, application)
     }
 }

@@ -51,7 +51,7 @@ enum JobsPagesController {
         do { search = try JobsStore.query(req) } catch let found as FieldErrors { errors = found }
         let today = CivilDate(req.now)
         let result = errors.isEmpty ? try await JobsStore.run(search, today: today, counts: req.application.jobTermCounts, on: req.db) : JobsStore.Result(jobs: [], total: 0)
-        let zones = try await EnterpriseRegistry.zoneNames(req)
+        let zones = try await EnterpriseRegistry.zoneNames(req.context)
         let query = ["q": search.text, "category": search.category?.rawValue ?? "", "education": search.education?.rawValue ?? "",
                      "zone": search.zone ?? "", "salaryMin": search.salaryMin.map(String.init) ?? "",
                      "postedWithin": search.postedWithinDays.map(String.init) ?? "", "sort": req.query[String.self, at: "sort"] ?? ""]
@@ -86,7 +86,7 @@ enum JobsPagesController {
     }
 
     @Sendable static func job(req: Request) async throws -> Response {
-        try await renderJob(req, try await JobsService.findPosting(req), error: nil)
+        try await renderJob(req, try await JobsService.findPosting(req.context, id: req.parameters.get("jobID", as: UUID.self)), error: nil)
     }
 
     static func renderJob(_ req: Request, _ posting: JobPosting, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -102,7 +102,7 @@ enum JobsPagesController {
         }
         let isSeeker = user?.role == .jobSeeker
         let context = JobPage(
-            page: try await Pages.context(req, titleKey: "jobs.title", forms: true), job: dto, row: row(req, dto, zones: try await EnterpriseRegistry.zoneNames(req)),
+            page: try await Pages.context(req, titleKey: "jobs.title", forms: true), job: dto, row: row(req, dto, zones: try await EnterpriseRegistry.zoneNames(req.context)),
             categoryName: req.t(dto.category.nameKey), isSeeker: isSeeker, signedOut: user == nil,
             canApply: isSeeker && dto.status == .open && state == nil && resume?.hasConsent == true,
             needsResume: isSeeker && resume == nil, needsConsent: isSeeker && resume != nil && resume?.hasConsent == false,
@@ -112,10 +112,10 @@ enum JobsPagesController {
     }
 
     @Sendable static func apply(req: Request) async throws -> Response {
-        let posting = try await JobsService.findPosting(req)
+        let posting = try await JobsService.findPosting(req.context, id: req.parameters.get("jobID", as: UUID.self))
         struct Form: Content { var message: String? }
         do {
-            _ = try await JobsService.applyFor(req, posting, message: try req.content.decode(Form.self).message)
+            _ = try await JobsService.applyFor(req.context, posting, message: try req.content.decode(Form.self).message)
             try await Pages.flash(req, "jobs.applied")
             return req.redirect(to: "/my-applications")
         } catch let error as AppError {
@@ -133,12 +133,12 @@ enum JobsPagesController {
     }
 
     @Sendable static func employer(req: Request) async throws -> Response {
-        let employer = try await JobsService.findEmployer(req)
+        let employer = try await JobsService.findEmployer(req.context, id: req.parameters.get("employerID", as: UUID.self))
         guard JobsService.canSee(req.auth.get(User.self), employer) else { throw AppError.notFound }
         let today = CivilDate(req.now)
         let postings = try await JobPosting.query(on: req.db).filter(\.$employer.$id == employer.requireID())
             .filter(\.$status == .open).filter(\.$closingDate >= today.iso).sort(\.$createdAt, .descending).limit(100).all()
-        let zones = try await EnterpriseRegistry.zoneNames(req)
+        let zones = try await EnterpriseRegistry.zoneNames(req.context)
         let context = EmployerPage(page: try await Pages.context(req, titleKey: "jobs.employer"), employer: EmployerDTO(employer, now: req.now),
                                    zoneName: zones[employer.enterprise.zone] ?? "",
                                    rows: postings.map { row(req, JobDTO($0, employerName: employer.enterprise.name, today: today), zones: zones) })
@@ -185,10 +185,10 @@ enum JobsPagesController {
         let today = CivilDate(req.now)
         var postings: [CentrePage.Posting] = []
         var applicants: [CentrePage.Applicant] = []
-        let zones = try await EnterpriseRegistry.zoneNames(req)
+        let zones = try await EnterpriseRegistry.zoneNames(req.context)
         if let employer, employer.status == .approved {
             let own = try await JobPosting.query(on: req.db).filter(\.$employer.$id == employer.requireID()).sort(\.$createdAt, .descending).limit(200).all()
-            let applications = try await JobsService.applications(req)
+            let applications = try await JobsService.applications(req.context, posting: req.query[UUID.self, at: "jobId"], state: req.query[String.self, at: "state"].flatMap(ApplicationState.init(rawValue:)))
             let counts = Dictionary(grouping: applications, by: { $0.$posting.id }).mapValues(\.count)
             postings = own.map { posting in
                 let dto = JobDTO(posting, employerName: employer.enterprise.name, today: today)
@@ -221,14 +221,14 @@ enum JobsPagesController {
 
     @Sendable static func start(req: Request) async throws -> Response {
         let input = try req.content.decode(JobsService.EmployerProfile.self)
-        return try await centreAction(req, flash: "jobs.started") { _ = try await JobsService.startRecruiting(req, input) }
+        return try await centreAction(req, flash: "jobs.started") { _ = try await JobsService.startRecruiting(req.context, input) }
     }
 
     @Sendable static func licence(req: Request) async throws -> Response {
         let upload = try req.content.decode(Upload.self)
         return try await centreAction(req, flash: "jobs.licenceAttached") {
             guard let employer = try await JobsService.employer(of: try req.requireUser().$enterprise.id, on: req.db) else { throw AppError.notFound }
-            try await JobsService.attachLicence(req, employer, file: upload.file)
+            try await JobsService.attachLicence(req.context, employer, file: upload.file)
         }
     }
 
@@ -263,14 +263,14 @@ enum JobsPagesController {
                 salaryMax: number("salaryMax", form.salaryMax), education: form.education, experience: form.experience, zone: form.zone,
                 address: form.address, description: form.description, benefits: form.benefits, closingDate: form.closingDate)
             try errors.throwIfAny()
-            _ = try await JobsService.publish(req, input)
+            _ = try await JobsService.publish(req.context, input)
         }
     }
 
     @Sendable static func markFilled(req: Request) async throws -> Response {
-        let posting = try await JobsService.findPosting(req)
+        let posting = try await JobsService.findPosting(req.context, id: req.parameters.get("jobID", as: UUID.self))
         return try await centreAction(req, flash: "jobs.filled") {
-            try await JobsService.update(req, posting, JobsService.PostingInput(status: PostingStatus.filled.rawValue))
+            try await JobsService.update(req.context, posting, JobsService.PostingInput(status: PostingStatus.filled.rawValue))
         }
     }
 
@@ -286,14 +286,14 @@ enum JobsPagesController {
     }
 
     @Sendable static func applicant(req: Request) async throws -> Response {
-        let application = try await JobsService.findApplication(req)
-        try await JobsService.markViewed(req, application)
-        try await JobsService.auditApplicantRead(req, [application])
+        let application = try await JobsService.findApplication(req.context, id: req.parameters.get("applicationID", as: UUID.self))
+        try await JobsService.markViewed(req.context, application)
+        try await JobsService.auditApplicantRead(req.context, [application])
         return try await renderApplicant(req, application, fields: FieldErrors())
     }
 
     static func renderApplicant(_ req: Request, _ application: JobApplication, fields: FieldErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let dto = try await JobsService.dto(req, application)
+        let dto = try await JobsService.dto(req.context, application)
         let context = ApplicantPage(
             page: try await Pages.context(req, titleKey: "jobs.applicant"), application: dto, stateName: req.t(dto.state.nameKey),
             resume: dto.applicant?.resume, educationName: dto.applicant?.resume.map { req.t($0.education.nameKey) } ?? "",
@@ -304,7 +304,7 @@ enum JobsPagesController {
     }
 
     @Sendable static func move(req: Request) async throws -> Response {
-        let application = try await JobsService.findApplication(req)
+        let application = try await JobsService.findApplication(req.context, id: req.parameters.get("applicationID", as: UUID.self))
         struct Form: Content { var state: String?; var reason: String?; var interviewAt: String?; var interviewPlace: String? }
         let form = try req.content.decode(Form.self)
         var move = JobsService.Move(state: form.state, reason: form.reason, interviewPlace: form.interviewPlace)
@@ -314,7 +314,7 @@ enum JobsPagesController {
                 guard let at = DisplayFormat.parseLocalDateTime(raw) else { throw FieldErrors("interviewAt", "error.date") }
                 move.interviewAt = at
             }
-            try await JobsService.move(req, application, move)
+            try await JobsService.move(req.context, application, move)
             try await Pages.flash(req, "jobs.moved")
             return req.redirect(to: "/jobs/centre/applications/\(application.id!)")
         } catch let errors as FieldErrors {
@@ -344,7 +344,7 @@ enum JobsPagesController {
                                                                                    values: values, fields: req.translated(fields)), status: status)
         }
         do {
-            _ = try await JobsService.registerSeeker(req, input)
+            _ = try await JobsService.registerSeeker(req.context, input)
         } catch let errors as FieldErrors {
             return try await again(errors, .unprocessableEntity)
         } catch AppError.conflict(let field, let key) {
@@ -380,7 +380,7 @@ enum JobsPagesController {
 
     static func renderResume(_ req: Request, _ resume: Resume?, values: [String: String], wanted: Set<String>, fields: FieldErrors,
                              status: HTTPResponseStatus = .ok) async throws -> Response {
-        let zones = try await EnterpriseRegistry.zoneNames(req)
+        let zones = try await EnterpriseRegistry.zoneNames(req.context)
         let context = ResumePage(
             page: try await Pages.context(req, titleKey: "jobs.resume"), values: values, fields: req.translated(fields),
             educations: Education.allCases.filter { $0 != .any }.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == values["education"]) },
@@ -412,7 +412,7 @@ enum JobsPagesController {
             workHistory: form.workHistory, introduction: form.introduction)
         do {
             try errors.throwIfAny()
-            _ = try await JobsService.saveResume(req, input)
+            _ = try await JobsService.saveResume(req.context, input)
         } catch let found as FieldErrors {
             let resume = try await JobsService.resume(of: try req.requireUser(), on: req.db)
             return try await renderResume(req, resume, values: values, wanted: Set((form.wantedCategories ?? []) + (form.wantedZones ?? [])),
@@ -425,7 +425,7 @@ enum JobsPagesController {
     @Sendable static func consent(req: Request) async throws -> Response {
         struct Form: Content { var consent: String? }
         let given = try req.content.decode(Form.self).consent
-        _ = try await JobsService.setConsent(req, given.map { $0 == "yes" })
+        _ = try await JobsService.setConsent(req.context, given.map { $0 == "yes" })
         try await Pages.flash(req, given == "yes" ? "jobs.consentGiven" : "jobs.consentWithdrawn")
         return req.redirect(to: "/resume")
     }
@@ -446,7 +446,7 @@ enum JobsPagesController {
     }
 
     @Sendable static func myApplications(req: Request) async throws -> Response {
-        let items = try await JobsService.applications(req).map { application in
+        let items = try await JobsService.applications(req.context, posting: req.query[UUID.self, at: "jobId"], state: req.query[String.self, at: "state"].flatMap(ApplicationState.init(rawValue:))).map { application in
             MyApplicationsPage.Item(
                 jobId: application.$posting.id, jobTitle: application.posting.title, employer: application.posting.employer.enterprise.name,
                 state: application.state.rawValue, stateName: req.t(application.state.nameKey), updated: DisplayFormat.dateTime(application.updatedAt),
@@ -475,7 +475,7 @@ enum JobsPagesController {
     }
 
     static func renderReview(_ req: Request, fields: FieldErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let zones = try await EnterpriseRegistry.zoneNames(req)
+        let zones = try await EnterpriseRegistry.zoneNames(req.context)
         let pending = try await Employer.query(on: req.db).filter(\.$status == .pending).with(\.$enterprise).sort(\.$submittedAt).limit(200).all()
         let items = pending.map { employer in
             let dto = EmployerDTO(employer, now: req.now)
@@ -487,10 +487,10 @@ enum JobsPagesController {
     }
 
     @Sendable static func review(req: Request) async throws -> Response {
-        let employer = try await JobsService.findEmployer(req)
+        let employer = try await JobsService.findEmployer(req.context, id: req.parameters.get("employerID", as: UUID.self))
         let form = try req.content.decode(EnterprisesController.ReviewBody.self)
         do {
-            try await JobsService.review(req, employer, decision: form.decision, reason: form.reason)
+            try await JobsService.review(req.context, employer, decision: form.decision, reason: form.reason)
         } catch let errors as FieldErrors {
             return try await renderReview(req, fields: errors, status: .unprocessableEntity)
         } catch AppError.illegalTransition(let key) {
@@ -502,7 +502,7 @@ enum JobsPagesController {
 
     /// The reviewer (or the employer itself) downloads the licence.
     @Sendable static func licenceFile(req: Request) async throws -> Response {
-        let employer = try await JobsService.findEmployer(req)
+        let employer = try await JobsService.findEmployer(req.context, id: req.parameters.get("employerID", as: UUID.self))
         let user = try req.requireUser()
         guard user.role == .reviewer || user.$enterprise.id == employer.$enterprise.id,
               let id = employer.licenceFileID, let file = try await StoredFile.find(id, on: req.db) else { throw AppError.notFound }

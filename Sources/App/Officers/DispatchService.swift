@@ -15,13 +15,13 @@ enum DispatchService {
         var outcome: String?
     }
 
-    static func record(_ req: Request, _ input: NewContact) async throws -> DispatchContact {
-        let officer = try req.requireUser()
+    static func record(_ ctx: ServiceContext, _ input: NewContact) async throws -> DispatchContact {
+        let officer = try ctx.requireUser()
         var errors = FieldErrors()
         var enterprise: Enterprise?
         if let id = input.enterpriseId {
-            enterprise = try await Enterprise.find(id, on: req.db)
-            if let found = enterprise, !(try await OfficerService.serves(officer, found, on: req.db)) { enterprise = nil }
+            enterprise = try await Enterprise.find(id, on: ctx.db)
+            if let found = enterprise, !(try await OfficerService.serves(officer, found, on: ctx.db)) { enterprise = nil }
             if enterprise == nil { errors.add("enterpriseId", "error.enterprise.unknown") }
         } else {
             errors.add("enterpriseId", "error.required")
@@ -31,9 +31,9 @@ enum DispatchService {
         let outcome = input.outcome.flatMap(DispatchOutcome.init(rawValue:))
         if outcome == nil { errors.add("outcome", input.outcome == nil ? "error.required" : "error.choice") }
         let summary = FormText.required(input.summary, field: "summary", maxLength: 1000, into: &errors)
-        var at = req.now
+        var at = ctx.now
         if let raw = input.contactedAt.map(FormText.trimmed), !raw.isEmpty {
-            if let parsed = parseTime(raw), parsed <= req.now.addingTimeInterval(300) { at = parsed } else { errors.add("contactedAt", "error.date") }
+            if let parsed = parseTime(raw), parsed <= ctx.now.addingTimeInterval(300) { at = parsed } else { errors.add("contactedAt", "error.date") }
         }
         try errors.throwIfAny()
         guard let enterprise, let channel, let outcome else { throw AppError.internalError("validated contact") }
@@ -45,10 +45,10 @@ enum DispatchService {
         contact.day = CivilDate(at).iso
         contact.summary = summary
         contact.outcome = outcome
-        contact.createdAt = req.now
-        try await req.transaction { db in
+        contact.createdAt = ctx.now
+        try await ctx.transaction { db in
             try await contact.create(on: db)
-            try await Audit.record(req, on: db, action: "dispatch.record", entity: "enterprise", entityID: enterprise.id,
+            try await Audit.record(ctx, on: db, action: "dispatch.record", entity: "enterprise", entityID: enterprise.id,
                                    detail: "channel=\(channel.rawValue),outcome=\(outcome.rawValue)")
         }
         return contact
@@ -90,11 +90,10 @@ enum DispatchService {
     }
 
     /// `from`/`to` are days (CST), inclusive; default: the last 14 days.
-    static func summary(_ req: Request) async throws -> Summary {
-        let (from, to) = try req.dayRange(defaultDays: 14)
-        let zone = req.query[String.self, at: "zone"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+    static func summary(_ ctx: ServiceContext, _ range: (from: CivilDate, to: CivilDate), zone: String?) async throws -> Summary {
+        let (from, to) = range
 
-        let query = DispatchContact.query(on: req.db).with(\.$enterprise)
+        let query = DispatchContact.query(on: ctx.db).with(\.$enterprise)
             .filter(\.$day >= from.iso).filter(\.$day <= to.iso)
         let contacts = try await query.all().filter { zone == nil || $0.enterprise.zone == zone }
         let grouped = Dictionary(grouping: contacts) { "\($0.day)|\($0.enterprise.zone)" }
@@ -103,8 +102,8 @@ enum DispatchService {
             return Row(day: parts[0], zone: parts[1], contacts: items.count, enterprises: Set(items.map(\.$enterprise.id)).count)
         }.sorted { ($0.day, $0.zone) > ($1.day, $1.zone) }
 
-        let everContacted = Set(try await DispatchContact.query(on: req.db).unique().all(\.$enterprise.$id))
-        let enterprises = Enterprise.query(on: req.db).filter(\.$status == .verified).sort(\.$name)
+        let everContacted = Set(try await DispatchContact.query(on: ctx.db).unique().all(\.$enterprise.$id))
+        let enterprises = Enterprise.query(on: ctx.db).filter(\.$status == .verified).sort(\.$name)
         if let zone { enterprises.filter(\.$zone == zone) }
         let notContacted = try await enterprises.all().filter { !everContacted.contains($0.id!) }
             .map { NotContacted(id: $0.id!, name: $0.name, zone: $0.zone) }

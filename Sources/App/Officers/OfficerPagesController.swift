@@ -42,7 +42,7 @@ enum OfficerPagesController {
         let input = DispatchService.NewContact(enterpriseId: form.enterpriseId.flatMap(UUID.init(uuidString:)), channel: form.channel,
                                                contactedAt: form.contactedAt, summary: form.summary, outcome: form.outcome)
         do {
-            _ = try await DispatchService.record(req, input)
+            _ = try await DispatchService.record(req.context, input)
             try await Pages.flash(req, "dispatch.recorded")
             return req.redirect(to: "/dispatch")
         } catch let errors as FieldErrors {
@@ -55,7 +55,7 @@ enum OfficerPagesController {
     private static func renderDispatch(_ req: Request, fields: [String: String], values: [String: String],
                                        status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.requireUser()
-        let summary = try await DispatchService.summary(req)
+        let summary = try await DispatchService.summary(req.context, try req.dayRange(defaultDays: 14), zone: req.query[String.self, at: "zone"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 })
         let zones = try await EnterpriseRegistry.zones(req.db)
         let names = EnterpriseRegistry.zoneNames(zones, req.language)
         let byDay = Dictionary(grouping: summary.rows, by: \.day).sorted { $0.key < $1.key }
@@ -113,7 +113,7 @@ enum OfficerPagesController {
     @Sendable static func assign(req: Request) async throws -> Response {
         let form = try req.content.decode(AssignForm.self)
         do {
-            _ = try await OfficerService.assign(req, enterpriseID: form.enterpriseId.flatMap(UUID.init(uuidString:)),
+            _ = try await OfficerService.assign(req.context, enterpriseID: form.enterpriseId.flatMap(UUID.init(uuidString:)),
                                                 officerID: form.officerId.flatMap(UUID.init(uuidString:)))
             try await Pages.flash(req, "officers.assigned")
             return req.redirect(to: "/officers")
@@ -220,7 +220,7 @@ enum OfficerPagesController {
             notes: form.notes, headcountFound: headcount, problems: form.problems)
         do {
             try errors.throwIfAny()
-            try await OfficerService.report(req, visit, report, photos: form.photos ?? [])
+            try await OfficerService.report(req.context, visit, report, photos: form.photos ?? [])
             try await Pages.flash(req, "visits.reported")
             return req.redirect(to: "/visits/\(visit.id!)")
         } catch let errors as FieldErrors {

@@ -24,20 +24,20 @@ enum OfficerService {
 
     /// Assigns `officerID`, or, when nil, the least-loaded officer of the enterprise's zone under
     /// the cap. Ends the previous assignment; schedules any visit that was waiting for an officer.
-    static func assign(_ req: Request, enterpriseID: UUID?, officerID: UUID?) async throws -> OfficerAssignment {
+    static func assign(_ ctx: ServiceContext, enterpriseID: UUID?, officerID: UUID?) async throws -> OfficerAssignment {
         guard let enterpriseID else { throw FieldErrors("enterpriseId", "error.required") }
-        guard let enterprise = try await Enterprise.find(enterpriseID, on: req.db) else {
+        guard let enterprise = try await Enterprise.find(enterpriseID, on: ctx.db) else {
             throw FieldErrors("enterpriseId", "error.enterprise.unknown")
         }
         let officer: User
         let method: String
         if let officerID {
-            guard let chosen = try await User.find(officerID, on: req.db), chosen.role == .officer, !chosen.isDisabled else {
+            guard let chosen = try await User.find(officerID, on: ctx.db), chosen.role == .officer, !chosen.isDisabled else {
                 throw FieldErrors("officerId", "error.officer.unknown")
             }
             (officer, method) = (chosen, "manual")
         } else {
-            guard let chosen = try await pickOfficer(zone: enterprise.zone, on: req.db) else {
+            guard let chosen = try await pickOfficer(zone: enterprise.zone, on: ctx.db) else {
                 throw AppError.conflict(field: "officerId", messageKey: "error.officer.noneAvailable")
             }
             (officer, method) = (chosen, "automatic")
@@ -46,20 +46,20 @@ enum OfficerService {
         assignment.$officer.id = try officer.requireID()
         assignment.$enterprise.id = enterpriseID
         assignment.method = method
-        assignment.assignedBy = req.auth.get(User.self)?.id
-        assignment.startedAt = req.now
-        try await req.transaction { db in
+        assignment.assignedBy = ctx.user?.id
+        assignment.startedAt = ctx.now
+        try await ctx.transaction { db in
             try await assign(assignment, on: db)
-            try await Audit.record(req, on: db, action: "officer.assign", entity: "enterprise", entityID: enterpriseID,
+            try await Audit.record(ctx, on: db, action: "officer.assign", entity: "enterprise", entityID: enterpriseID,
                                    detail: "officer=\(officer.username),method=\(method)")
             try await Notification.toUser(try officer.requireID(), "notify.officer.assigned", [enterprise.name],
-                                          link: "/enterprises/\(enterpriseID)", at: req.now, on: db)
+                                          link: "/enterprises/\(enterpriseID)", at: ctx.now, on: db)
             // An approved or filed application still waiting for its visit gets one now.
             if let waiting = try await ResumptionApplication.query(on: db).filter(\.$enterprise.$id == enterpriseID)
                 .filter(\.$state ~~ [.approved, .filed]).first(),
                try await SiteVisit.query(on: db).filter(\.$application.$id == waiting.requireID())
                 .filter(\.$status == .scheduled).count() == 0 {
-                try await scheduleVisit(req, for: waiting, purpose: "resumption", on: db)
+                try await scheduleVisit(ctx, for: waiting, purpose: "resumption", on: db)
             }
         }
         return assignment
@@ -86,7 +86,7 @@ enum OfficerService {
 
     /// Schedules a visit for the enterprise's officer, assigning one automatically if it has none.
     /// With no officer available in the zone, the visit waits for a manual assignment.
-    static func scheduleVisit(_ req: Request, for application: ResumptionApplication, purpose: String,
+    static func scheduleVisit(_ ctx: ServiceContext, for application: ResumptionApplication, purpose: String,
                               on db: any Database) async throws {
         let enterpriseID = application.$enterprise.id
         var officerID = try await currentAssignment(enterpriseID, on: db)?.$officer.id
@@ -96,12 +96,12 @@ enum OfficerService {
             assignment.$officer.id = try officer.requireID()
             assignment.$enterprise.id = enterpriseID
             assignment.method = "automatic"
-            assignment.startedAt = req.now
+            assignment.startedAt = ctx.now
             try await assign(assignment, on: db)
             officerID = officer.id
         }
         guard let officerID else { return }
-        let today = CivilDate(req.now)
+        let today = CivilDate(ctx.now)
         let planned = CivilDate(iso: application.plannedDate) ?? today
         let visit = SiteVisit()
         visit.$application.id = try application.requireID()
@@ -110,10 +110,10 @@ enum OfficerService {
         visit.scheduledFor = purpose == "revisit" ? WorkingCalendar.adding(workingDays: 2, to: today).iso : max(planned, today).iso
         visit.purpose = purpose
         visit.status = .scheduled
-        visit.createdAt = req.now
+        visit.createdAt = ctx.now
         try await visit.create(on: db)
         try await Notification.toUser(officerID, "notify.visit.scheduled", [visit.scheduledFor],
-                                      link: "/visits/\(try visit.requireID())", at: req.now, on: db)
+                                      link: "/visits/\(try visit.requireID())", at: ctx.now, on: db)
     }
 
     struct Report: Content {
@@ -126,7 +126,7 @@ enum OfficerService {
 
     /// The officer's report. All five standards met → the application resumes; any failed →
     /// rectification: a filing is suspended (停产整改) and a revisit is scheduled.
-    static func report(_ req: Request, _ visit: SiteVisit, _ report: Report, photos: [File]) async throws {
+    static func report(_ ctx: ServiceContext, _ visit: SiteVisit, _ report: Report, photos: [File]) async throws {
         guard visit.status == .scheduled else {
             throw AppError.illegalTransition(messageKey: "error.visit.alreadyReported")
         }
@@ -147,20 +147,20 @@ enum OfficerService {
         try errors.throwIfAny()
 
         let outcome = SiteVisitOutcome(results: results)
-        guard let application = try await ResumptionApplication.find(visit.$application.id, on: req.db) else { throw AppError.notFound }
+        guard let application = try await ResumptionApplication.find(visit.$application.id, on: ctx.db) else { throw AppError.notFound }
         // Photos first: a refused photo stops the whole report, and nothing is stored.
-        let settings = try await req.districtSettings()
+        let settings = try await ctx.settings()
         let checkedPhotos = try photos.filter { $0.data.readableBytes > 0 }.map {
             try Uploads.check($0, field: "photos", maxBytes: settings.maxUploadBytes)
         }
         visit.status = outcome == .passed ? .passed : .rectificationRequired
-        visit.reportedAt = req.now
+        visit.reportedAt = ctx.now
         visit.results = Dictionary(uniqueKeysWithValues: results.map { ($0.key.rawValue, $0.value) })
         visit.notes = notes
         visit.headcountFound = report.headcountFound
         visit.problems = problems.isEmpty ? nil : problems
-        let userID = try req.requireUser().requireID()
-        let now = req.now
+        let userID = try ctx.requireUser().requireID()
+        let now = ctx.now
         let action: ResumptionAction? = switch (outcome, application.state) {
         case (.passed, .approved), (.passed, .filed), (.passed, .suspended): .confirmResumed
         case (.rectificationRequired, .filed): .suspend
@@ -184,22 +184,22 @@ enum OfficerService {
                 try await attachment.create(on: db)
             }
             if outcome == .rectificationRequired {
-                try await scheduleVisit(req, for: application, purpose: "revisit", on: db)
+                try await scheduleVisit(ctx, for: application, purpose: "revisit", on: db)
             }
         }
         let failed = SiteStandard.allCases.filter { results[$0] == false }.map(\.rawValue).joined(separator: ",")
         if let action {
             try await ResumptionService.transition(
-                req, application, action, comment: outcome == .passed ? nil : (problems.isEmpty ? failed : problems),
+                ctx, application, action, comment: outcome == .passed ? nil : (problems.isEmpty ? failed : problems),
                 afterwards: { db in
                     try await save(db)
-                    try await Audit.record(req, on: db, action: "visit.report", entity: "siteVisit", entityID: visit.id,
+                    try await Audit.record(ctx, on: db, action: "visit.report", entity: "siteVisit", entityID: visit.id,
                                            detail: "outcome=\(outcome.rawValue)")
                 })
         } else {
-            try await req.transaction { db in
+            try await ctx.transaction { db in
                 try await save(db)
-                try await Audit.record(req, on: db, action: "visit.report", entity: "siteVisit", entityID: visit.id,
+                try await Audit.record(ctx, on: db, action: "visit.report", entity: "siteVisit", entityID: visit.id,
                                        detail: "outcome=\(outcome.rawValue)")
                 try await Notification.toEnterprise(application.$enterprise.id, "notify.visit.rectification", [failed],
                                                     link: "/resumption/\(try application.requireID())", at: now, on: db)

@@ -15,7 +15,7 @@ enum OfficersAPIController {
     }
 
     @Sendable static func recordContact(req: Request) async throws -> Response {
-        let contact = try await DispatchService.record(req, try req.content.decode(DispatchService.NewContact.self))
+        let contact = try await DispatchService.record(req.context, try req.content.decode(DispatchService.NewContact.self))
         let response = Response(status: .created)
         try response.content.encode(ContactDTO(id: contact.id!, officerId: contact.$officer.id, enterpriseId: contact.$enterprise.id,
                                                channel: contact.channel, contactedAt: contact.contactedAt,
@@ -24,7 +24,7 @@ enum OfficersAPIController {
     }
 
     @Sendable static func summary(req: Request) async throws -> DispatchService.Summary {
-        try await DispatchService.summary(req)
+        try await DispatchService.summary(req.context, try req.dayRange(defaultDays: 14), zone: req.query[String.self, at: "zone"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 })
     }
 
     struct AssignmentBody: Content {
@@ -43,7 +43,7 @@ enum OfficersAPIController {
 
     @Sendable static func assign(req: Request) async throws -> Response {
         let body = try req.content.decode(AssignmentBody.self)
-        let assignment = try await OfficerService.assign(req, enterpriseID: body.enterpriseId, officerID: body.officerId)
+        let assignment = try await OfficerService.assign(req.context, enterpriseID: body.enterpriseId, officerID: body.officerId)
         let response = Response(status: .created)
         try response.content.encode(assignment.dto)
         return response
@@ -97,7 +97,7 @@ enum OfficersAPIController {
 
     @Sendable static func report(req: Request) async throws -> VisitDTO {
         let visit = try await findVisit(req)
-        try await OfficerService.report(req, visit, try req.content.decode(OfficerService.Report.self), photos: [])
+        try await OfficerService.report(req.context, visit, try req.content.decode(OfficerService.Report.self), photos: [])
         return visit.dto
     }
 }

@@ -58,13 +58,13 @@ struct ResumptionApplicationDTO: Content {
 
 extension ResumptionService {
     /// The application with its findings, timeline and attachments, as the API returns it.
-    static func dto(_ req: Request, _ application: ResumptionApplication) async throws -> ResumptionApplicationDTO {
-        let settings = try await req.districtSettings()
-        let findings = try await findings(req, application, settings: settings)
+    static func dto(_ ctx: ServiceContext, _ application: ResumptionApplication) async throws -> ResumptionApplicationDTO {
+        let settings = try await ctx.settings()
+        let findings = try await findings(ctx, application, settings: settings)
         let id = try application.requireID()
-        let events = try await ResumptionEvent.query(on: req.db).filter(\.$application.$id == id).sort(\.$at).all()
-        let attachments = try await ResumptionAttachment.query(on: req.db).filter(\.$application.$id == id).sort(\.$createdAt).all()
-        if application.$enterprise.value == nil { try await application.$enterprise.load(on: req.db) }
+        let events = try await ResumptionEvent.query(on: ctx.db).filter(\.$application.$id == id).sort(\.$at).all()
+        let attachments = try await ResumptionAttachment.query(on: ctx.db).filter(\.$application.$id == id).sort(\.$createdAt).all()
+        if application.$enterprise.value == nil { try await application.$enterprise.load(on: ctx.db) }
         return ResumptionApplicationDTO(
             id: id, enterpriseId: application.$enterprise.id, enterpriseName: application.enterprise.name,
             zone: application.enterprise.zone, category: application.category, plannedDate: application.plannedDate,
@@ -75,7 +75,7 @@ extension ResumptionService {
             state: application.state, mode: application.mode, submittedAt: application.submittedAt,
             stateChangedAt: application.stateChangedAt,
             findings: findings.map { .init(code: $0.code, severity: $0.severity.rawValue, field: $0.field,
-                                           message: req.application.strings.text($0.messageKey, req.language, $0.arguments)) },
+                                           message: ctx.app.strings.text($0.messageKey, ctx.language, $0.arguments)) },
             history: events.map { .init(at: $0.at, actor: $0.actorName, role: $0.actorRole, action: $0.action,
                                         fromState: $0.fromState, toState: $0.toState, comment: $0.comment, changes: $0.changes) },
             attachments: attachments.map { .init(id: $0.id!, kind: $0.kind.rawValue, filename: $0.filename,

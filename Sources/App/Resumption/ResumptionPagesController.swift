@@ -33,7 +33,7 @@ enum ResumptionPagesController {
         let zones = try await EnterpriseRegistry.zones(req.db)
         let zoneNames = EnterpriseRegistry.zoneNames(zones, req.language)
         let today = CivilDate(req.now)
-        let rows = try await ResumptionService.list(req).map { application in
+        let rows = try await ResumptionService.list(req.context, .init(req)).map { application in
             let hours = Int(req.now.timeIntervalSince(application.stateChangedAt) / 3600)
             return Row(
                 id: application.id!, enterpriseName: application.enterprise.name,
@@ -127,7 +127,7 @@ enum ResumptionPagesController {
     @Sendable static func create(req: Request) async throws -> Response {
         let form = try req.content.decode(PageForm.self)
         do {
-            let application = try await ResumptionService.create(req, try form.form())
+            let application = try await ResumptionService.create(req.context, try form.form())
             try await Pages.flash(req, "resumption.saved")
             return req.redirect(to: "/resumption/\(application.id!)")
         } catch let errors as FieldErrors {
@@ -136,17 +136,17 @@ enum ResumptionPagesController {
     }
 
     @Sendable static func editForm(req: Request) async throws -> Response {
-        let application = try await ResumptionService.find(req)
+        let application = try await ResumptionService.find(req.context, id: req.parameters.get("applicationID", as: UUID.self))
         var values = ResumptionService.snapshot(application)
         values["checklist"] = application.checklist.joined(separator: ",")
         return try await renderForm(req, action: "/resumption/\(application.id!)", values: values, fields: [:])
     }
 
     @Sendable static func update(req: Request) async throws -> Response {
-        let application = try await ResumptionService.find(req)
+        let application = try await ResumptionService.find(req.context, id: req.parameters.get("applicationID", as: UUID.self))
         let form = try req.content.decode(PageForm.self)
         do {
-            try await ResumptionService.update(req, application, try form.form())
+            try await ResumptionService.update(req.context, application, try form.form())
             try await Pages.flash(req, "resumption.saved")
             return req.redirect(to: "/resumption/\(application.id!)")
         } catch let errors as FieldErrors {
@@ -211,14 +211,14 @@ enum ResumptionPagesController {
     }
 
     @Sendable static func detail(req: Request) async throws -> Response {
-        try await renderDetail(req, try await ResumptionService.find(req), fields: FieldErrors())
+        try await renderDetail(req, try await ResumptionService.find(req.context, id: req.parameters.get("applicationID", as: UUID.self)), fields: FieldErrors())
     }
 
     static func renderDetail(_ req: Request, _ application: ResumptionApplication, fields: FieldErrors,
                              status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.requireUser()
         let settings = try await req.districtSettings()
-        let dto = try await ResumptionService.dto(req, application)
+        let dto = try await ResumptionService.dto(req.context, application)
         let zones = try await EnterpriseRegistry.zones(req.db)
         func label(_ field: String) -> String { req.t("resumption.field.\(field)") }
         let facts = [
@@ -270,7 +270,7 @@ enum ResumptionPagesController {
     /// Runs a change from a detail-page form; field errors show on the page again.
     private static func act(_ req: Request, flash: String,
                             _ change: @escaping (ResumptionApplication) async throws -> Void) async throws -> Response {
-        let application = try await ResumptionService.find(req)
+        let application = try await ResumptionService.find(req.context, id: req.parameters.get("applicationID", as: UUID.self))
         return try await FormAction.run(req, flash: flash, redirect: "/resumption/\(application.id!)", render: { errors, status in
             try await renderDetail(req, application, fields: errors, status: status)
         }) { try await change(application) }
@@ -279,7 +279,7 @@ enum ResumptionPagesController {
     @Sendable static func attach(req: Request) async throws -> Response {
         let upload = try req.content.decode(Upload.self)
         return try await act(req, flash: "resumption.attached") { application in
-            _ = try await ResumptionService.attach(req, application, kind: upload.kind, file: upload.file)
+            _ = try await ResumptionService.attach(req.context, application, kind: upload.kind, file: upload.file)
         }
     }
 
@@ -288,7 +288,7 @@ enum ResumptionPagesController {
     }
 
     @Sendable static func submit(req: Request) async throws -> Response {
-        try await act(req, flash: "resumption.submitted") { try await ResumptionService.submit(req, $0) }
+        try await act(req, flash: "resumption.submitted") { try await ResumptionService.submit(req.context, $0) }
     }
 
     @Sendable static func review(req: Request) async throws -> Response {
@@ -297,7 +297,7 @@ enum ResumptionPagesController {
             guard let action = body.decision.flatMap({ ResumptionAPIController.reviewDecisions[$0] }) else {
                 throw FieldErrors("decision", "error.required")
             }
-            try await ResumptionService.transition(req, application, action, comment: body.comment)
+            try await ResumptionService.transition(req.context, application, action, comment: body.comment)
         }
     }
 
@@ -307,14 +307,14 @@ enum ResumptionPagesController {
             guard let action = body.decision.flatMap({ ResumptionAPIController.confirmDecisions[$0] }) else {
                 throw FieldErrors("decision", "error.required")
             }
-            try await ResumptionService.transition(req, application, action, comment: body.comment)
+            try await ResumptionService.transition(req.context, application, action, comment: body.comment)
         }
     }
 
     @Sendable static func suspend(req: Request) async throws -> Response {
         let body = try req.content.decode(ResumptionAPIController.Decision.self)
         return try await act(req, flash: "resumption.decided") { application in
-            try await ResumptionService.transition(req, application, .suspend, comment: body.comment)
+            try await ResumptionService.transition(req.context, application, .suspend, comment: body.comment)
         }
     }
 }

@@ -83,43 +83,43 @@ enum ResumptionService {
 
     // MARK: Drafts
 
-    static func create(_ req: Request, _ form: Form) async throws -> ResumptionApplication {
-        let user = try req.requireUser()
-        guard let enterpriseID = user.$enterprise.id, let enterprise = try await Enterprise.find(enterpriseID, on: req.db) else {
+    static func create(_ ctx: ServiceContext, _ form: Form) async throws -> ResumptionApplication {
+        let user = try ctx.requireUser()
+        guard let enterpriseID = user.$enterprise.id, let enterprise = try await Enterprise.find(enterpriseID, on: ctx.db) else {
             throw AppError.notFound
         }
         guard enterprise.status == .verified else {
             throw AppError.illegalTransition(messageKey: "error.resumption.enterpriseNotVerified")
         }
-        let open = try await ResumptionApplication.query(on: req.db)
+        let open = try await ResumptionApplication.query(on: ctx.db)
             .filter(\.$enterprise.$id == enterpriseID).filter(\.$state != .refused).count()
         if open > 0 { throw AppError.conflict(field: nil, messageKey: "error.resumption.alreadyOpen") }
         let application = ResumptionApplication()
         application.$enterprise.id = enterpriseID
         application.state = .draft
-        application.stateChangedAt = req.now
+        application.stateChangedAt = ctx.now
         try apply(form, to: application, isNew: true)
-        try await req.transaction { db in
+        try await ctx.transaction { db in
             try await application.create(on: db)
-            try await record(req, application, action: "create", from: nil, comment: nil, changes: [], on: db)
+            try await record(ctx, application, action: "create", from: nil, comment: nil, changes: [], on: db)
         }
         return application
     }
 
-    static func update(_ req: Request, _ application: ResumptionApplication, _ form: Form) async throws {
+    static func update(_ ctx: ServiceContext, _ application: ResumptionApplication, _ form: Form) async throws {
         guard application.state.isEditable else {
             throw AppError.illegalTransition(messageKey: "error.resumption.notEditable")
         }
         try apply(form, to: application, isNew: false)
-        try await req.transaction { db in
+        try await ctx.transaction { db in
             try await application.save(on: db)
-            try await Audit.record(req, on: db, action: "resumption.update", entity: "resumptionApplication", entityID: application.id)
+            try await Audit.record(ctx, on: db, action: "resumption.update", entity: "resumptionApplication", entityID: application.id)
         }
     }
 
-    static func attach(_ req: Request, _ application: ResumptionApplication, kind rawKind: String?, file: File?,
+    static func attach(_ ctx: ServiceContext, _ application: ResumptionApplication, kind rawKind: String?, file: File?,
                        visitID: UUID? = nil) async throws -> ResumptionAttachment {
-        let settings = try await req.districtSettings()
+        let settings = try await ctx.settings()
         var errors = FieldErrors()
         let kind = rawKind.flatMap(AttachmentKind.init(rawValue:))
         if kind == nil || (visitID == nil && kind == .visitPhoto) { errors.add("kind", rawKind == nil ? "error.required" : "error.choice") }
@@ -130,7 +130,7 @@ enum ResumptionService {
         do { checked = try Uploads.check(file, field: "file", maxBytes: settings.maxUploadBytes) } catch { errors.merge(error) }
         try errors.throwIfAny()
         guard let kind, let (stored, name) = checked else { throw AppError.internalError("validated upload") }
-        stored.createdAt = req.now
+        stored.createdAt = ctx.now
         let attachment = ResumptionAttachment()
         attachment.$application.id = try application.requireID()
         attachment.visitID = visitID
@@ -138,13 +138,13 @@ enum ResumptionService {
         attachment.filename = name
         attachment.contentType = stored.contentType
         attachment.size = stored.size
-        attachment.uploadedBy = try req.requireUser().requireID()
-        attachment.createdAt = req.now
-        try await req.transaction { db in
+        attachment.uploadedBy = try ctx.requireUser().requireID()
+        attachment.createdAt = ctx.now
+        try await ctx.transaction { db in
             try await stored.create(on: db)
             attachment.$file.id = try stored.requireID()
             try await attachment.create(on: db)
-            try await Audit.record(req, on: db, action: "resumption.attach", entity: "resumptionApplication",
+            try await Audit.record(ctx, on: db, action: "resumption.attach", entity: "resumptionApplication",
                                    entityID: application.id, detail: "kind=\(kind.rawValue),size=\(stored.size)")
         }
         return attachment
@@ -152,11 +152,11 @@ enum ResumptionService {
 
     // MARK: Findings and transitions
 
-    static func findings(_ req: Request, _ application: ResumptionApplication, settings: DistrictSettings) async throws -> [PreCheck.Finding] {
-        let kinds = Set(try await ResumptionAttachment.query(on: req.db)
+    static func findings(_ ctx: ServiceContext, _ application: ResumptionApplication, settings: DistrictSettings) async throws -> [PreCheck.Finding] {
+        let kinds = Set(try await ResumptionAttachment.query(on: ctx.db)
             .filter(\.$application.$id == application.requireID()).all().map(\.kind))
-        let submission = application.submittedAt.map(CivilDate.init) ?? CivilDate(req.now)
-        let today = application.state.isEditable ? CivilDate(req.now) : submission
+        let submission = application.submittedAt.map(CivilDate.init) ?? CivilDate(ctx.now)
+        let today = application.state.isEditable ? CivilDate(ctx.now) : submission
         guard let planned = CivilDate(iso: application.plannedDate) else { return [] }
         return PreCheck(minimumNoticeWorkingDays: settings.minimumNoticeWorkingDays).findings(.init(
             category: application.category, plannedDate: planned, submissionDate: today,
@@ -167,9 +167,9 @@ enum ResumptionService {
         ))
     }
 
-    static func submit(_ req: Request, _ application: ResumptionApplication) async throws {
-        let settings = try await req.districtSettings()
-        let findings = try await findings(req, application, settings: settings)
+    static func submit(_ ctx: ServiceContext, _ application: ResumptionApplication) async throws {
+        let settings = try await ctx.settings()
+        let findings = try await findings(ctx, application, settings: settings)
         if PreCheck.blocks(findings) {
             var errors = FieldErrors()
             for finding in findings where finding.severity == .error {
@@ -177,18 +177,18 @@ enum ResumptionService {
             }
             throw AppError.invalid(errors)
         }
-        let mode = settings.mode(on: CivilDate(req.now))
+        let mode = settings.mode(on: CivilDate(ctx.now))
         let changes = application.returnedSnapshot.map { FieldChange.diff($0, snapshot(application)) } ?? []
         application.mode = mode
-        application.submittedAt = req.now
-        try await transition(req, application, .submit, comment: nil, mode: mode, changes: changes)
+        application.submittedAt = ctx.now
+        try await transition(ctx, application, .submit, comment: nil, mode: mode, changes: changes)
     }
 
     /// Takes a reviewer's, leader's or officer's decision. 409 when the state does not allow it.
-    static func transition(_ req: Request, _ application: ResumptionApplication, _ action: ResumptionAction,
+    static func transition(_ ctx: ServiceContext, _ application: ResumptionApplication, _ action: ResumptionAction,
                            comment rawComment: String?, mode: ResumptionMode? = nil, changes: [FieldChange] = [],
                            afterwards: (@Sendable (any Database) async throws -> Void)? = nil) async throws {
-        let user = try req.requireUser()
+        let user = try ctx.requireUser()
         guard action.roles.contains(user.role) else { throw AppError.forbidden }
         let comment = FormText.trimmed(rawComment)
         if action.needsComment, comment.isEmpty { throw FieldErrors("comment", "error.reason.required") }
@@ -203,31 +203,31 @@ enum ResumptionService {
         if action == .returnForChanges { application.returnedSnapshot = snapshot(application) }
         if action == .submit { application.returnedSnapshot = nil }
         application.state = next
-        application.stateChangedAt = req.now
+        application.stateChangedAt = ctx.now
         let link = "/resumption/\(try application.requireID())"
         let enterpriseID = application.$enterprise.id
-        let now = req.now
-        try await req.transaction { db in
+        let now = ctx.now
+        try await ctx.transaction { db in
             try await application.save(on: db)
-            try await record(req, application, action: action.rawValue, from: from, comment: comment.isEmpty ? nil : comment,
+            try await record(ctx, application, action: action.rawValue, from: from, comment: comment.isEmpty ? nil : comment,
                              changes: changes, on: db)
             if action != .submit || next == .filed {
                 try await Notification.toEnterprise(enterpriseID, "notify.resumption.\(next.rawValue)",
                                                     comment.isEmpty ? [] : [comment], link: link, at: now, on: db)
             }
             if next == .approved || next == .filed {
-                try await OfficerService.scheduleVisit(req, for: application, purpose: "resumption", on: db)
+                try await OfficerService.scheduleVisit(ctx, for: application, purpose: "resumption", on: db)
             }
             try await afterwards?(db)
         }
     }
 
-    private static func record(_ req: Request, _ application: ResumptionApplication, action: String, from: ResumptionState?,
+    private static func record(_ ctx: ServiceContext, _ application: ResumptionApplication, action: String, from: ResumptionState?,
                                comment: String?, changes: [FieldChange], on db: any Database) async throws {
-        let user = try req.requireUser()
+        let user = try ctx.requireUser()
         let event = ResumptionEvent()
         event.$application.id = try application.requireID()
-        event.at = req.now
+        event.at = ctx.now
         event.actorID = try user.requireID()
         event.actorName = user.displayName
         event.actorRole = user.role.rawValue
@@ -237,54 +237,67 @@ enum ResumptionService {
         event.comment = comment
         event.changes = changes
         try await event.create(on: db)
-        try await Audit.record(req, on: db, action: "resumption.\(action)", entity: "resumptionApplication",
+        try await Audit.record(ctx, on: db, action: "resumption.\(action)", entity: "resumptionApplication",
                                entityID: application.id, detail: "\(from?.rawValue ?? "-")→\(application.state.rawValue)")
     }
 
     // MARK: Reading
 
     /// The application named by the route, if this user may see it; otherwise 404.
-    static func find(_ req: Request) async throws -> ResumptionApplication {
-        guard let id = req.parameters.get("applicationID", as: UUID.self),
-              let application = try await ResumptionApplication.query(on: req.db).filter(\.$id == id).with(\.$enterprise).first()
+    static func find(_ ctx: ServiceContext, id: UUID?) async throws -> ResumptionApplication {
+        guard let id,
+              let application = try await ResumptionApplication.query(on: ctx.db).filter(\.$id == id).with(\.$enterprise).first()
         else { throw AppError.notFound }
-        try await checkVisible(req, application.enterprise)
+        try await checkVisible(ctx, application.enterprise)
         return application
     }
 
     /// Enterprise accounts see their own enterprise; an officer sees the enterprises of their
     /// zone and those assigned to them; reviewers, leaders and the district admin see all.
-    static func checkVisible(_ req: Request, _ enterprise: Enterprise) async throws {
-        let user = try req.requireUser()
-        try req.checkEnterprise(try enterprise.requireID(), for: user)
-        if user.role == .officer, !(try await OfficerService.serves(user, enterprise, on: req.db)) {
+    static func checkVisible(_ ctx: ServiceContext, _ enterprise: Enterprise) async throws {
+        let user = try ctx.requireUser()
+        try ctx.checkEnterprise(try enterprise.requireID(), for: user)
+        if user.role == .officer, !(try await OfficerService.serves(user, enterprise, on: ctx.db)) {
             throw AppError.notFound
         }
     }
 
-    static func list(_ req: Request) async throws -> [ResumptionApplication] {
-        let user = try req.requireUser()
-        let query = ResumptionApplication.query(on: req.db).with(\.$enterprise)
+    /// Which applications a list shows (`?state=&category=&zone=`).
+    struct Filter: Sendable {
+        var state: ResumptionState?
+        var category: ResumptionCategory?
+        var zone: String?
+
+        init(_ req: Request) {
+            state = req.query[String.self, at: "state"].flatMap(ResumptionState.init(rawValue:))
+            category = req.query[String.self, at: "category"].flatMap(ResumptionCategory.init(rawValue:))
+            zone = req.query[String.self, at: "zone"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+        }
+    }
+
+    static func list(_ ctx: ServiceContext, _ filter: Filter) async throws -> [ResumptionApplication] {
+        let user = try ctx.requireUser()
+        let query = ResumptionApplication.query(on: ctx.db).with(\.$enterprise)
             .join(Enterprise.self, on: \ResumptionApplication.$enterprise.$id == \Enterprise.$id)
             .sort(\.$stateChangedAt, .ascending)
         if user.role.belongsToEnterprise {
             query.filter(\.$enterprise.$id == (user.$enterprise.id ?? UUID()))
         } else if user.role == .officer {
-            let assigned = try await OfficerService.assignedEnterpriseIDs(user, on: req.db)
+            let assigned = try await OfficerService.assignedEnterpriseIDs(user, on: ctx.db)
             query.group(.or) { group in
                 group.filter(Enterprise.self, \.$zone == (user.zone ?? "\u{0}"))
                 if !assigned.isEmpty { group.filter(\.$enterprise.$id ~~ assigned) }
             }
         }
-        if let state = req.query[String.self, at: "state"].flatMap(ResumptionState.init(rawValue:)) {
+        if let state = filter.state {
             query.filter(\.$state == state)
         } else if !user.role.belongsToEnterprise {
             query.filter(\.$state != .draft) // drafts are the enterprise's own business
         }
-        if let category = req.query[String.self, at: "category"].flatMap(ResumptionCategory.init(rawValue:)) {
+        if let category = filter.category {
             query.filter(\.$category == category)
         }
-        if let zone = req.query[String.self, at: "zone"].map(FormText.trimmed), !zone.isEmpty {
+        if let zone = filter.zone {
             query.filter(Enterprise.self, \.$zone == zone)
         }
         return try await query.limit(500).all()
