@@ -18,33 +18,6 @@ enum DepartmentsController {
         var categories: [String]?
     }
 
-    static func create(_ req: Request, _ input: NewDepartment) async throws -> Department {
-        var errors = FieldErrors()
-        let name = FormText.required(input.name, field: "name", maxLength: 50, into: &errors)
-        // Left out or empty, the English name is the name.
-        let nameEn = FormText.trimmed(input.nameEn).isEmpty ? name : FormText.required(input.nameEn, field: "nameEn", maxLength: 100, into: &errors)
-        let categories = (input.categories ?? []).compactMap(TicketCategory.init(rawValue:))
-        if categories.count != (input.categories ?? []).count { errors.add("categories", "error.choice") }
-        try errors.throwIfAny()
-        if try await Department.query(on: req.db).filter(\.$name == name).count() > 0 {
-            throw AppError.conflict(field: "name", messageKey: "error.department.taken")
-        }
-        let department = Department(name: name, nameEn: nameEn)
-        try await req.transaction { db in
-            try await department.create(on: db)
-            for category in categories {
-                try await RoutingRule.query(on: db).filter(\.$category == category).delete()
-                let rule = RoutingRule()
-                rule.category = category
-                rule.$department.id = try department.requireID()
-                try await rule.create(on: db)
-            }
-            try await Audit.record(req, on: db, action: "department.create", entity: "department", entityID: department.id)
-        }
-        RoutingTable.changed(req.application)
-        return department
-    }
-
     static func dto(_ department: Department, rules: [RoutingRule]) -> DepartmentDTO {
         DepartmentDTO(id: department.id!, name: department.name, nameEn: department.nameEn,
                       categories: rules.filter { $0.$department.id == department.id }.map(\.category.rawValue).sorted())
@@ -56,7 +29,7 @@ enum DepartmentsController {
     }
 
     @Sendable static func apiCreate(req: Request) async throws -> Response {
-        let department = try await create(req, try req.content.decode(NewDepartment.self))
+        let department = try await AccountsService.createDepartment(req.context, try req.content.decode(NewDepartment.self))
         let response = Response(status: .created)
         try response.content.encode(dto(department, rules: try await RoutingRule.query(on: req.db).all()))
         return response
@@ -82,7 +55,7 @@ enum DepartmentsController {
         let input = try req.content.decode(NewDepartment.self)
         let values = ["name": input.name ?? "", "nameEn": input.nameEn ?? ""]
         do {
-            _ = try await create(req, input)
+            _ = try await AccountsService.createDepartment(req.context, input)
             try await Pages.flash(req, "departments.created")
             return req.redirect(to: "/admin/departments")
         } catch let errors as FieldErrors {

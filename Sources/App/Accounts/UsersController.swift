@@ -7,7 +7,7 @@ enum UsersController {
     // MARK: API
 
     @Sendable static func apiCreate(req: Request) async throws -> Response {
-        let user = try await UserDirectory.create(req, try req.content.decode(UserDirectory.NewUser.self))
+        let user = try await AccountsService.create(req.context, try req.content.decode(AccountsService.NewUser.self))
         let response = Response(status: .created)
         try response.content.encode(try user.toDTO())
         return response
@@ -19,19 +19,19 @@ enum UsersController {
     }
 
     @Sendable static func apiShow(req: Request) async throws -> UserDTO {
-        try await UserDirectory.find(req).toDTO()
+        try await AccountsService.find(req.context, id: req.parameters.get("userID", as: UUID.self)).toDTO()
     }
 
     @Sendable static func apiChange(req: Request) async throws -> UserDTO {
-        let user = try await UserDirectory.find(req)
-        return try await UserDirectory.change(req, user, try req.content.decode(UserDirectory.Change.self)).toDTO()
+        let user = try await AccountsService.find(req.context, id: req.parameters.get("userID", as: UUID.self))
+        return try await AccountsService.change(req.context, user, try req.content.decode(AccountsService.Change.self)).toDTO()
     }
 
     struct PasswordBody: Content { var password: String? }
 
     @Sendable static func apiResetPassword(req: Request) async throws -> HTTPStatus {
-        let user = try await UserDirectory.find(req)
-        try await UserDirectory.resetPassword(req, user, password: try req.content.decode(PasswordBody.self).password)
+        let user = try await AccountsService.find(req.context, id: req.parameters.get("userID", as: UUID.self))
+        try await AccountsService.resetPassword(req.context, user, password: try req.content.decode(PasswordBody.self).password)
         return .noContent
     }
 
@@ -107,13 +107,13 @@ enum UsersController {
 
     @Sendable static func create(req: Request) async throws -> Response {
         let form = try req.content.decode(UserForm.self)
-        let input = UserDirectory.NewUser(
+        let input = AccountsService.NewUser(
             username: form.username, password: form.password, role: form.role,
             enterpriseId: form.enterpriseId.flatMap(UUID.init(uuidString:)),
             departmentId: form.departmentId.flatMap(UUID.init(uuidString:)), displayName: form.displayName, zone: form.zone
         )
         do {
-            let user = try await UserDirectory.create(req, input)
+            let user = try await AccountsService.create(req.context, input)
             try await Pages.flash(req, "users.created")
             return req.redirect(to: "/admin/users/\(user.id!)")
         } catch let error as FieldErrors {
@@ -124,20 +124,20 @@ enum UsersController {
     }
 
     @Sendable static func editPage(req: Request) async throws -> Response {
-        let user = try await UserDirectory.find(req)
+        let user = try await AccountsService.find(req.context, id: req.parameters.get("userID", as: UUID.self))
         return try await renderForm(req, user: user, values: storedValues(user), fields: [:])
     }
 
     @Sendable static func update(req: Request) async throws -> Response {
-        let user = try await UserDirectory.find(req)
+        let user = try await AccountsService.find(req.context, id: req.parameters.get("userID", as: UUID.self))
         let form = try req.content.decode(UserForm.self)
-        let change = UserDirectory.Change(
+        let change = AccountsService.Change(
             role: form.role, displayName: form.displayName,
             enterpriseId: form.enterpriseId.flatMap(UUID.init(uuidString:)),
             departmentId: form.departmentId.flatMap(UUID.init(uuidString:)), disabled: nil, zone: form.zone ?? ""
         )
         do {
-            _ = try await UserDirectory.change(req, user, change)
+            _ = try await AccountsService.change(req.context, user, change)
             try await Pages.flash(req, "users.saved")
             return req.redirect(to: "/admin/users/\(user.id!)")
         } catch let error as FieldErrors {
@@ -146,18 +146,18 @@ enum UsersController {
     }
 
     @Sendable static func setDisabled(req: Request) async throws -> Response {
-        let user = try await UserDirectory.find(req)
+        let user = try await AccountsService.find(req.context, id: req.parameters.get("userID", as: UUID.self))
         let disable = req.url.path.hasSuffix("/disable")
-        _ = try await UserDirectory.change(req, user, .init(disabled: disable))
+        _ = try await AccountsService.change(req.context, user, .init(disabled: disable))
         try await Pages.flash(req, disable ? "users.disabled" : "users.enabled")
         return req.redirect(to: "/admin/users/\(user.id!)")
     }
 
     @Sendable static func resetPassword(req: Request) async throws -> Response {
-        let user = try await UserDirectory.find(req)
+        let user = try await AccountsService.find(req.context, id: req.parameters.get("userID", as: UUID.self))
         let password = try req.content.decode(PasswordBody.self).password
         do {
-            try await UserDirectory.resetPassword(req, user, password: password)
+            try await AccountsService.resetPassword(req.context, user, password: password)
             try await Pages.flash(req, "users.passwordReset")
             return req.redirect(to: "/admin/users/\(user.id!)")
         } catch let error as FieldErrors {
@@ -206,7 +206,7 @@ extension UsersController.UserForm {
     }
 }
 
-extension UserDirectory.Change {
+extension AccountsService.Change {
     init(disabled: Bool) {
         self.init(role: nil, displayName: nil, enterpriseId: nil, departmentId: nil, disabled: disabled, zone: nil)
     }

@@ -109,7 +109,7 @@ enum WorkforceOfficePagesController {
         return try await act(req, redirect: "/workforce", flash: "workforce.accountMade",
                              values: ["username": form.username ?? "", "displayName": form.displayName ?? ""],
                              render: { try await renderOverview(req, form: $0, status: .unprocessableEntity) }) {
-            _ = try await UserDirectory.create(req, UserDirectory.NewUser(username: form.username, password: form.password, role: Role.gateGuard.rawValue,
+            _ = try await AccountsService.create(req.context, AccountsService.NewUser(username: form.username, password: form.password, role: Role.gateGuard.rawValue,
                                                                           displayName: form.displayName))
         }
     }
@@ -315,7 +315,7 @@ enum WorkforceOfficePagesController {
         return try await act(req, redirect: try employeePath(req), flash: "workforce.accountMade",
                              render: { try await renderEmployee(req, form: $0, status: .unprocessableEntity) }) {
             let employee = try await WorkforceAPIController.employee(req)
-            _ = try await UserDirectory.create(req, UserDirectory.NewUser(username: form.username, password: form.password, role: Role.employee.rawValue,
+            _ = try await AccountsService.create(req.context, AccountsService.NewUser(username: form.username, password: form.password, role: Role.employee.rawValue,
                                                                           displayName: employee.name, employeeId: employee.id))
         }
     }

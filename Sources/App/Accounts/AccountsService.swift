@@ -4,7 +4,7 @@ import Vapor
 
 /// The district admin's account management, and an enterprise admin's for its own gate guards
 /// and employees. Pages and API call these same functions.
-enum UserDirectory {
+enum AccountsService {
     struct NewUser: Content {
         var username: String?
         var password: String?
@@ -27,14 +27,14 @@ enum UserDirectory {
         var zone: String?
     }
 
-    static func create(_ req: Request, _ input: NewUser) async throws -> User {
+    static func create(_ ctx: ServiceContext, _ input: NewUser) async throws -> User {
         var errors = FieldErrors()
         let username = AccountRules.username(input.username, into: &errors)
         AccountRules.password(input.password, username: username, into: &errors)
         let displayName = FormText.required(input.displayName, field: "displayName", maxLength: 50, into: &errors)
         var input = input
         let role = parseRole(input.role, into: &errors)
-        let caller = try req.requireUser()
+        let caller = try ctx.requireUser()
         if caller.role == .enterpriseAdmin {
             // An enterprise admin makes accounts for its own gate and staff, in its own enterprise.
             if let role, ![.gateGuard, .employee].contains(role) { errors.add("role", "error.role.notYours") }
@@ -42,10 +42,10 @@ enum UserDirectory {
         }
         if role == .employee {
             if let employeeID = input.employeeId {
-                let employee = try await Employee.find(employeeID, on: req.db)
+                let employee = try await Employee.find(employeeID, on: ctx.db)
                 if employee == nil || employee?.$enterprise.id != input.enterpriseId {
                     errors.add("employeeId", "error.employee.unknown")
-                } else if try await User.query(on: req.db).filter(\.$employeeID == employeeID).count() > 0 {
+                } else if try await User.query(on: ctx.db).filter(\.$employeeID == employeeID).count() > 0 {
                     errors.add("employeeId", "error.employee.hasAccount")
                 }
             } else {
@@ -53,32 +53,32 @@ enum UserDirectory {
             }
         }
         if let role {
-            try await checkAffiliation(req, role: role, enterpriseID: input.enterpriseId,
+            try await checkAffiliation(ctx, role: role, enterpriseID: input.enterpriseId,
                                        departmentID: input.departmentId, into: &errors)
         }
-        let zone = try await checkZone(req, input.zone, into: &errors)
+        let zone = try await checkZone(ctx, input.zone, into: &errors)
         try errors.throwIfAny()
         guard let role, let password = input.password else { throw AppError.internalError("validated input") }
-        if try await User.query(on: req.db).filter(\.$username == username).count() > 0 {
+        if try await User.query(on: ctx.db).filter(\.$username == username).count() > 0 {
             throw AppError.conflict(field: "username", messageKey: "error.username.taken")
         }
         let user = User(
-            username: username, passwordHash: try await req.password.async.hash(password), role: role,
+            username: username, passwordHash: try await ctx.app.password.async.hash(password), role: role,
             displayName: displayName,
             enterpriseID: role.belongsToEnterprise ? input.enterpriseId : nil,
             departmentID: role.belongsToDepartment ? input.departmentId : nil
         )
         user.zone = role == .officer ? zone : nil
         user.employeeID = role == .employee ? input.employeeId : nil
-        try await req.transaction { db in
+        try await ctx.transaction { db in
             try await user.create(on: db)
-            try await Audit.record(req, on: db, action: "user.create", entity: "user", entityID: user.id,
+            try await Audit.record(ctx, on: db, action: "user.create", entity: "user", entityID: user.id,
                                    detail: "role=\(role.rawValue)")
         }
         return user
     }
 
-    static func change(_ req: Request, _ user: User, _ input: Change) async throws -> User {
+    static func change(_ ctx: ServiceContext, _ user: User, _ input: Change) async throws -> User {
         var errors = FieldErrors()
         var role = user.role
         if input.role != nil, let parsed = parseRole(input.role, into: &errors) { role = parsed }
@@ -87,10 +87,10 @@ enum UserDirectory {
         } ?? user.displayName
         let enterpriseID = input.enterpriseId ?? user.$enterprise.id
         let departmentID = input.departmentId ?? user.$department.id
-        try await checkAffiliation(req, role: role, enterpriseID: enterpriseID, departmentID: departmentID, into: &errors)
-        let zone = input.zone == nil ? user.zone : try await checkZone(req, input.zone, into: &errors)
+        try await checkAffiliation(ctx, role: role, enterpriseID: enterpriseID, departmentID: departmentID, into: &errors)
+        let zone = input.zone == nil ? user.zone : try await checkZone(ctx, input.zone, into: &errors)
         try errors.throwIfAny()
-        let me = try req.requireUser()
+        let me = try ctx.requireUser()
         if user.id == me.id, input.disabled == true || role != .districtAdmin {
             throw AppError.conflict(field: nil, messageKey: "error.user.selfLockout")
         }
@@ -107,49 +107,49 @@ enum UserDirectory {
         user.zone = role == .officer ? zone : nil
         let disabling = input.disabled == true && !user.isDisabled
         let enabling = input.disabled == false && user.isDisabled
-        if disabling { user.disabledAt = req.now; changes.append("disabled") }
+        if disabling { user.disabledAt = ctx.now; changes.append("disabled") }
         if enabling { user.disabledAt = nil; changes.append("enabled") }
         let detail = changes.joined(separator: ",")
-        try await req.transaction { db in
+        try await ctx.transaction { db in
             try await user.save(on: db)
             // A disabled account, or one whose role changed, is signed out everywhere at once.
             if disabling || roleChanged {
                 try await SignIn.endEverywhere(try user.requireID(), on: db)
             }
             let action = disabling ? "user.disable" : enabling ? "user.enable" : "user.update"
-            try await Audit.record(req, on: db, action: action, entity: "user", entityID: user.id,
+            try await Audit.record(ctx, on: db, action: action, entity: "user", entityID: user.id,
                                    detail: detail)
         }
         // Tokens kept by this instance name the account as it was.
-        req.application.bearerCache.clear()
+        ctx.app.bearerCache.clear()
         return user
     }
 
-    static func resetPassword(_ req: Request, _ user: User, password: String?) async throws {
+    static func resetPassword(_ ctx: ServiceContext, _ user: User, password: String?) async throws {
         var errors = FieldErrors()
         AccountRules.password(password, username: user.username, into: &errors)
         try errors.throwIfAny()
-        user.passwordHash = try await req.password.async.hash(password ?? "")
-        try await req.transaction { db in
+        user.passwordHash = try await ctx.app.password.async.hash(password ?? "")
+        try await ctx.transaction { db in
             try await user.save(on: db)
             try await SignIn.endEverywhere(try user.requireID(), on: db)
-            try await Audit.record(req, on: db, action: "user.resetPassword", entity: "user", entityID: user.id)
+            try await Audit.record(ctx, on: db, action: "user.resetPassword", entity: "user", entityID: user.id)
         }
-        req.application.bearerCache.clear()
+        ctx.app.bearerCache.clear()
     }
 
-    static func find(_ req: Request) async throws -> User {
-        guard let id = req.parameters.get("userID", as: UUID.self),
-              let user = try await User.find(id, on: req.db)
+    static func find(_ ctx: ServiceContext, id: UUID?) async throws -> User {
+        guard let id,
+              let user = try await User.find(id, on: ctx.db)
         else { throw AppError.notFound }
         return user
     }
 
     /// Empty means none; otherwise one of the district's zones.
-    private static func checkZone(_ req: Request, _ raw: String?, into errors: inout FieldErrors) async throws -> String? {
+    private static func checkZone(_ ctx: ServiceContext, _ raw: String?, into errors: inout FieldErrors) async throws -> String? {
         let zone = FormText.trimmed(raw)
         guard !zone.isEmpty else { return nil }
-        if !(try await EnterpriseRegistry.zoneCodes(req.db)).contains(zone) { errors.add("zone", "error.zone.unknown") }
+        if !(try await EnterpriseRegistry.zoneCodes(ctx.db)).contains(zone) { errors.add("zone", "error.zone.unknown") }
         return zone
     }
 
@@ -166,11 +166,11 @@ enum UserDirectory {
     }
 
     /// Enterprise-side accounts need an enterprise; agents need a department.
-    private static func checkAffiliation(_ req: Request, role: Role, enterpriseID: UUID?, departmentID: UUID?,
+    private static func checkAffiliation(_ ctx: ServiceContext, role: Role, enterpriseID: UUID?, departmentID: UUID?,
                                          into errors: inout FieldErrors) async throws {
         if role.belongsToEnterprise {
             if let enterpriseID {
-                if try await Enterprise.find(enterpriseID, on: req.db) == nil {
+                if try await Enterprise.find(enterpriseID, on: ctx.db) == nil {
                     errors.add("enterpriseId", "error.enterprise.unknown")
                 }
             } else {
@@ -179,12 +179,40 @@ enum UserDirectory {
         }
         if role.belongsToDepartment {
             if let departmentID {
-                if try await Department.find(departmentID, on: req.db) == nil {
+                if try await Department.find(departmentID, on: ctx.db) == nil {
                     errors.add("departmentId", "error.department.unknown")
                 }
             } else {
                 errors.add("departmentId", "error.department.requiredForRole")
             }
         }
+    }
+
+    /// A department of the district, with the help-desk categories routed to it from now on.
+    static func createDepartment(_ ctx: ServiceContext, _ input: DepartmentsController.NewDepartment) async throws -> Department {
+        var errors = FieldErrors()
+        let name = FormText.required(input.name, field: "name", maxLength: 50, into: &errors)
+        // Left out or empty, the English name is the name.
+        let nameEn = FormText.trimmed(input.nameEn).isEmpty ? name : FormText.required(input.nameEn, field: "nameEn", maxLength: 100, into: &errors)
+        let categories = (input.categories ?? []).compactMap(TicketCategory.init(rawValue:))
+        if categories.count != (input.categories ?? []).count { errors.add("categories", "error.choice") }
+        try errors.throwIfAny()
+        if try await Department.query(on: ctx.db).filter(\.$name == name).count() > 0 {
+            throw AppError.conflict(field: "name", messageKey: "error.department.taken")
+        }
+        let department = Department(name: name, nameEn: nameEn)
+        try await ctx.transaction { db in
+            try await department.create(on: db)
+            for category in categories {
+                try await RoutingRule.query(on: db).filter(\.$category == category).delete()
+                let rule = RoutingRule()
+                rule.category = category
+                rule.$department.id = try department.requireID()
+                try await rule.create(on: db)
+            }
+            try await Audit.record(ctx, on: db, action: "department.create", entity: "department", entityID: department.id)
+        }
+        RoutingTable.changed(ctx.app)
+        return department
     }
 }
