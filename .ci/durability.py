@@ -25,93 +25,23 @@ The binary defaults to $FUGONG_BIN, else .build/debug/fugong; it runs from the r
 Prints `N passed, N failed` last; exits 1 on any failure. Python 3 standard library only.
 """
 
-import argparse
 import http.client
 import json
 import os
 import random
-import shutil
 import signal
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The tally, the log, the server processes, their logs and the database: shared with migrations.py.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True  # leave no __pycache__ behind in .ci/
+import ci_common  # noqa: E402
+from ci_common import check, log  # noqa: E402
+
 PASSWORD = "Fugong@2020"
-HARD_LIMIT = 20 * 60  # seconds: the whole run stops by itself past this
-
-started = time.monotonic()
-passed = 0
-failed = 0
-failures = []
-
-
-def log(msg):
-    print(f"[{time.monotonic() - started:7.1f}s] {msg}", flush=True)
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        log(f"ok   {what}")
-    else:
-        failed += 1
-        failures.append(what)
-        log(f"FAIL {what}")
-    return ok
-
-
-class Server:
-    def __init__(self, binary, data, logs, port, name):
-        self.binary, self.data, self.port = binary, data, port
-        self.log_path = os.path.join(logs, f"{name}.log")
-        self.proc = None
-
-    def start(self, command):
-        env = dict(os.environ, FUGONG_DATA_DIR=self.data, LOG_LEVEL=os.environ.get("LOG_LEVEL", "notice"))
-        self.logf = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([self.binary, command, "--hostname", "127.0.0.1", "--port", str(self.port)],
-                                     cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=self.logf,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        return self
-
-    def wait_healthy(self, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                status, _ = request(self.port, "GET", "/healthz", timeout=2)
-                if status == 200:
-                    return True
-            except OSError:
-                pass
-            time.sleep(0.25)
-        return False
-
-    def kill(self, sig=signal.SIGKILL, wait=30):
-        if self.proc and self.proc.poll() is None:
-            try:
-                self.proc.send_signal(sig)
-                self.proc.wait(timeout=wait)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if self.proc:
-            self.logf.close()
-
-    def tail(self, n=15):
-        try:
-            with open(self.log_path, "rb") as f:
-                lines = f.read().decode("utf-8", "replace").splitlines()
-            return "\n".join("    | " + line for line in lines[-n:])
-        except OSError:
-            return "    | (no log)"
 
 
 def request(port, method, path, body=None, token=None, timeout=10, conn=None):
@@ -184,65 +114,37 @@ class Writer(threading.Thread):
             conn.close()
 
 
-def open_ro(db_path):
-    return sqlite3.connect(f"file:{urllib.parse.quote(db_path)}?mode=ro", uri=True, timeout=30)
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bin", default=os.environ.get("FUGONG_BIN", ".build/debug/fugong"))
+    parser = ci_common.arg_parser(__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=4.0, help="load per round before the kill (jittered 60-100%%)")
     parser.add_argument("--port", type=int, default=18081)
     parser.add_argument("--seed", type=int, default=int(os.environ.get("DURABILITY_SEED", "16")))
     parser.add_argument("--keep", action="store_true", help="keep the data folder and logs")
     args = parser.parse_args()
-    binary = os.path.abspath(os.path.join(REPO, args.bin)) if not os.path.isabs(args.bin) else args.bin
-    if not os.access(binary, os.X_OK):
-        print(f"no executable at {args.bin}")
-        print("0 passed, 1 failed")
+    binary = ci_common.find_binary(args.bin)
+    if binary is None:
         return 1
     rng = random.Random(args.seed)
 
-    # The whole run is bounded: a watchdog ends it (and the server) past HARD_LIMIT.
+    # The whole run is bounded: a watchdog ends it (and the server) past ci_common.HARD_LIMIT.
     work = tempfile.mkdtemp(prefix="fugong-durability-")
     data, logs = os.path.join(work, "data"), os.path.join(work, "logs")
     os.makedirs(logs)
-    db_path = os.path.join(data, "fugong.sqlite")
-    servers = []
+    ci_common.start_watchdog()
 
-    def watchdog():
-        log(f"hard limit of {HARD_LIMIT}s reached: stopping")
-        for s in servers:
-            s.kill()
-        print(f"{passed} passed, {failed + 1} failed", flush=True)
-        os._exit(1)
-
-    timer = threading.Timer(HARD_LIMIT, watchdog)
-    timer.daemon = True
-    timer.start()
+    def start(command, name):
+        """`fugong command` (demo, serve) on the data folder, logged to logs/<name>.log."""
+        return ci_common.start(binary, ci_common.listen(command, args.port), data,
+                               os.path.join(logs, f"{name}.log"), "notice")
 
     def finish():
-        for s in servers:
-            s.kill(signal.SIGTERM)
-        elapsed = time.monotonic() - started
-        if failures:
-            print("\nFailures:")
-            for f in failures:
-                print(f"  - {f}")
-        if args.keep or failures:
-            print(f"data and server logs kept in {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-        print(f"durability: took {elapsed:.1f}s")
-        print(f"{passed} passed, {failed} failed", flush=True)
-        return 1 if failed else 0
+        return ci_common.finish("durability", work, args.keep, "data and server logs")
 
     log(f"binary {args.bin}, data folder {data}, port {args.port}, seed {args.seed}")
-    server = Server(binary, data, logs, args.port, "0-demo").start("demo")
-    servers.append(server)
-    if not check(server.wait_healthy(300), "fugong demo comes up on a fresh folder"):
-        print(server.tail())
+    server = start("demo", "0-demo")
+    if not check(ci_common.healthy(args.port, 300, server), "fugong demo comes up on a fresh folder"):
+        print(ci_common.tail(server.logpath))
         return finish()
 
     try:
@@ -268,7 +170,7 @@ def main():
     for rnd in range(1, args.rounds + 1):
         log(f"--- round {rnd}: writers for up to {args.seconds:.1f}s, then SIGKILL")
         # Baseline for real employee numbers at the gate (rows are only ever added).
-        conn = open_ro(db_path)
+        conn = ci_common.open_db(data, read_only=True)
         base_real = {n: conn.execute("SELECT count(*) FROM gate_check_ins WHERE typed = ?", (n,)).fetchone()[0] for n in numbers}
         conn.close()
 
@@ -317,7 +219,7 @@ def main():
             w.start()
         time.sleep(args.seconds * rng.uniform(0.6, 1.0))
         counts = {k: sum(len(w.acked) for kk, w in writers if kk == k) for k in ("ticket", "gate", "health")}
-        server.kill(signal.SIGKILL)
+        ci_common.stop(server, signal.SIGKILL, wait=30)
         log(f"SIGKILL with writers running; acknowledged so far: {counts}")
         stop.set()
         for _, w in writers:
@@ -342,14 +244,13 @@ def main():
         check(counts["ticket"] > 0 and counts["gate"] > 0 and counts["health"] > 0,
               f"round {rnd}: writes of every kind acknowledged before the kill ({counts})")
 
-        server = Server(binary, data, logs, args.port, f"{rnd}-serve").start("serve")
-        servers.append(server)
-        if not check(server.wait_healthy(180), f"round {rnd}: fugong serve restarts on the killed folder"):
-            print(server.tail())
+        server = start("serve", f"{rnd}-serve")
+        if not check(ci_common.healthy(args.port, 180, server), f"round {rnd}: fugong serve restarts on the killed folder"):
+            print(ci_common.tail(server.logpath))
             return finish()
 
-        conn = open_ro(db_path)
-        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        conn = ci_common.open_db(data, read_only=True)
+        integrity = ci_common.integrity(conn)
         check(integrity == ["ok"], f"round {rnd}: PRAGMA integrity_check = {integrity[:5]}")
 
         # Tickets: every acknowledged receipt is stored, with its title.
@@ -431,10 +332,10 @@ def main():
         log(f"round {rnd}: {len(tickets)} tickets, {len(gates)} check-ins, {len(health_acked)} reports acknowledged")
 
     # A clean stop, then the file is checked once more with nothing holding it.
-    server.kill(signal.SIGTERM)
-    check(server.proc.returncode == 0, f"fugong serve stops cleanly on SIGTERM (exit {server.proc.returncode})")
-    conn = sqlite3.connect(db_path, timeout=30)
-    integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    ci_common.stop(server, wait=30)
+    check(server.returncode == 0, f"fugong serve stops cleanly on SIGTERM (exit {server.returncode})")
+    conn = ci_common.open_db(data)
+    integrity = ci_common.integrity(conn)
     conn.close()
     check(integrity == ["ok"], f"after the last stop: PRAGMA integrity_check = {integrity[:5]}")
     return finish()

@@ -14,9 +14,7 @@ so the kills land throughout the migration whatever the build's speed.
 Prints `N passed, N failed` last; exits 1 on any failure. Python 3 standard library only.
 """
 
-import argparse
 import os
-import re
 import shutil
 import signal
 import sqlite3
@@ -25,82 +23,26 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HARD_LIMIT = 20 * 60
-
-started = time.monotonic()
-passed = 0
-failed = 0
-failures = []
-procs = []
-
-
-def log(msg):
-    print(f"[{time.monotonic() - started:7.1f}s] {msg}", flush=True)
-
-
-def check(ok, what, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        log(f"ok   {what}")
-    else:
-        failed += 1
-        failures.append(what + (f": {detail}" if detail else ""))
-        log(f"FAIL {what}" + (f"\n{detail}" if detail else ""))
-    return ok
-
-
-def env_for(data):
-    return dict(os.environ, FUGONG_DATA_DIR=data, LOG_LEVEL=os.environ.get("LOG_LEVEL", "info"))
+# The tally, the log, the server processes, their logs and the database: shared with durability.py.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True  # leave no __pycache__ behind in .ci/
+import ci_common  # noqa: E402
+from ci_common import check, error_lines, log, stop  # noqa: E402
 
 
 def start(binary, args, data, logpath):
-    f = open(logpath, "ab")
-    p = subprocess.Popen([binary] + args, cwd=REPO, env=env_for(data), stdin=subprocess.PIPE, stdout=f,
-                         stderr=subprocess.STDOUT, start_new_session=True)
-    # Vapor's `migrate` asks before it applies anything; answer yes (ignored by other commands).
-    try:
-        p.stdin.write(b"y\ny\n")
-        p.stdin.close()
-    except OSError:
-        pass
-    p.logfile = f
-    procs.append(p)
-    return p
-
-
-def stop(p, sig=signal.SIGTERM, wait=20):
-    if p.poll() is None:
-        try:
-            p.send_signal(sig)
-            p.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(timeout=10)
-    p.logfile.close()
-
-
-def error_lines(logpath, n=4):
-    """The lines of a log that say what went wrong, else its last lines."""
-    try:
-        with open(logpath, "rb") as f:
-            lines = [l for l in f.read().decode("utf-8", "replace").splitlines() if l.strip()]
-    except OSError:
-        return "    | (no log)"
-    wanted = [l for l in lines if re.search(r"error|fatal|already exists|duplicate|locked|busy|Fatal|panic|Trace", l, re.I)]
-    chosen = (wanted or lines)[-n:]
-    return "\n".join("    | " + l[:400] for l in chosen)
+    """`binary args` on the data folder `data`, logged to `logpath`. Vapor's `migrate` asks before
+    it applies anything; answer yes (ignored by other commands)."""
+    return ci_common.start(binary, args, data, logpath, "info", answers=b"y\ny\n")
 
 
 def db_problems(data):
     """What is wrong with a folder's database once no process holds it: integrity, and each
     migration recorded exactly once."""
     try:
-        conn = sqlite3.connect(os.path.join(data, "fugong.sqlite"), timeout=30)
-        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        conn = ci_common.open_db(data)
+        integrity = ci_common.integrity(conn)
         twice = conn.execute("SELECT name, count(*) FROM _fluent_migrations GROUP BY name HAVING count(*) > 1").fetchall()
         conn.close()
     except sqlite3.Error as error:
@@ -113,48 +55,19 @@ def db_problems(data):
     return "; ".join(problems)
 
 
-def healthy(port, timeout, proc=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return True
-        except OSError:
-            pass
-        time.sleep(0.2)
-    return False
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bin", default=os.environ.get("FUGONG_BIN", ".build/debug/fugong"))
+    parser = ci_common.arg_parser(__doc__)
     parser.add_argument("--points", type=int, default=24, help="kill points for (a)")
     parser.add_argument("--max-delay", type=int, default=None, help="latest kill, in ms (default: 1.2 x a clean migrate's duration)")
     parser.add_argument("--trials", type=int, default=3, help="trials of (b)")
     parser.add_argument("--port", type=int, default=18090, help="first of three ports")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    binary = args.bin if os.path.isabs(args.bin) else os.path.join(REPO, args.bin)
-    if not os.access(binary, os.X_OK):
-        print(f"no executable at {args.bin}")
-        print("0 passed, 1 failed")
+    binary = ci_common.find_binary(args.bin)
+    if binary is None:
         return 1
     work = tempfile.mkdtemp(prefix="fugong-migrations-")
-
-    def watchdog():
-        log(f"hard limit of {HARD_LIMIT}s reached: stopping")
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-        print(f"{passed} passed, {failed + 1} failed", flush=True)
-        os._exit(1)
-
-    timer = threading.Timer(HARD_LIMIT, watchdog)
-    timer.daemon = True
-    timer.start()
+    ci_common.start_watchdog()
 
     # A clean migrate on a fresh folder: it must succeed, and its duration spreads the kills.
     folder = os.path.join(work, "clean")
@@ -195,8 +108,8 @@ def main():
         ok = check(rc == 0, f"(a) kill at {delay} ms ({how}): `fugong migrate` again exits 0 (exit {rc})",
                    "" if rc == 0 else error_lines(logpath))
         port = args.port
-        server = start(binary, ["serve", "--hostname", "127.0.0.1", "--port", str(port)], data, logpath)
-        up = healthy(port, 120, server)
+        server = start(binary, ci_common.listen("serve", port), data, logpath)
+        up = ci_common.healthy(port, 120, server)
         code = server.poll()
         stop(server)
         check(up, f"(a) kill at {delay} ms: then `fugong serve` answers /healthz 200"
@@ -213,12 +126,12 @@ def main():
     for t in range(args.trials):
         data = os.path.join(work, f"b{t}", "data")
         ports = [args.port + k for k in range(3)]
-        servers = [start(binary, ["serve", "--hostname", "127.0.0.1", "--port", str(port)], data,
+        servers = [start(binary, ci_common.listen("serve", port), data,
                          os.path.join(work, f"b{t}-{k}.log")) for k, port in enumerate(ports)]
         results = [None] * 3
 
         def probe(k):
-            results[k] = healthy(ports[k], 180, servers[k])
+            results[k] = ci_common.healthy(ports[k], 180, servers[k])
 
         threads = [threading.Thread(target=probe, args=(k,)) for k in range(3)]
         for th in threads:
@@ -235,19 +148,7 @@ def main():
         problems = db_problems(data)
         check(not problems, f"(b) trial {t + 1}: the database afterwards is whole, each migration recorded once", problems)
 
-    elapsed = time.monotonic() - started
-    if failures:
-        print("\nFailures:")
-        for f in failures:
-            print(f"  - {f}")
-    if args.keep or failures:
-        print(f"folders and logs kept in {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"migrations: took {elapsed:.1f}s")
-    print(f"{passed} passed, {failed} failed", flush=True)
-    return 1 if failed else 0
-
+    return ci_common.finish("migrations", work, args.keep, "folders and logs")
 
 if __name__ == "__main__":
     sys.exit(main())

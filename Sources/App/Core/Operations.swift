@@ -94,6 +94,8 @@ enum SQLiteBackup {
         guard !FileManager.default.fileExists(atPath: target) else { throw Failure(description: "\(target) exists; choose a new file") }
         let source = try DirectSQLite(path: database, pragmas: [])
         try source.execute("VACUUM INTO ?", [.text(target)])
+        // The copy holds what the database holds: the owner's only, as the key is.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target)
         try check(target)
         if keyFromEnvironment {
             return Outcome(keyCopied: false, warning: "The personal-data key comes from FUGONG_DATA_KEY: keep that value with this backup, or its sealed ID numbers cannot be read.")
@@ -153,6 +155,23 @@ enum SQLiteBackup {
     }
 }
 
+/// A command on the SQLite file: it refuses when `DATABASE_URL` names PostgreSQL, and on
+/// failure says in one line what failed and exits with status 1 (it opened no database).
+private func onSQLiteFile(_ context: CommandContext, postgres: String, failure: String,
+                          _ work: (Settings) throws -> Void) {
+    let settings = Settings.fromEnvironment()
+    guard settings.databaseURL == nil else {
+        context.console.error("DATABASE_URL is set: \(postgres) (see the README's Operating section).")
+        exit(1)
+    }
+    do {
+        try work(settings)
+    } catch {
+        context.console.error("\(failure): \(error)")
+        exit(1)
+    }
+}
+
 struct BackupCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Argument(name: "file", help: "The new file to write (it must not exist).")
@@ -162,24 +181,14 @@ struct BackupCommand: AsyncCommand {
     var help: String { "Writes a consistent copy of the live SQLite database to FILE, and the personal-data key to FILE.key. (PostgreSQL: use pg_dump.)" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let settings = Settings.fromEnvironment()
-        guard settings.databaseURL == nil else {
-            context.console.error("DATABASE_URL is set: back up PostgreSQL with pg_dump (see the README's Operating section).")
-            throw Failure()
-        }
-        do {
+        onSQLiteFile(context, postgres: "back up PostgreSQL with pg_dump", failure: "Backup failed") { settings in
             let outcome = try SQLiteBackup.backup(
                 database: SQLiteBackup.databasePath(settings), keyFile: SQLiteBackup.keyPath(settings),
                 keyFromEnvironment: !(Environment.get("FUGONG_DATA_KEY") ?? "").isEmpty, to: signature.file)
             context.console.success("Backed up to \(signature.file) (integrity ok)\(outcome.keyCopied ? ", key in \(signature.file).key" : "").")
             if let warning = outcome.warning { context.console.warning(warning) }
-        } catch {
-            context.console.error("Backup failed: \(error)")
-            throw Failure()
         }
     }
-
-    struct Failure: Error {}
 }
 
 struct RestoreCommand: AsyncCommand {
@@ -191,20 +200,12 @@ struct RestoreCommand: AsyncCommand {
     var help: String { "Checks FILE's integrity, then puts it (and FILE.key) in place of the database; the old files are kept aside. Stop the server first." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let settings = Settings.fromEnvironment()
-        guard settings.databaseURL == nil else {
-            context.console.error("DATABASE_URL is set: restore PostgreSQL with pg_restore or psql (see the README's Operating section).")
-            throw BackupCommand.Failure()
-        }
-        do {
+        onSQLiteFile(context, postgres: "restore PostgreSQL with pg_restore or psql", failure: "Restore failed") { settings in
             try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
             let aside = try SQLiteBackup.restore(
                 from: signature.file, database: SQLiteBackup.databasePath(settings),
                 keyFile: SQLiteBackup.keyPath(settings), now: Date())
             context.console.success("Restored from \(signature.file); the previous database, if any, is at \(aside).")
-        } catch {
-            context.console.error("Restore failed: \(error)")
-            throw BackupCommand.Failure()
         }
     }
 }

@@ -166,13 +166,13 @@ final class QuarantineReading: Model, @unchecked Sendable {
     init() {}
 }
 
-/// 每日健康打卡: one per person per day (key: enterprise, day, employee). Written with SQLKit
-/// (`HealthReports`): it is the busiest table.
+/// 每日健康打卡: one per person per day (key: enterprise, day, employee). No model: it is the
+/// busiest table, read and written only by `WorkforceStore`'s statements.
 enum HealthReportTable {
     static let schema = "health_reports"
 }
 
-/// The staff gate log. Written with SQLKit (`Gate`).
+/// The staff gate log. No model: read and written only by `WorkforceStore`'s statements.
 enum GateLogTable {
     static let schema = "gate_check_ins"
 }
