@@ -348,6 +348,9 @@ enum HelpdeskService {
         }
     }
 
+    // Not optimised: Swift 6.3.1's optimiser crashes (signal 11, while splitting this coroutine)
+    // on it in release builds. A file now and then; its speed does not matter.
+    @_optimize(none)
     static func attach(_ ctx: ServiceContext, _ ticket: Ticket, file: File?) async throws -> TicketAttachment {
         let user = try ctx.requireUser()
         try permit(party(user, ticket), .attach, ticket)
