@@ -121,7 +121,7 @@ extension Request {
     /// A read the gate and the health reports make on every call: on SQLite, straight through
     /// this event loop's own connection (`DirectSQLite`); otherwise through SQLKit.
     func hotRows(_ statement: HotStatement) async throws -> [any SQLRow] {
-        try await context.hotRows(statement)
+        try await application.hotRows(statement, on: eventLoop)
     }
 
     /// Statements committed together or not at all: the form of `transaction` for the writes
@@ -132,6 +132,17 @@ extension Request {
 }
 
 extension Application {
+    /// A hot read: on SQLite, straight through the calling event loop's own connection
+    /// (`DirectSQLite`); otherwise, or off that loop, through SQLKit.
+    func hotRows(_ statement: HotStatement, on eventLoop: (any EventLoop)?) async throws -> [any SQLRow] {
+        if let readers = directReaders, let eventLoop, eventLoop.inEventLoop {
+            let direct = try statement.direct()
+            return try readers.connection(for: eventLoop).rows(direct.sql, direct.binds)
+        }
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("hot reads need SQL") }
+        return try await sql.raw(statement.query).all()
+    }
+
     /// Statements committed together or not at all. On SQLite the writer runs them straight
     /// through its own connection (`WriteGate`).
     func write(_ statements: [HotStatement]) async throws {

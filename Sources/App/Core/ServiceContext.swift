@@ -42,12 +42,7 @@ struct ServiceContext: Sendable {
     /// A read the gate and the health reports make on every call: on SQLite, straight through
     /// the event loop's own connection (`DirectSQLite`); otherwise through SQLKit.
     func hotRows(_ statement: HotStatement) async throws -> [any SQLRow] {
-        if let readers = app.directReaders, let eventLoop, eventLoop.inEventLoop {
-            let direct = try statement.direct()
-            return try readers.connection(for: eventLoop).rows(direct.sql, direct.binds)
-        }
-        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("hot reads need SQL") }
-        return try await sql.raw(statement.query).all()
+        try await app.hotRows(statement, on: eventLoop)
     }
 
     /// An enterprise's people reach only their own enterprise's records (404 otherwise).

@@ -48,8 +48,7 @@ enum WorkforceStore {
                 ORDER BY q.planned_end DESC LIMIT 1) AS active_quarantine
                 """, [day.iso, day.iso, day.iso])
         } ?? HotStatement("")
-        let columns = Employee.Column.all.map { "e.\($0.description)" }.joined(separator: ", ")
-        let query = HotStatement("SELECT \(columns)") + facts + HotStatement(" FROM employees e WHERE ") + who.condition + HotStatement(" LIMIT 1")
+        let query = HotStatement(employeeSelect) + facts + HotStatement(" FROM employees e WHERE ") + who.condition + HotStatement(" LIMIT 1")
         guard let row = try await ctx.hotRows(query).first else { return nil }
         let employee = try Employee(row: row)
         if day != nil {
@@ -62,6 +61,9 @@ enum WorkforceStore {
         }
         return employee
     }
+
+    /// Every column of a person, worked out once (the gate and the reports read one per call).
+    private static let employeeSelect = "SELECT " + Employee.Column.all.map { "e.\($0.description)" }.joined(separator: ", ")
 
     /// The person's latest temperature, kept on the roster row for the health code; an older
     /// reading never overwrites a newer one.

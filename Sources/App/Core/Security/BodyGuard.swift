@@ -24,7 +24,7 @@ enum BodyGuard {
             if req.body.data == nil {
                 _ = try await req.body.collect(max: req.application.routes.defaultMaxBodySize.value).get()
             }
-            if let body = req.body.data, let field = ControlCharacters.field(in: body.readableBytesView, json: contentType.subType == "json") {
+            if let body = req.body.data, let field = ControlCharacters.field(in: body, json: contentType.subType == "json") {
                 throw FieldErrors(field, "error.text.control")
             }
         default: return
@@ -160,9 +160,13 @@ enum ControlCharacters {
     }
 
     /// The name of the first field whose text holds a control character, or nil when none does.
-    static func field<Bytes: Collection>(in body: Bytes, json: Bool) -> String? where Bytes.Element == UInt8 {
-        let bytes = Array(body)
-        guard json ? hasJSONEscape(bytes) : hasPercentEscape(bytes) else { return nil }
+    static func field(in body: ByteBuffer, json: Bool) -> String? {
+        let found = body.withUnsafeReadableBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            return json ? hasJSONEscape(bytes) : hasPercentEscape(bytes)
+        }
+        guard found else { return nil }
+        let bytes = Array(body.readableBytesView)
         if json {
             guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else { return nil }
             return path(in: object)
@@ -197,7 +201,7 @@ enum ControlCharacters {
     }
 
     /// `\u00` followed by 0 or 1 and a hex digit, or `\u007f`, outside an escaped backslash.
-    private static func hasJSONEscape(_ bytes: [UInt8]) -> Bool {
+    private static func hasJSONEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         while index + 5 < bytes.count {
             if bytes[index] == UInt8(ascii: "\\") {
@@ -215,7 +219,7 @@ enum ControlCharacters {
         return false
     }
 
-    private static func hasPercentEscape(_ bytes: [UInt8]) -> Bool {
+    private static func hasPercentEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         while index + 2 < bytes.count {
             if bytes[index] == UInt8(ascii: "%") {

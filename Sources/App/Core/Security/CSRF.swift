@@ -12,11 +12,7 @@ enum CSRFGuard {
         guard let session = req.webSession else { throw AppError.csrf }
         var sent = req.headers.first(name: "X-CSRF-Token")
         if sent == nil {
-            if req.body.data == nil {
-                let isUpload = req.headers.contentType?.type == "multipart"
-                let limit = isUpload ? ByteCount(stringLiteral: Uploads.maxRequestSize) : req.application.routes.defaultMaxBodySize
-                _ = try await req.body.collect(max: limit.value).get()
-            }
+            // `BodyGuard`, the step before, has collected form and multipart bodies.
             sent = try? req.content.get(String.self, at: field)
         }
         guard let sent, Secret.constantTimeEqual(sent, session.csrfToken) else { throw AppError.csrf }
