@@ -14,10 +14,11 @@ enum HelpdeskInput {
 
         func command() throws -> HelpdeskService.Raise {
             var errors = FieldErrors()
-            let category = category.flatMap(TicketCategory.init(rawValue:))
-            if category == nil { errors.add("category", self.category == nil ? "error.required" : "error.choice") }
-            let urgency = urgency.flatMap(TicketUrgency.init(rawValue:))
-            if urgency == nil { errors.add("urgency", self.urgency == nil ? "error.required" : "error.choice") }
+            // A dropdown left at "Choose…" sends an empty value: that is a missing answer, not a wrong one.
+            let category = TicketCategory(rawValue: FormText.trimmed(self.category))
+            if category == nil { errors.add("category", FormText.trimmed(self.category).isEmpty ? "error.required" : "error.choice") }
+            let urgency = TicketUrgency(rawValue: FormText.trimmed(self.urgency))
+            if urgency == nil { errors.add("urgency", FormText.trimmed(self.urgency).isEmpty ? "error.required" : "error.choice") }
             let title = FormText.required(title, field: "title", maxLength: 100, into: &errors)
             let description = FormText.required(description, field: "description", maxLength: 5000, into: &errors)
             guard let category, let urgency, errors.isEmpty else { throw errors }
