@@ -4,5 +4,6 @@
 enum Modules {
     static let all: [Module] = [
         .platform, .home, .enterprises, .accounts, .settings, .resumption, .officers, .policies, .helpdesk, .jobs, .workforce,
+        .freight,
     ]
 }

@@ -76,6 +76,7 @@ enum DemoDistrict {
         ("agent", .agent, "工信局经办 陈静"), ("company", .enterpriseAdmin, "企业管理员 李红"),
         ("guard", .gateGuard, "门岗 赵军"), ("employee", .employee, "职工 孙磊"),
         ("seeker", .jobSeeker, "求职者 周婷"), ("port", .portOperator, "陆港运营 吴昊"),
+        ("customs", .customsOfficer, "兴隆海关 关员 郑毅"),
     ]
 
     struct NotEmpty: Error, CustomStringConvertible {

@@ -94,7 +94,23 @@ enum HomeController {
                 Tile(label: req.t("home.tile.assigned"), value: String(assigned), href: "/resumption"),
             ]
             links = [Link(label: req.t("dispatch.record"), href: "/dispatch")]
-        case .agent, .portOperator:
+        case .portOperator:
+            let pending = try await ContainerBooking.query(on: req.db).filter(\.$state ~~ [.requested, .waitlisted]).count()
+            let open = try await TrainDeparture.query(on: req.db).filter(\.$storedState == .open).filter(\.$bookingCutoffAt > req.now).count()
+            let leaving = try await TrainDeparture.query(on: req.db).filter(\.$storedState ~~ [.open, .closed, .loading])
+                .filter(\.$departsAt <= req.now.addingTimeInterval(7 * 86_400)).count()
+            tiles = [
+                Tile(label: req.t("home.tile.openDepartures"), value: String(open), href: "/freight"),
+                Tile(label: req.t("home.tile.bookingsToConfirm"), value: String(pending), href: "/freight#queue"),
+                Tile(label: req.t("home.tile.leavingThisWeek"), value: String(leaving), href: "/freight"),
+            ]
+            links = [Link(label: req.t("freight.departure.new"), href: "/freight/departures/new"),
+                     Link(label: req.t("freight.fees"), href: "/freight/fees")]
+        case .customsOfficer:
+            let waiting = try await ContainerBooking.query(on: req.db).filter(\.$customsStatus ~~ [.declared, .inspection, .held])
+                .filter(\.$state ~~ [.confirmed, .loaded]).count()
+            tiles = [Tile(label: req.t("home.tile.declarationsWaiting"), value: String(waiting), href: "/freight/customs")]
+        case .agent:
             let verified = try await Enterprise.query(on: req.db).filter(\.$status == .verified).count()
             tiles = [Tile(label: req.t("home.tile.verifiedEnterprises"), value: String(verified), href: "/enterprises?status=verified")]
         case .enterpriseAdmin, .gateGuard, .employee:

@@ -212,22 +212,16 @@ enum Roster {
 
     private static func export(_ ctx: ServiceContext, enterpriseID: UUID) async throws -> String {
         let employees = try await Employee.query(on: ctx.db).filter(\.$enterprise.$id == enterpriseID).sort(\.$employeeNumber).all()
-        func field(_ text: String) -> String {
-            // A leading = + - @ would be a formula to Excel: quoted with an apostrophe.
-            var text = text
-            if let first = text.first, "=+-@".contains(first) { text = "'" + text }
-            return text.contains(where: { ",\"\r\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
         var lines = [(EmployeeDraft.columns.map(\.header) + [ctx.t("workforce.status")]).joined(separator: ",")]
         for employee in employees {
             lines.append([employee.name, employee.idMasked, employee.mobile, employee.employeeNumber, employee.department, employee.shift,
-                          employee.homeProvince, employee.homeCity, ctx.t("workforce.status.\(employee.status.rawValue)")].map(field).joined(separator: ","))
+                          employee.homeProvince, employee.homeCity, ctx.t("workforce.status.\(employee.status.rawValue)")].map(CSV.field).joined(separator: ","))
         }
         try await ctx.transaction { db in
             try await Audit.record(ctx, on: db, action: "employee.export", entity: "enterprise", entityID: enterpriseID,
                                    detail: "rows=\(employees.count)")
         }
-        return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
+        return CSV.document(lines)
     }
 
     // MARK: Changes

@@ -1,11 +1,11 @@
-/// The ten roles of the platform. Raw values are the code names used in the API and database.
+/// The eleven roles of the platform. Raw values are the code names used in the API and database.
 public enum Role: String, CaseIterable, Codable, Sendable {
     case districtAdmin, reviewer, leader, officer, agent
     case enterpriseAdmin, gateGuard, employee
-    case jobSeeker, portOperator
+    case jobSeeker, portOperator, customsOfficer
 
     /// Government roles see across enterprises, as their duty needs.
-    public static let government: Set<Role> = [.districtAdmin, .reviewer, .leader, .officer, .agent, .portOperator]
+    public static let government: Set<Role> = [.districtAdmin, .reviewer, .leader, .officer, .agent, .portOperator, .customsOfficer]
 
     /// Enterprise-side accounts belong to exactly one enterprise and never see another's data.
     public static let enterpriseSide: Set<Role> = [.enterpriseAdmin, .gateGuard, .employee]

@@ -7,8 +7,9 @@ public struct FieldErrors: Error, Equatable, Sendable {
 
     public init() {}
 
-    public init(_ field: String, _ messageKey: String) {
+    public init(_ field: String, _ messageKey: String, arguments: [String] = []) {
         messages[field] = messageKey
+        if !arguments.isEmpty { self.arguments[field] = arguments }
     }
 
     public var isEmpty: Bool { messages.isEmpty }
