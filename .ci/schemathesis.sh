@@ -113,6 +113,9 @@ pick("visitorID", "/gate/visitors", company, lambda v: v.get("decision") == "all
     or pick("visitorID", "/gate/visitors", company)
 pick("policyID", "/policies", company)
 pick("userID", "/users?q=officer2", admin)
+# Freight: an open departure, and the company's booking on it.
+pick("departureID", "/freight/departures?state=open", company)
+pick("bookingID", "/freight/bookings", company, lambda b: b.get("state") == "confirmed")
 application = pick("jobApplication", "/applications", company)
 if application:
     found.pop("jobApplication")
@@ -125,11 +128,19 @@ if application:
     # /resumption-applications/{applicationID}.
     for op in ("showApplication", "moveApplication"):
         per_operation[op] = application["id"]
+# /freight/policies/{policyID} (a fee policy) shares its parameter's name with /policies/{policyID}.
+freight_policy = None
+try:
+    freight_policy = get("/freight/policies", company)[0]["id"]
+except Exception as error:
+    print(f"# freight policyID: {error}")
 print("[parameters]")
 for name, value in sorted(found.items()):
     print(f'"path.{name}" = "{value}"')
 for op, value in per_operation.items():
     print(f'\n[[operations]]\ninclude-operation-id = "{op}"\nparameters = {{ "path.applicationID" = "{value}" }}')
+if freight_policy:
+    print(f'\n[[operations]]\ninclude-operation-id = "updateFreightPolicy"\nparameters = {{ "path.policyID" = "{freight_policy}" }}')
 PY
 echo "path parameters fixed to demo records:"; grep '^"path' "$out/schemathesis.toml" | sed 's/^/  /'
 

@@ -13,7 +13,14 @@ struct AdministrationTests {
         try await withApp { app in
             try await DemoDistrict.load(app)
             app.holdsDemoData = true
-            #expect(try await Enterprise.query(on: app.db).count() == DemoDistrict.companies.count)
+            // The registry's companies and the train's exporters.
+            #expect(try await Enterprise.query(on: app.db).count() == DemoDistrict.companies.count + DemoFreight.exporters.count)
+            // The seed's train: 42 FEU worth 82 million yuan, departed, customs released.
+            let seedTrain = try #require(try await TrainDeparture.query(on: app.db).filter(\.$trainNumber == "X9001").first())
+            let manifest = try await FreightFigures.manifest(app.context(), seedTrain)
+            #expect(manifest.totals.feu == 42 && manifest.totals.valueFen == 8_200_000_000 && manifest.totals.shippers == 26)
+            #expect(manifest.rows.allSatisfy { $0.customsStatus == .released && ContainerNumber.problem($0.containerNumber) == nil })
+            #expect(seedTrain.state(at: app.clock.now) == .departed)
             // Applications in every state of the workflow.
             let states = Set(try await ResumptionApplication.query(on: app.db).all().map(\.state))
             #expect(states == Set(ResumptionState.allCases))
@@ -57,7 +64,11 @@ struct AdministrationTests {
                 + (try await Employer.query(on: app.db).all().map { "/employers/\($0.id!)" })
                 + (try await JobApplication.query(on: app.db).all().map { "/jobs/centre/applications/\($0.id!)" })
             let people = try await Employee.query(on: app.db).limit(5).all().map { "/workforce/employees/\($0.id!)" }
-            for username in ["admin", "reviewer", "leader", "officer", "officer2", "company", "agent", "seeker", "guard", "employee"] {
+            let freightPages = ["/freight", "/freight/customs", "/freight/fees", "/freight/figures", "/freight/departures/new"]
+                + (try await TrainDeparture.query(on: app.db).all().flatMap { ["/freight/departures/\($0.id!)", "/freight/departures/\($0.id!)/manifest",
+                                                                              "/freight/departures/\($0.id!)/book"] })
+                + (try await ContainerBooking.query(on: app.db).limit(30).all().map { "/freight/bookings/\($0.id!)" })
+            for username in ["admin", "reviewer", "leader", "officer", "officer2", "company", "agent", "seeker", "guard", "employee", "port", "customs"] {
                 let user = try #require(try await User.query(on: app.db).filter(\.$username == username).first())
                 let caller = try await Fixtures.caller(app, user)
                 var pages = ["/", "/resumption", "/enterprises", "/dispatch", "/visits", "/officers", "/admin/settings", "/resumption/new",
@@ -67,7 +78,7 @@ struct AdministrationTests {
                 pages += try await Policy.query(on: app.db).all().map { "/policies/\($0.id!)" }
                 pages += ["/jobs", "/jobs?q=%E7%94%B5%E5%B7%A5", "/jobs/centre", "/jobs/review", "/jobs/figures", "/resume", "/my-applications"] + jobPages
                 pages += ["/workforce", "/workforce/employees", "/workforce/screening", "/workforce/supplies", "/workforce/district", "/health",
-                          "/gate", "/gate/visitors"] + people
+                          "/gate", "/gate/visitors"] + people + freightPages
                 for page in pages {
                     let response = try await app.testing().sendRequest(.GET, page, headers: caller.pageHeaders)
                     #expect([200, 403, 404].contains(response.status.code), "\(username) \(page) \(response.status)")

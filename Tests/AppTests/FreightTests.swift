@@ -144,6 +144,14 @@ struct FreightTests {
             #expect(try await F.send(app, .POST, "/api/v1/freight/bookings/\(third.id)/confirm", c).status == .forbidden)
             let listed = try #require(try await F.send(app, .GET, "/api/v1/freight/bookings", c).decoded([BookingDTO].self))
             #expect(listed.map(\.id) == [third.id])
+
+            // The room never drops below what is confirmed; more room confirms the waitlist.
+            let shrink = try await F.send(app, .PATCH, "/api/v1/freight/departures/\(departure.id)", world.port, ["capacityFeu": 1])
+            #expect(shrink.status == .unprocessableEntity && shrink.apiError?.fields["capacityFeu"] != nil)
+            let grown = try #require(try await F.send(app, .PATCH, "/api/v1/freight/departures/\(departure.id)", world.port, ["capacityFeu": 3])
+                .decoded(DepartureDTO.self))
+            #expect(grown.bookedFeu == 2.5 && grown.waitlistFeu == 0)
+            #expect(try await ContainerBooking.find(third.id, on: app.db)?.state == .confirmed)
         }
     }
 
@@ -194,6 +202,9 @@ struct FreightTests {
 
             // Loading needs the gate and the release.
             #expect(try await F.send(app, .POST, "\(path)/load", world.port).status == .conflict)
+            // A body that does not say which containers lets none in.
+            #expect(try await F.send(app, .POST, "\(path)/gate-in", world.port, ["numbers": "CSQU3054383"]).status.code / 100 == 4)
+            #expect(try await FreightContainer.query(on: app.db).filter(\.$gatedInAt != nil).count() == 0)
             #expect(try await F.send(app, .POST, "\(path)/gate-in", world.port, ["numbers": ["CSQU3054383"]]).status == .ok)
             let stillOut = try await F.send(app, .POST, "\(path)/load", world.port)
             #expect(stillOut.status == .conflict && stillOut.apiError?.message.contains("进港") == true)
@@ -270,7 +281,12 @@ struct FreightTests {
             #expect(answer.apiError?.fields["consignee.name"] != nil && answer.apiError?.fields["consignee.country"] != nil)
             answer = try await F.book(app, shipper, F.booking(UUID()))
             #expect(answer.status == .unprocessableEntity && answer.apiError?.fields["departureId"] != nil)
+            answer = try await F.book(app, shipper, F.booking(departure.id, containers: [["type": "20GP", "count": 60], ["type": "20GP", "count": 60]]))
+            #expect(answer.status == .unprocessableEntity && answer.apiError?.fields["containers"] != nil)
             #expect(try await ContainerBooking.query(on: app.db).count() == 0)
+            // A published train keeps its number and stations; its room never drops below what is booked.
+            let renamed = try await F.send(app, .PATCH, "/api/v1/freight/departures/\(departure.id)", world.port, ["trainNumber": "X9999"])
+            #expect(renamed.status == .unprocessableEntity && renamed.apiError?.fields["trainNumber"] != nil)
 
             // Departures: cut-offs in order, a station that exists, a room within bounds.
             let wrong = try await F.send(app, .POST, "/api/v1/freight/departures", world.port, [

@@ -26,8 +26,7 @@ enum FreightAPIController {
         }
         try errors.throwIfAny()
         let query = TrainDeparture.query(on: req.db).sort(\.$departsAt)
-        if req.query[String.self, at: "from"] != nil || req.query[String.self, at: "to"] != nil {
-            let (from, to) = try req.dayRange(defaultDays: 30)
+        if let (from, to) = try departureRange(req) {
             query.filter(\.$departsAt >= from.start).filter(\.$departsAt < to.adding(days: 1).start)
         }
         // `closed` is the clock's: stored open, past the booking cut-off.
@@ -41,6 +40,24 @@ enum FreightAPIController {
         case nil: break
         }
         return try await query.limit(500).all().map { DepartureDTO($0, now: req.now) }
+    }
+
+    /// `?from=&to=` for departures, which lie ahead as well as behind: either end may be left
+    /// out (the other end then spans the longest range allowed).
+    static func departureRange(_ req: Request) throws -> (CivilDate, CivilDate)? {
+        let fromText = req.query[String.self, at: "from"] ?? "", toText = req.query[String.self, at: "to"] ?? ""
+        guard !fromText.isEmpty || !toText.isEmpty else { return nil }
+        var errors = FieldErrors()
+        let from = fromText.isEmpty ? nil : CivilDate(iso: fromText)
+        let to = toText.isEmpty ? nil : CivilDate(iso: toText)
+        if !fromText.isEmpty, from == nil { errors.add("from", "error.date") }
+        if !toText.isEmpty, to == nil { errors.add("to", "error.date") }
+        try errors.throwIfAny()
+        let span = req.application.settings.maxRangeDays
+        let start = from ?? to!.adding(days: 1 - span), end = to ?? from!.adding(days: span - 1)
+        if end < start { throw FieldErrors("from", "error.date.order") }
+        if end.daysSince(start) >= span { throw FieldErrors("from", "error.date.span", arguments: [String(span)]) }
+        return (start, end)
     }
 
     @Sendable static func createDeparture(req: Request) async throws -> Response {
@@ -162,8 +179,9 @@ enum FreightAPIController {
 
     @Sendable static func gateIn(req: Request) async throws -> BookingDTO {
         let booking = try await found(req)
-        let body = try? req.content.decode(FreightInput.GateIn.self)
-        try await FreightService.gateIn(req.context, booking, numbers: body?.numbers ?? [])
+        // No body lets every container in; a body must say which.
+        let numbers = req.body.data?.readableBytes ?? 0 > 0 ? try req.content.decode(FreightInput.GateIn.self).numbers ?? [] : []
+        try await FreightService.gateIn(req.context, booking, numbers: numbers)
         return try await full(try await found(req), on: req.db)
     }
 

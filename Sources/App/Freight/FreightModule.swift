@@ -66,7 +66,7 @@ extension Module {
         navigation: [
             NavigationEntry("nav.freight", "/freight", [.portOperator, .enterpriseAdmin]),
             NavigationEntry("nav.customs", "/freight/customs", [.customsOfficer]),
-            NavigationEntry("nav.freightFigures", "/freight/figures", [.districtAdmin, .leader, .portOperator, .customsOfficer]),
+            NavigationEntry("nav.freightFigures", "/freight/figures", [.districtAdmin, .leader, .reviewer, .officer, .portOperator, .customsOfficer]),
         ],
         jobs: [
             BackgroundJob(name: "freight cut-offs", initialDelay: .seconds(20), every: .minutes(1)) { app, now in

@@ -138,10 +138,20 @@ enum FreightService {
         try await ctx.transaction { db in
             let departure = try await lockDeparture(id, on: db)
             let state = departure.state(at: ctx.now)
-            guard state.isBeforeDeparture || input.eta != nil else {
+            var errors = FieldErrors()
+            // What a train is (its number, direction, stations) is fixed once published.
+            for (field, value) in [("trainNumber", input.trainNumber), ("direction", input.direction), ("origin", input.origin),
+                                   ("destination", input.destination)] where value != nil {
+                errors.add(field, "error.freight.fixed")
+            }
+            try errors.throwIfAny()
+            let onlyETA = [input.capacityFeu == nil, input.departsAt == nil, input.bookingCutoffAt == nil, input.gateInCutoffAt == nil,
+                           input.customsCutoffAt == nil, input.autoConfirm == nil].allSatisfy { $0 }
+            // Once the train has left, only its ETA changes.
+            guard state.isBeforeDeparture || (onlyETA && state != .cancelled) else {
                 throw AppError.illegalTransition(messageKey: "error.freight.departureGone")
             }
-            var errors = FieldErrors()
+            if let departsAt = input.departsAt, departsAt <= ctx.now { errors.add("departsAt", "error.freight.past") }
             var changes: [String] = []
             if let feu = input.capacityFeu {
                 if !(1...maxCapacityFeu).contains(feu) {
@@ -170,8 +180,10 @@ enum FreightService {
         }
     }
 
-    /// Cancels a departure that has not left. Confirmed bookings move to `moveTo` when it has
-    /// room for all of them; every other live booking is cancelled. Each shipper is told.
+    /// Cancels a departure that has not left. Confirmed bookings (and loaded ones, which are
+    /// confirmed again on the other train, their containers and declaration kept) move to
+    /// `moveTo` when it has room for all of them; every other live booking is cancelled. Each
+    /// shipper is told.
     static func cancelDeparture(_ ctx: ServiceContext, id: UUID, reason: String, moveTo: UUID?) async throws {
         try await ctx.transaction { db in
             let departure = try await lockDeparture(id, on: db)
@@ -339,6 +351,7 @@ enum FreightService {
         if ContainerRequest.halves(containers) > departure.capacityHalves {
             throw FieldErrors("containers", "error.freight.largerThanTrain", arguments: [FEU.text(halves: departure.capacityHalves)])
         }
+        if user.role == .enterpriseAdmin, user.$enterprise.id == nil { throw AppError.forbidden }
         let enterpriseID = user.role == .enterpriseAdmin ? user.$enterprise.id : input.enterpriseId
         guard let enterpriseID, let enterprise = try await Enterprise.find(enterpriseID, on: ctx.db) else {
             throw FieldErrors("enterpriseId", "error.required")
@@ -647,8 +660,9 @@ enum FreightService {
     /// The port lets containers in at the gate (all of the booking's when `numbers` is empty).
     static func gateIn(_ ctx: ServiceContext, _ booking: ContainerBooking, numbers: [String]) async throws {
         try await ctx.transaction { db in
-            let (booking, _) = try await locked(booking, on: db)
+            let (booking, departure) = try await locked(booking, on: db)
             guard booking.state == .confirmed else { throw AppError.illegalTransition(messageKey: "error.freight.notConfirmed") }
+            guard departure.state(at: ctx.now).isBeforeDeparture else { throw AppError.illegalTransition(messageKey: "error.freight.departureGone") }
             let containers = try await FreightContainer.query(on: db).filter(\.$bookingID == booking.requireID()).all()
             guard !containers.isEmpty else { throw AppError.conflict(field: "numbers", messageKey: "error.freight.noContainers") }
             let wanted = Set(numbers.map { ContainerNumber.normalized($0) })

@@ -51,7 +51,7 @@ public struct ContainerRequest: Equatable, Sendable {
         self.count = count
     }
 
-    /// The most containers of one type one booking may ask for.
+    /// The most containers of one type one booking may ask for (lines of one type added up).
     public static let maxCount = 100
 
     /// The requests as typed (`type`, `count`), each checked; the same type twice is added up.
@@ -70,6 +70,10 @@ public struct ContainerRequest: Equatable, Sendable {
                 continue
             }
             if let type { counts[type, default: 0] += count }
+        }
+        for (type, count) in counts where count > maxCount {
+            errors.add(field, "error.freight.count", arguments: [String(maxCount)])
+            counts[type] = maxCount
         }
         return counts.keys.sorted().map { ContainerRequest(type: $0, count: counts[$0]!) }
     }

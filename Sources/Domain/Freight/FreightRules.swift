@@ -107,7 +107,9 @@ public enum Capacity {
 
 /// The three cut-offs of a departure, in the order they must come.
 public enum Cutoffs {
-    /// Field errors for a departure's times: booking ≤ customs ≤ gate-in... each before departure.
+    /// Field errors for a departure's times: every cut-off at or before the departure, and the
+    /// customs and gate-in cut-offs at or after the booking cut-off (customs may close before
+    /// or after the gate, as the port arranges).
     public static func check(departsAt: Date, booking: Date, gateIn: Date, customs: Date, into errors: inout FieldErrors) {
         if booking > departsAt { errors.add("bookingCutoffAt", "error.freight.cutoffAfterDeparture") }
         if gateIn > departsAt { errors.add("gateInCutoffAt", "error.freight.cutoffAfterDeparture") }
