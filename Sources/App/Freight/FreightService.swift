@@ -398,47 +398,103 @@ enum FreightService {
         booking.customsStatus = .none
         booking.createdAt = ctx.now
         booking.updatedAt = ctx.now
+        // Everything but what the departure's lock decides is read and prepared here, in the
+        // request's own task: inside the one writer each booking costs only its statements.
+        let bookingID = UUID()
+        booking.id = bookingID
+        let row = try PreparedInsert(booking)
+        func event(_ step: FreightStep, detail: String?) throws -> PreparedInsert {
+            let event = FreightEvent()
+            event.departureID = new.departureID
+            event.bookingID = bookingID
+            event.kind = step.rawValue
+            event.at = ctx.now
+            event.detail = detail
+            event.actorName = user.displayName
+            return try PreparedInsert(event)
+        }
+        let requested = try event(.requested, detail: "\(FEU.text(halves: halves)) FEU")
+        let confirmed = try event(.confirmed, detail: nil), waitlisted = try event(.waitlisted, detail: nil)
+        let notice = Notification()
+        notice.enterpriseID = enterpriseID
+        notice.link = "/freight/bookings/\(bookingID)"
+        notice.createdAt = ctx.now
+        notice.messageKey = ""
+        notice.arguments = []
+        let noticeRow = try PreparedInsert(notice)
         return try await ctx.transaction { db in
-            let departure = try await lockDeparture(new.departureID, on: db)
-            switch departure.state(at: ctx.now) {
+            let room = try await lockRoom(new.departureID, on: db)
+            switch DepartureState.effective(room.state, bookingCutoff: room.bookingCutoffAt, now: ctx.now) {
             case .open: break
             case .closed: throw AppError.conflict(field: "departureId", messageKey: "error.freight.afterCutoff")
             default: throw AppError.conflict(field: "departureId", messageKey: "error.freight.notOpen")
             }
-            let decision = Capacity.decide(halves: halves, booked: departure.bookedHalves, capacity: departure.capacityHalves,
-                                           autoConfirm: departure.autoConfirm, othersWaiting: departure.waitlistHalves > 0)
-            departure.bookingSequence += 1
-            booking.$departure.id = try departure.requireID()
-            booking.sequence = departure.bookingSequence
-            booking.number = bookingNumber(departure, sequence: departure.bookingSequence)
+            let decision = Capacity.decide(halves: halves, booked: room.bookedHalves, capacity: room.capacityHalves,
+                                           autoConfirm: room.autoConfirm, othersWaiting: room.waitlistHalves > 0)
+            let sequence = room.bookingSequence + 1
+            booking.$departure.id = new.departureID
+            booking.sequence = sequence
+            booking.number = bookingNumber(trainNumber: room.trainNumber, departsAt: room.departsAt, sequence: sequence)
             booking.state = BookingState(rawValue: decision.rawValue)!
-            switch decision {
-            case .confirmed:
-                departure.bookedHalves += halves
-                booking.quoteFrozenAt = ctx.now
-            case .waitlisted:
-                departure.waitlistHalves += halves
-            case .requested:
-                break
-            }
-            try await departure.save(on: db)
-            try await booking.create(on: db)
-            try await step(ctx, booking, .requested, detail: "\(FEU.text(halves: halves)) FEU", on: db)
-            if decision != .requested { try await step(ctx, booking, decision == .confirmed ? .confirmed : .waitlisted, on: db) }
-            try await notify(booking, "notify.freight.\(decision.rawValue)", [booking.number, departure.trainNumber], at: ctx.now, on: db)
-            try await Audit.record(ctx, on: db, action: "freight.booking.create", entity: "freightBooking", entityID: booking.id,
+            if decision == .confirmed { booking.quoteFrozenAt = ctx.now }
+            try await HotStatement(
+                "UPDATE freight_departures SET booked_halves = ?, waitlist_halves = ?, booking_sequence = ? WHERE id = ?",
+                [room.bookedHalves + (decision == .confirmed ? halves : 0), room.waitlistHalves + (decision == .waitlisted ? halves : 0),
+                 sequence, new.departureID]).run(on: db)
+            try await row.setting("departure_id", to: new.departureID).setting("sequence", to: sequence)
+                .setting("number", to: booking.number).setting("state", to: booking.state.rawValue)
+                .setting("quote_frozen_at", to: booking.quoteFrozenAt).run(on: db, for: booking)
+            try await requested.run(on: db, for: FreightEvent())
+            if decision == .confirmed { try await confirmed.run(on: db, for: FreightEvent()) }
+            if decision == .waitlisted { try await waitlisted.run(on: db, for: FreightEvent()) }
+            try await noticeRow.setting("message_key", to: "notify.freight.\(decision.rawValue)")
+                .setting("arguments", to: [booking.number, room.trainNumber]).run(on: db, for: notice)
+            try await Audit.record(ctx, on: db, action: "freight.booking.create", entity: "freightBooking", entityID: bookingID,
                                    subject: booking.number, detail: "state=\(booking.state.rawValue),feu=\(FEU.text(halves: halves))")
-            booking.$departure.value = departure
             booking.$enterprise.value = enterprise
+            booking.$departure.value = found
             return booking
         }
     }
 
+    /// A departure's room as a booking needs it, read with one statement; on PostgreSQL the row
+    /// stays locked to the end of the transaction (`lockDeparture` does the same for whole models).
+    private struct Room {
+        let state: DepartureState
+        let bookingCutoffAt, departsAt: Date
+        let capacityHalves, bookedHalves, waitlistHalves, bookingSequence: Int
+        let autoConfirm: Bool
+        let trainNumber: String
+    }
+
+    private static func lockRoom(_ id: UUID, on db: any Database) async throws -> Room {
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("freight needs SQL") }
+        let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        guard let row = try await sql.raw("""
+            SELECT state, booking_cutoff_at, departs_at, capacity_halves, booked_halves, waitlist_halves, booking_sequence, \
+            auto_confirm, train_number FROM freight_departures WHERE id = \(bind: id)\(lock)
+            """).first()
+        else { throw AppError.notFound }
+        return Room(state: DepartureState(rawValue: try row.decode(column: "state", as: String.self)) ?? .cancelled,
+                    bookingCutoffAt: try row.decode(column: "booking_cutoff_at", as: Date.self),
+                    departsAt: try row.decode(column: "departs_at", as: Date.self),
+                    capacityHalves: try row.decode(column: "capacity_halves", as: Int.self),
+                    bookedHalves: try row.decode(column: "booked_halves", as: Int.self),
+                    waitlistHalves: try row.decode(column: "waitlist_halves", as: Int.self),
+                    bookingSequence: try row.decode(column: "booking_sequence", as: Int.self),
+                    autoConfirm: try row.decode(column: "auto_confirm", as: Bool.self),
+                    trainNumber: try row.decode(column: "train_number", as: String.self))
+    }
+
     /// `X8001-200208-007`: train, departure day, place in the request order.
     static func bookingNumber(_ departure: TrainDeparture, sequence: Int) -> String {
-        let day = CivilDate(departure.departsAt)
+        bookingNumber(trainNumber: departure.trainNumber, departsAt: departure.departsAt, sequence: sequence)
+    }
+
+    static func bookingNumber(trainNumber: String, departsAt: Date, sequence: Int) -> String {
+        let day = CivilDate(departsAt)
         let date = String(format: "%02d%02d%02d", day.year % 100, day.month, day.day)
-        return "\(departure.trainNumber)-\(date)-\(String(format: "%03d", sequence))"
+        return "\(trainNumber)-\(date)-\(String(format: "%03d", sequence))"
     }
 
     /// Who may read bookings: the port, customs and the district's leadership all of them; an
