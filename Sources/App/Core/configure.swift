@@ -21,6 +21,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
 
     try DataStore.configureDatabase(app, settings: settings)
     app.settingsCache = .init()
+    app.dashboardCache = .init()
     app.routingCache = .init()
     app.bearerCache = .init()
     app.jobTermCounts = .init()

@@ -54,6 +54,9 @@ struct DistrictSettings: Content, Equatable {
     var serviceLevels = ServiceLevels()
     /// The district's group robot (WeCom / DingTalk), for escalations and low ratings.
     var districtWebhookURL = ""
+    /// When the daily briefing goes to the district's group robot (`08:30`, China Standard
+    /// Time); empty: it is not sent.
+    var briefingTime = ""
     /// Fever threshold, quarantine days, key areas, cluster rule, supplies warning, retention.
     var health = HealthPolicy()
 
@@ -81,6 +84,7 @@ struct DistrictSettings: Content, Equatable {
             settings.serviceLevels = levels
         }
         if let url = values["districtWebhookURL"] { settings.districtWebhookURL = url }
+        if let time = values["briefingTime"] { settings.briefingTime = time }
         if let health = values["health"].flatMap({ try? JSONDecoder().decode(HealthPolicy.self, from: Data($0.utf8)) }) {
             settings.health = health
         }
@@ -93,7 +97,7 @@ struct DistrictSettings: Content, Equatable {
          "queueOverdueWorkingDays": String(queueOverdueWorkingDays), "maxUploadMegabytes": String(maxUploadMegabytes),
          "officerCap": String(officerCap),
          "serviceLevels": String(decoding: (try? JSONEncoder().encode(serviceLevels)) ?? Data("{}".utf8), as: UTF8.self),
-         "districtWebhookURL": districtWebhookURL,
+         "districtWebhookURL": districtWebhookURL, "briefingTime": briefingTime,
          "health": String(decoding: (try? JSONEncoder().encode(health)) ?? Data("{}".utf8), as: UTF8.self)]
     }
 

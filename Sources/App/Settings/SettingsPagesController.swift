@@ -33,6 +33,7 @@ enum SettingsPagesController {
         var complexResolutionHours: String?
         var confirmationHours: String?
         var districtWebhookURL: String?
+        var briefingTime: String?
         var feverThreshold: String?
         var quarantineDays: String?
         var closeContactDays: String?
@@ -86,7 +87,8 @@ enum SettingsPagesController {
                         minimumNoticeWorkingDays: int(form.minimumNoticeWorkingDays, "minimumNoticeWorkingDays"),
                         queueOverdueWorkingDays: int(form.queueOverdueWorkingDays, "queueOverdueWorkingDays"),
                         maxUploadMegabytes: int(form.maxUploadMegabytes, "maxUploadMegabytes"), officerCap: int(form.officerCap, "officerCap"),
-                        serviceLevels: levels, districtWebhookURL: form.districtWebhookURL, health: health)
+                        serviceLevels: levels, districtWebhookURL: form.districtWebhookURL,
+                        briefingTime: form.briefingTime, health: health)
         return try await FormAction.run(req, flash: "settings.saved", redirect: "/admin/settings", render: { errors, status in
             try await render(req, try await req.districtSettings(), fields: errors.messages, status: status)
         }) {

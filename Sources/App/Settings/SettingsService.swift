@@ -18,6 +18,8 @@ enum SettingsService {
         var officerCap: Int?
         var serviceLevels: ServiceLevels?
         var districtWebhookURL: String?
+        /// `08:30`, or empty to send no daily briefing.
+        var briefingTime: String?
         var health: HealthPolicy?
     }
 
@@ -52,6 +54,9 @@ enum SettingsService {
         }
         if let url = body.districtWebhookURL.map(FormText.trimmed) {
             if url.isEmpty || url.hasPrefix("https://") || url.hasPrefix("http://") { settings.districtWebhookURL = url } else { errors.add("districtWebhookURL", "error.url") }
+        }
+        if let time = body.briefingTime.map(FormText.trimmed) {
+            if time.isEmpty || BriefingTime(time) != nil { settings.briefingTime = time } else { errors.add("briefingTime", "error.time") }
         }
         if let health = body.health {
             let fields = health.check()

@@ -1,0 +1,203 @@
+import Domain
+import Fluent
+import Vapor
+
+/// `/dashboard`: the tiles with yesterday beside them, breakdowns as charts and tables, the
+/// series by zone, each number a link to the enterprises behind it; `/dashboard/drill`;
+/// `/dashboard/briefing`, printable and to copy.
+enum DashboardPagesController {
+    struct TileView: Encodable {
+        let name: String
+        let label: String
+        let value: String
+        let previous: String
+        /// `up`, `down` or `same` against yesterday.
+        let trend: String
+        let href: String
+    }
+
+    struct GroupView: Encodable {
+        let key: String
+        let label: String
+        let tiles: [TileView]
+    }
+
+    struct BreakdownRow: Encodable {
+        let name: String
+        let values: [String]
+        let href: String
+    }
+
+    struct Page: Encodable {
+        let page: PageContext
+        let asOf: String
+        let date: String
+        let today: String
+        let groups: [GroupView]
+        let zones: [SelectOption]
+        let categories: [SelectOption]
+        let sizes: [SelectOption]
+        let industry: String
+        let dimensions: [SelectOption]
+        let metrics: [SelectOption]
+        let metricLabel: String
+        let dimensionLabel: String
+        let chart: BarChart
+        let columns: [String]
+        let rows: [BreakdownRow]
+        let csvHref: String
+        /// One chart, in a list so that the chart's template finds it as `chart`.
+        let series: [LineChart]
+        let canBrief: Bool
+    }
+
+    static let tableTiles: [DashboardTile] = [.count(.enterprisesVerified), .count(.enterprisesResumed), .rate(.resumptionRate),
+                                              .count(.workersOnSite), .count(.contactsTotal), .count(.ticketsOpen)]
+
+    static func link(_ path: String, _ items: [String: String]) -> String {
+        var components = URLComponents()
+        components.path = path
+        components.queryItems = items.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        return components.string ?? path
+    }
+
+    @Sendable static func dashboard(req: Request) async throws -> Response {
+        let query = try await DashboardQuery.read(req, metric: .count(.enterprisesResumed))
+        let ctx = req.context
+        let snapshot = try await DashboardService.snapshot(ctx, day: query.day)
+        let previous = try await DashboardService.snapshot(ctx, day: query.day.adding(days: -1))
+        let now = snapshot.total(query.filter), before = previous.total(query.filter)
+        let groups = DashboardTile.groups.map { key, tiles in
+            GroupView(key: key, label: req.t("dashboard.group.\(key)"), tiles: tiles.map { tile in
+                let value = tile.value(now), last = tile.value(before)
+                let trend = value.flatMap { v in last.map { v > $0 ? "up" : v < $0 ? "down" : "same" } } ?? "same"
+                return TileView(name: tile.name, label: req.t(tile.nameKey), value: DashboardFormat.text(tile, value),
+                                previous: DashboardFormat.text(tile, last), trend: trend,
+                                href: link("/dashboard/drill", query.filterItems.merging(["metric": tile.name]) { $1 }))
+            })
+        }
+        let tile = query.tile ?? .count(.enterprisesResumed)
+        let breakdown = snapshot.breakdown(query.dimension, query.filter)
+        let chart = BarChart(title: "\(req.t(tile.nameKey)) · \(req.t(query.dimension.nameKey))", legend: req.t(tile.nameKey),
+                             rows: breakdown.map { (label: query.groupName($0.key, query.dimension, req), value: Int((tile.value($0.counts) ?? 0).rounded()), second: nil) })
+        let columns = ([tile] + tableTiles.filter { $0 != tile })
+        let rows = breakdown.map { key, counts in
+            var items = query.filterItems.merging(["metric": tile.name]) { $1 }
+            items[query.dimension.rawValue] = query.dimension == .size || query.dimension == .category || query.dimension == .zone || query.dimension == .industry ? key : ""
+            return BreakdownRow(name: query.groupName(key, query.dimension, req), values: columns.map { DashboardFormat.text($0, $0.value(counts)) },
+                                href: link("/dashboard/drill", items))
+        }
+        // The series: the chosen figure by zone over the last 30 days to the chosen day.
+        let days = try await DashboardService.days(ctx, from: query.day.adding(days: -29), to: query.day)
+        var zoneCodes = Set(days.flatMap { $0.figures.zones.keys })
+        if let zone = query.filter.zone ?? query.filter.restrictedTo?.zone { zoneCodes = zoneCodes.filter { $0 == zone } }
+        var lines: [(label: String, values: [Double?])] = zoneCodes.sorted().map { zone in
+            (query.zoneNames[zone] ?? zone, days.map { tile.value($0.figures.zones[zone] ?? DashboardCounts()) })
+        }
+        if query.filter.zone == nil, query.filter.restrictedTo == nil {
+            lines.insert((req.t("dashboard.district"), days.map { tile.value($0.figures.totals) }), at: 0)
+        }
+        let series = LineChart(title: req.t("dashboard.series.title", req.t(tile.nameKey)), days: days.map(\.day.iso), series: lines) {
+            DashboardFormat.text(tile, $0)
+        }
+        let zones = try await EnterpriseRegistry.zones(req.db)
+        let user = try ctx.requireUser()
+        let context = Page(
+            page: try await Pages.context(req, titleKey: "dashboard.title"), asOf: DisplayFormat.dateTime(snapshot.asOf),
+            date: query.day.iso, today: CivilDate(req.now).iso, groups: groups,
+            zones: [SelectOption(value: "", label: req.t("dashboard.allZones"), selected: query.filter.zone == nil)]
+                + zones.map { SelectOption(value: $0.code, label: $0.displayName(req.language), selected: query.filter.zone == $0.code) },
+            categories: [SelectOption(value: "", label: req.t("list.all"), selected: query.filter.category == nil)]
+                + (ResumptionCategory.allCases.map(\.rawValue) + ["none"]).map {
+                    SelectOption(value: $0, label: query.groupName($0, .category, req), selected: query.filter.category == $0)
+                },
+            sizes: [SelectOption(value: "", label: req.t("list.all"), selected: query.filter.size == nil)]
+                + ["above", "below"].map { SelectOption(value: $0, label: req.t("dashboard.size.\($0)"), selected: query.filter.size == $0) },
+            industry: query.filter.industry ?? "",
+            dimensions: DashboardDimension.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0 == query.dimension) },
+            metrics: DashboardTile.all.map { SelectOption(value: $0.name, label: req.t($0.nameKey), selected: $0 == tile) },
+            metricLabel: req.t(tile.nameKey), dimensionLabel: req.t(query.dimension.nameKey), chart: chart,
+            columns: columns.map { req.t($0.nameKey) }, rows: rows,
+            csvHref: link("/dashboard/export", query.filterItems.merging(["by": query.dimension.rawValue]) { $1 }),
+            series: [series], canBrief: [.leader, .districtAdmin, .reviewer].contains(user.role))
+        return try await Pages.render(req, "dashboard/dashboard", context)
+    }
+
+    /// The breakdown as CSV, from the page (signed in by session).
+    @Sendable static func export(req: Request) async throws -> Response {
+        try await DashboardAPIController.breakdownCSV(req, try await DashboardQuery.read(req))
+    }
+
+    struct DrillPage: Encodable {
+        struct Row: Encodable { let id: String; let name: String; let zone: String; let industry: String; let category: String; let size: String; let value: String }
+        let page: PageContext
+        let title: String
+        let filters: String
+        let rows: [Row]
+        let pagination: Pagination
+        let byNameHref: String
+        let byValueHref: String
+        let csvHref: String
+        let backHref: String
+    }
+
+    @Sendable static func drill(req: Request) async throws -> Response {
+        let query = try await DashboardQuery.read(req, metric: .count(.enterprisesResumed))
+        let tile = query.tile ?? .count(.enterprisesResumed)
+        let (rows, total) = try await DashboardAPIController.drill(req, query)
+        if query.csv {
+            var lines = [CSV.line([req.t("dashboard.drill.enterprise"), req.t("field.zone"), req.t("dashboard.by.industry"),
+                                   req.t("dashboard.by.category"), req.t("dashboard.by.size"), req.t(tile.nameKey)])]
+            for row in rows {
+                lines.append(CSV.line([row.name, row.zone, row.industry, row.category, row.size, DashboardFormat.text(.count(tile.drillMetric), row.value)]))
+            }
+            return DashboardAPIController.csvResponse(CSV.document(lines), name: "dashboard-\(tile.name)-\(query.day.iso).csv")
+        }
+        let per = DashboardAPIController.perPage
+        let start = (query.page - 1) * per
+        let pageRows = start < rows.count ? Array(rows[start..<min(rows.count, start + per)]) : []
+        var items = query.filterItems.merging(["metric": tile.name]) { $1 }
+        if query.sortByName { items["sort"] = "name" }
+        let filters = [query.filter.zone.map { query.groupName($0, .zone, req) }, query.filter.industry,
+                       query.filter.category.map { query.groupName($0, .category, req) }, query.filter.size.map { query.groupName($0, .size, req) }]
+            .compactMap { $0 }.joined(separator: " · ")
+        let context = DrillPage(
+            page: try await Pages.context(req, titleKey: "dashboard.drill.title"),
+            title: "\(req.t(tile.nameKey)) · \(query.day.iso)", filters: filters,
+            rows: pageRows.map { .init(id: $0.id, name: $0.name, zone: $0.zone, industry: $0.industry, category: $0.category, size: $0.size,
+                                       value: DashboardFormat.text(.count(tile.drillMetric), $0.value)) },
+            pagination: Pagination(PageMetadata(page: query.page, per: per, total: total), path: "/dashboard/drill", query: items),
+            byNameHref: link("/dashboard/drill", items.merging(["sort": "name"]) { $1 }),
+            byValueHref: link("/dashboard/drill", items.filter { $0.key != "sort" }),
+            csvHref: link("/dashboard/drill", items.merging(["format": "csv"]) { $1 }),
+            backHref: link("/dashboard", query.filterItems.merging(["metric": tile.name]) { $1 }))
+        return try await Pages.render(req, "dashboard/drill", context)
+    }
+
+    struct BriefingPage: Encodable {
+        struct Figure: Encodable { let label: String; let value: String }
+        let page: PageContext
+        let date: String
+        let asOf: String
+        let paragraphs: [String]
+        let text: String
+        let figures: [Figure]
+    }
+
+    @Sendable static func briefing(req: Request) async throws -> Response {
+        let query = try await DashboardQuery.read(req)
+        let briefing = try await DashboardService.briefing(req.context, day: query.day, language: req.language)
+        if req.query[String.self, at: "format"] == "text" {
+            let response = Response(status: .ok, body: .init(string: briefing.text))
+            response.headers.replaceOrAdd(name: .contentType, value: "text/plain; charset=utf-8")
+            return response
+        }
+        let figures = DashboardTile.all.map { tile in
+            BriefingPage.Figure(label: req.t(tile.nameKey), value: DashboardFormat.text(tile, briefing.figures[tile.name] ?? nil))
+        }
+        let context = BriefingPage(page: try await Pages.context(req, titleKey: "dashboard.briefing.title"), date: briefing.date,
+                                   asOf: DisplayFormat.dateTime(briefing.asOf), paragraphs: briefing.text.components(separatedBy: "\n"),
+                                   text: briefing.text, figures: figures)
+        return try await Pages.render(req, "dashboard/briefing", context)
+    }
+}

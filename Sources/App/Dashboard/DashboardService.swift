@@ -1,0 +1,241 @@
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The district's picture, kept fresh without reading the other modules' tables on a view: a
+/// background job counts today every 30 seconds (`refresh`) and keeps the snapshot in memory;
+/// each day's totals, by zone, are kept in `dashboard_days` for the series and for yesterday's
+/// values. Pages and API read the kept snapshot, which is never older than a minute.
+enum DashboardService {
+    /// How often today is counted again; the page says as of when.
+    static let refreshSeconds: TimeInterval = 30
+    /// A past day counted again after this long (late entries may still change it).
+    static let pastDayLifetime: TimeInterval = 600
+
+    // MARK: Snapshots
+
+    /// `day`'s snapshot: today's as the job last counted it (counted now if there is none yet or
+    /// it is older than a minute), a past day's from the cache or counted.
+    static func snapshot(_ ctx: ServiceContext, day: CivilDate) async throws -> DashboardSnapshot {
+        let today = CivilDate(ctx.now)
+        let cache = ctx.app.dashboardCache
+        let lifetime = day == today ? 2 * refreshSeconds : pastDayLifetime
+        if let kept = cache.get(day), ctx.now.timeIntervalSince(kept.counted) < lifetime { return kept.snapshot }
+        let counted = try await DashboardStore.snapshot(ctx.db, day: day, at: day == today ? ctx.now : day.adding(days: 1).start)
+        cache.put(counted, counted: ctx.now)
+        return counted
+    }
+
+    /// The job: count today (and yesterday, which may still change), keep them, and store their
+    /// totals by zone for the series.
+    static func refresh(_ app: Application, now: Date) async throws {
+        let ctx = app.context(now: now)
+        let today = CivilDate(now)
+        for day in [today.adding(days: -1), today] {
+            let snapshot = try await DashboardStore.snapshot(app.db, day: day, at: day == today ? now : day.adding(days: 1).start)
+            app.dashboardCache.put(snapshot, counted: now)
+            try await storeDay(ctx, snapshot)
+        }
+        try await sendBriefingIfDue(app, now: now)
+    }
+
+    /// A day's totals and zones, as kept for the series.
+    struct Day: Codable, Sendable, Equatable {
+        let totals: DashboardCounts
+        let zones: [String: DashboardCounts]
+    }
+
+    static func day(of snapshot: DashboardSnapshot) -> Day {
+        Day(totals: snapshot.total(DashboardFilter()),
+            zones: Dictionary(uniqueKeysWithValues: snapshot.breakdown(.zone, DashboardFilter()).map { ($0.key, $0.counts) }))
+    }
+
+    static func storeDay(_ ctx: ServiceContext, _ snapshot: DashboardSnapshot) async throws {
+        let figures = String(decoding: try JSONEncoder().encode(day(of: snapshot)), as: UTF8.self)
+        let iso = snapshot.day.iso
+        try await ctx.transaction { db in
+            if let row = try await DashboardDay.query(on: db).filter(\.$day == iso).first() {
+                row.figures = figures
+                row.asOf = snapshot.asOf
+                try await row.save(on: db)
+            } else {
+                try await DashboardDay(day: iso, asOf: snapshot.asOf, figures: figures).create(on: db)
+            }
+        }
+    }
+
+    /// Kept days in a range; a day not kept yet is counted now and kept.
+    static func days(_ ctx: ServiceContext, from: CivilDate, to: CivilDate) async throws -> [(day: CivilDate, figures: Day)] {
+        let kept = try await DashboardDay.query(on: ctx.db).filter(\.$day >= from.iso).filter(\.$day <= to.iso).all()
+        var byDay = Dictionary(uniqueKeysWithValues: kept.compactMap { row in row.decoded.map { (row.day, $0) } })
+        var result: [(CivilDate, Day)] = []
+        var day = from
+        let today = CivilDate(ctx.now)
+        while !(to < day) {
+            if day == today || byDay[day.iso] == nil {
+                let snapshot = try await snapshot(ctx, day: day)
+                if byDay[day.iso] == nil { try await storeDay(ctx, snapshot) }
+                byDay[day.iso] = self.day(of: snapshot)
+            }
+            result.append((day, byDay[day.iso]!))
+            day = day.adding(days: 1)
+        }
+        return result
+    }
+
+    // MARK: Who sees what
+
+    /// The district for leaders, administrators and reviewers; an officer their zone and the
+    /// enterprises assigned to them.
+    static func scope(_ ctx: ServiceContext) async throws -> DashboardFilter {
+        let user = try ctx.requireUser()
+        var filter = DashboardFilter()
+        if user.role == .officer {
+            let assigned = try await OfficerService.assignedEnterpriseIDs(user, on: ctx.db).map(\.uuidString)
+            filter.restrictedTo = (user.zone, Set(assigned))
+        }
+        return filter
+    }
+
+    // MARK: The daily briefing (日报)
+
+    struct Briefing: Content {
+        let date: String
+        let asOf: Date
+        let text: String
+        let figures: [String: Double]
+    }
+
+    /// The day's figures as the seed writes them, in `language`.
+    static func briefing(_ ctx: ServiceContext, day: CivilDate, language: Language) async throws -> Briefing {
+        let snapshot = try await snapshot(ctx, day: day)
+        let counts = snapshot.total(DashboardFilter())
+        var figures: [String: Double] = [:]
+        for tile in DashboardTile.all { figures[tile.name] = tile.value(counts) }
+        // Officers who served enterprises in the ten days to the day: a contact or a visit report.
+        let from = day.adding(days: -9).iso
+        let contacted = try await DispatchContact.query(on: ctx.db).filter(\.$day >= from).filter(\.$day <= day.iso).field(\.$officer.$id).all()
+        let visited = try await SiteVisit.query(on: ctx.db).filter(\.$reportedAt >= day.adding(days: -9).start)
+            .filter(\.$reportedAt < day.adding(days: 1).start).field(\.$officer.$id).all()
+        let officers = Set(contacted.map(\.$officer.id) + visited.map(\.$officer.id)).count
+        figures["officersServing"] = Double(officers)
+        func number(_ name: String) -> String {
+            guard let value = figures[name] else { return "—" }
+            if DashboardRate(rawValue: name) != nil { return "\(value)%" }
+            return value.rounded() == value ? String(Int(value)) : String(value)
+        }
+        let strings = ctx.app.strings
+        let date = language == .en ? day.iso : "\(day.month)月\(day.day)日"
+        var paragraphs = [strings.text("dashboard.briefing.resumption", language, [
+            date, number("enterprisesVerified"), number("enterprisesResumed"), number("resumedAboveDesignatedSize"),
+            number("resumptionRate"), number("resumptionRateAboveDesignatedSize")])]
+        paragraphs.append(strings.text("dashboard.briefing.dispatch", language, [
+            number("contactsTotal"), number("enterprisesContacted"), String(officers), number("siteVisitsToday"), number("rectificationsOpen")]))
+        paragraphs.append(strings.text("dashboard.briefing.people", language, [
+            number("workersOnSite"), number("workersPlannedOnSite"), number("workersInQuarantine"), number("feverAlertsToday")]))
+        paragraphs.append(strings.text("dashboard.briefing.helpdesk", language, [
+            number("ticketsOpen"), number("ticketsOverdue"), number("responseRate"), number("resolutionRate"), number("satisfactionRate")]))
+        paragraphs.append(strings.text("dashboard.briefing.jobs", language, [number("postingsOpen"), number("openings"), number("hiresTotal")]))
+        if counts[.freightTrainsMonth] > 0 {
+            paragraphs.append(strings.text("dashboard.briefing.freight", language, [
+                number("freightTrainsMonth"), number("freightFeuMonth"), Yuan.wan(fen: counts[.freightValueFenMonth])]))
+        }
+        return Briefing(date: day.iso, asOf: snapshot.asOf, text: paragraphs.joined(separator: "\n"), figures: figures)
+    }
+
+    /// Each morning at the set time (a district setting; off when empty) the day's briefing goes
+    /// to the district's group robot, once a day.
+    static func sendBriefingIfDue(_ app: Application, now: Date) async throws {
+        let settings = try await app.context(now: now).settings()
+        guard let time = BriefingTime(settings.briefingTime), !settings.districtWebhookURL.isEmpty else { return }
+        let today = CivilDate(now)
+        guard now >= today.start.addingTimeInterval(Double(time.minutes * 60)) else { return }
+        let key = "dashboard.briefing.sent"
+        let sent = try await PlatformFlag.query(on: app.db).filter(\.$key == key).first()
+        guard sent?.value != today.iso else { return }
+        // The briefing reports the day before, complete, as the seed's do.
+        let briefing = try await briefing(app.context(now: now), day: today.adding(days: -1), language: .zhHans)
+        try await app.transaction { db in
+            if let sent { sent.value = today.iso; try await sent.save(on: db) } else { try await PlatformFlag(key: key, value: today.iso).create(on: db) }
+            try await Audit.record(app.context(now: now), on: db, action: "dashboard.briefing.send", entity: "dashboard", detail: briefing.date)
+        }
+        GroupRobot.send(app, to: [settings.districtWebhookURL], briefing.text)
+    }
+}
+
+/// `08:30`: the minutes after midnight (China Standard Time) of a daily send.
+struct BriefingTime: Equatable {
+    let minutes: Int
+
+    init?(_ text: String) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
+              (0..<24).contains(hour), (0..<60).contains(minute)
+        else { return nil }
+        minutes = hour * 60 + minute
+    }
+}
+
+/// One day's totals by zone, kept for the series (`DashboardService.Day` as JSON text).
+final class DashboardDay: Model, @unchecked Sendable {
+    static let schema = "dashboard_days"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "day") var day: String
+    @Field(key: "as_of") var asOf: Date
+    @Field(key: "figures") var figures: String
+
+    init() {}
+
+    init(day: String, asOf: Date, figures: String) {
+        self.day = day
+        self.asOf = asOf
+        self.figures = figures
+    }
+
+    var decoded: DashboardService.Day? { try? JSONDecoder().decode(DashboardService.Day.self, from: Data(figures.utf8)) }
+}
+
+struct CreateDashboardDays: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(DashboardDay.schema)
+            .id()
+            .field("day", .string, .required)
+            .field("as_of", .datetime, .required)
+            .field("figures", .string, .required)
+            .unique(on: "day")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(DashboardDay.schema).delete()
+    }
+}
+
+/// Snapshots kept by this instance: today's (the job's) and past days a reader asked for.
+final class DashboardCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kept: [CivilDate: (snapshot: DashboardSnapshot, counted: Date)] = [:]
+
+    func get(_ day: CivilDate) -> (snapshot: DashboardSnapshot, counted: Date)? { lock.withLock { kept[day] } }
+
+    func put(_ snapshot: DashboardSnapshot, counted: Date) {
+        lock.withLock {
+            kept[snapshot.day] = (snapshot, counted)
+            // A handful of days at most: each holds every enterprise's counts.
+            if kept.count > 8, let oldest = kept.min(by: { $0.value.counted < $1.value.counted })?.key { kept[oldest] = nil }
+        }
+    }
+}
+
+extension Application {
+    private struct DashboardCacheKey: StorageKey { typealias Value = DashboardCache }
+
+    /// Set once in `configure`.
+    var dashboardCache: DashboardCache {
+        get { storage[DashboardCacheKey.self]! }
+        set { storage[DashboardCacheKey.self] = newValue }
+    }
+}

@@ -1,0 +1,202 @@
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+
+/// Every figure of one day, per enterprise, as of a moment (the end of the day, or now for
+/// today): the only place the dashboard reads the other modules' tables. Each figure is one
+/// statement grouped by enterprise; `DashboardVerify` recounts them another way.
+struct DashboardSnapshot: Sendable {
+    let day: CivilDate
+    let asOf: Date
+    let enterprises: [DashboardEnterprise]
+    let counts: [String: DashboardCounts]
+
+    /// The counts of the enterprises `filter` takes, added up.
+    func total(_ filter: DashboardFilter) -> DashboardCounts {
+        var total = DashboardCounts()
+        for enterprise in enterprises where filter.includes(enterprise) {
+            if let counts = counts[enterprise.id] { total.add(counts) }
+        }
+        return total
+    }
+
+    /// The counts added up per group along `dimension`.
+    func breakdown(_ dimension: DashboardDimension, _ filter: DashboardFilter) -> [(key: String, counts: DashboardCounts)] {
+        var groups: [String: DashboardCounts] = [:]
+        for enterprise in enterprises where filter.includes(enterprise) {
+            let key = enterprise.key(dimension)
+            if let counts = counts[enterprise.id] { groups[key, default: DashboardCounts()].add(counts) } else if groups[key] == nil {
+                groups[key] = DashboardCounts()
+            }
+        }
+        return groups.keys.sorted().map { ($0, groups[$0]!) }
+    }
+}
+
+enum DashboardStore {
+    /// Counts `day` as of `at` (at most the day's end).
+    static func snapshot(_ db: any Database, day: CivilDate, at moment: Date) async throws -> DashboardSnapshot {
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("the dashboard needs SQL") }
+        let dayStart = day.start, dayEnd = day.adding(days: 1).start
+        let at = min(moment, dayEnd)
+        let iso = day.iso
+        var counts: [String: DashboardCounts] = [:]
+        func add(_ enterprise: String, _ metric: DashboardMetric, _ value: Int) {
+            counts[enterprise, default: DashboardCounts()][metric] += value
+        }
+        func rows(_ query: SQLQueryString) async throws -> [any SQLRow] { try await sql.raw(query).all() }
+        func key(_ row: any SQLRow, _ column: String = "enterprise_id") throws -> String {
+            try row.decode(column: column, as: UUID.self).uuidString
+        }
+
+        // The registry: verified by then.
+        var byID: [String: (name: String, zone: String, industry: String, above: Bool)] = [:]
+        for row in try await rows("SELECT id, name, zone, industry, above_designated_size, status, reviewed_at FROM enterprises") {
+            let id = try key(row, "id")
+            let above = try row.decode(column: "above_designated_size", as: Bool.self)
+            byID[id] = (try row.decode(column: "name", as: String.self), try row.decode(column: "zone", as: String.self),
+                        try row.decode(column: "industry", as: String.self), above)
+            let reviewed = try row.decode(column: "reviewed_at", as: Date?.self)
+            if try row.decode(column: "status", as: String.self) == EnterpriseStatus.verified.rawValue, (reviewed ?? .distantPast) <= at {
+                add(id, .enterprisesVerified, 1)
+                if above { add(id, .verifiedAboveDesignatedSize, 1) }
+            }
+        }
+
+        // Resumption: each application's state as of then is its last step's (its timeline).
+        struct Application { let enterprise: String; let category: String; let onSite: Int; let submittedAt: Date? }
+        var applications: [String: Application] = [:]
+        for row in try await rows("""
+            SELECT id, enterprise_id, category, headcount_on_site, submitted_at FROM resumption_applications
+            """) {
+            applications[try key(row, "id")] = Application(enterprise: try key(row), category: try row.decode(column: "category", as: String.self),
+                                                             onSite: try row.decode(column: "headcount_on_site", as: Int.self),
+                                                             submittedAt: try row.decode(column: "submitted_at", as: Date?.self))
+        }
+        var stateAt: [String: (state: String, at: Date)] = [:]
+        for row in try await rows("SELECT application_id, to_state, at FROM resumption_events WHERE at <= \(bind: at)") {
+            let id = try key(row, "application_id"), when = try row.decode(column: "at", as: Date.self)
+            if let known = stateAt[id], known.at > when { continue }
+            stateAt[id] = (try row.decode(column: "to_state", as: String.self), when)
+        }
+        var latestCategory: [String: (category: String, at: Date)] = [:]
+        var resumed: Set<String> = [], suspended: Set<String> = []
+        for (id, application) in applications {
+            guard let submitted = application.submittedAt, submitted <= at, let state = stateAt[id]?.state else { continue }
+            add(application.enterprise, .applicationsSubmitted, 1)
+            if latestCategory[application.enterprise].map({ $0.at < submitted }) ?? true {
+                latestCategory[application.enterprise] = (application.category, submitted)
+            }
+            switch ResumptionState(rawValue: state) {
+            case .approved?, .filed?:
+                add(application.enterprise, .applicationsApproved, 1)
+                add(application.enterprise, .workersPlannedOnSite, application.onSite)
+            case .resumed?:
+                add(application.enterprise, .applicationsApproved, 1)
+                add(application.enterprise, .workersPlannedOnSite, application.onSite)
+                resumed.insert(application.enterprise)
+            case .suspended?:
+                add(application.enterprise, .applicationsApproved, 1)
+                suspended.insert(application.enterprise)
+            case .refused?:
+                add(application.enterprise, .applicationsRefused, 1)
+            default:
+                break
+            }
+        }
+        for enterprise in resumed {
+            add(enterprise, .enterprisesResumed, 1)
+            if byID[enterprise]?.above == true { add(enterprise, .resumedAboveDesignatedSize, 1) }
+        }
+        for enterprise in suspended.subtracting(resumed) { add(enterprise, .enterprisesSuspended, 1) }
+
+        // People: distinct employees let in that day; quarantines running; the day's fever alerts.
+        for row in try await rows("""
+            SELECT enterprise_id, COUNT(DISTINCT employee_id) AS n FROM gate_check_ins \
+            WHERE at >= \(bind: dayStart) AND at < \(bind: at) AND direction = 'in' AND allowed = \(bind: true) AND employee_id IS NOT NULL \
+            GROUP BY enterprise_id
+            """) { add(try key(row), .workersOnSite, try row.decode(column: "n", as: Int.self)) }
+        for row in try await rows("""
+            SELECT enterprise_id, COUNT(*) AS n FROM quarantines WHERE start_date <= \(bind: iso) AND planned_end >= \(bind: iso) \
+            AND created_at <= \(bind: at) AND (released_at IS NULL OR released_at > \(bind: at)) GROUP BY enterprise_id
+            """) { add(try key(row), .workersInQuarantine, try row.decode(column: "n", as: Int.self)) }
+        for row in try await rows("""
+            SELECT enterprise_id, COUNT(*) AS n FROM fever_alerts WHERE day = \(bind: iso) AND created_at <= \(bind: at) GROUP BY enterprise_id
+            """) { add(try key(row), .feverAlertsToday, try row.decode(column: "n", as: Int.self)) }
+
+        // Dispatch (户次 and 户), visits, rectifications.
+        for row in try await rows("""
+            SELECT enterprise_id, COUNT(*) AS total, SUM(CASE WHEN day = \(bind: iso) THEN 1 ELSE 0 END) AS today \
+            FROM dispatch_contacts WHERE contacted_at <= \(bind: at) GROUP BY enterprise_id
+            """) {
+            let id = try key(row)
+            add(id, .contactsTotal, try row.decode(column: "total", as: Int.self))
+            add(id, .contactsToday, try row.decode(column: "today", as: Int.self))
+            add(id, .enterprisesContacted, 1)
+        }
+        for (id, facts) in byID where counts[id]?[.enterprisesContacted] ?? 0 == 0 {
+            _ = facts
+            if counts[id]?[.enterprisesVerified] ?? 0 > 0 { add(id, .enterprisesNeverContacted, 1) }
+        }
+        for row in try await rows("""
+            SELECT enterprise_id, SUM(CASE WHEN reported_at >= \(bind: dayStart) THEN 1 ELSE 0 END) AS today, \
+            SUM(CASE WHEN status = 'rectificationRequired' THEN 1 ELSE 0 END) AS open \
+            FROM site_visits WHERE reported_at IS NOT NULL AND reported_at < \(bind: at) GROUP BY enterprise_id
+            """) {
+            add(try key(row), .siteVisitsToday, try row.decode(column: "today", as: Int.self))
+            add(try key(row), .rectificationsOpen, try row.decode(column: "open", as: Int.self))
+        }
+
+        // The help desk: open and overdue then; the rates over every ticket raised by then.
+        for row in try await rows("""
+            SELECT enterprise_id, COUNT(*) AS tickets, \
+            SUM(CASE WHEN closed_at IS NULL OR closed_at > \(bind: at) THEN 1 ELSE 0 END) AS open, \
+            SUM(CASE WHEN (closed_at IS NULL OR closed_at > \(bind: at)) AND resolution_due_at < \(bind: at) THEN 1 ELSE 0 END) AS overdue, \
+            SUM(CASE WHEN first_response_at IS NOT NULL AND first_response_at <= first_response_due_at AND first_response_at <= \(bind: at) \
+            THEN 1 ELSE 0 END) AS in_time, \
+            SUM(CASE WHEN closed_at <= \(bind: at) AND closure = 'confirmed' AND solved = \(bind: true) THEN 1 ELSE 0 END) AS resolved, \
+            SUM(CASE WHEN closed_at <= \(bind: at) AND satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS rated, \
+            SUM(CASE WHEN closed_at <= \(bind: at) AND satisfaction IN ('satisfied', 'basicallySatisfied') THEN 1 ELSE 0 END) AS satisfied \
+            FROM tickets WHERE created_at <= \(bind: at) GROUP BY enterprise_id
+            """) {
+            let id = try key(row)
+            for (column, metric) in [("tickets", DashboardMetric.tickets), ("open", .ticketsOpen), ("overdue", .ticketsOverdue),
+                                     ("in_time", .ticketsRespondedInTime), ("resolved", .ticketsResolved), ("rated", .ticketsRated),
+                                     ("satisfied", .ticketsSatisfied)] {
+                add(id, metric, try row.decode(column: column, as: Int?.self) ?? 0)
+            }
+        }
+
+        // Recruitment: postings open that day and their openings; hires by then.
+        for row in try await rows("""
+            SELECT enterprise_id, COUNT(*) AS n, SUM(openings) AS openings FROM job_postings \
+            WHERE status = 'open' AND created_at <= \(bind: at) AND closing_date >= \(bind: iso) GROUP BY enterprise_id
+            """) {
+            add(try key(row), .postingsOpen, try row.decode(column: "n", as: Int.self))
+            add(try key(row), .openings, try row.decode(column: "openings", as: Int?.self) ?? 0)
+        }
+        for row in try await rows("""
+            SELECT enterprise_id, COUNT(*) AS n FROM job_applications WHERE hired_at IS NOT NULL AND hired_at <= \(bind: at) GROUP BY enterprise_id
+            """) { add(try key(row), .hiresTotal, try row.decode(column: "n", as: Int.self)) }
+
+        // Freight: the bookings on trains of the day's month that left by then.
+        let monthStart = CivilDate(year: day.year, month: day.month, day: 1)!.start
+        for row in try await rows("""
+            SELECT b.enterprise_id, b.departure_id, b.halves, b.value_fen FROM freight_bookings b \
+            JOIN freight_departures d ON d.id = b.departure_id \
+            WHERE d.departs_at >= \(bind: monthStart) AND d.departs_at < \(bind: at) AND b.state IN ('departed', 'arrived')
+            """) {
+            let id = try key(row)
+            counts[id, default: DashboardCounts()].addTrain(try row.decode(column: "departure_id", as: UUID.self).uuidString)
+            add(id, .freightFeuMonth, try row.decode(column: "halves", as: Int.self))
+            add(id, .freightValueFenMonth, try row.decode(column: "value_fen", as: Int.self))
+        }
+
+        let enterprises = byID.map { id, facts in
+            DashboardEnterprise(id: id, name: facts.name, zone: facts.zone, industry: facts.industry,
+                                category: latestCategory[id]?.category ?? "none", aboveDesignatedSize: facts.above)
+        }.sorted { $0.name < $1.name }
+        return DashboardSnapshot(day: day, asOf: at, enterprises: enterprises, counts: counts)
+    }
+}
