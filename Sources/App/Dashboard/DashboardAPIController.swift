@@ -83,6 +83,7 @@ enum DashboardAPIController {
     static func series(_ req: Request, _ query: DashboardQuery) async throws -> Series {
         let tile = query.tile ?? .count(.enterprisesResumed)
         let (from, to) = try req.dayRange(defaultDays: 30)
+        if CivilDate(req.now) < to { throw FieldErrors("to", "error.date.future") }
         let days = try await DashboardService.days(req.context, from: from, to: to)
         return Series(metric: tile.name, from: from.iso, to: to.iso, days: days.map { day, figures in
             let zones = figures.zones.filter { query.filter.zone == nil || $0.key == query.filter.zone }
@@ -92,14 +93,7 @@ enum DashboardAPIController {
     }
 
     @Sendable static func seriesAPI(req: Request) async throws -> Series {
-        let query = try await DashboardQuery.read(req)
-        // Series are kept by zone for the district: an officer sees their zone's.
-        if let restricted = query.filter.restrictedTo, query.filter.zone == nil, let zone = restricted.zone {
-            var narrowed = query
-            narrowed.filter.zone = zone
-            return try await series(req, narrowed)
-        }
-        return try await series(req, query)
+        try await series(req, try await DashboardQuery.read(req).narrowedForSeries())
     }
 
     // MARK: Drill-down

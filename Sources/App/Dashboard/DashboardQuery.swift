@@ -49,6 +49,8 @@ struct DashboardQuery {
         if let raw = text("page") {
             if let number = Int(raw), (1...100_000).contains(number) { page = number } else { errors.add("page", "error.number") }
         }
+        let sort = text("sort")
+        if let sort, !["name", "value"].contains(sort) { errors.add("sort", "error.choice") }
         var csv = false
         if let format = text("format") {
             if format == "csv" { csv = true } else if format != "json" { errors.add("format", "error.choice") }
@@ -56,8 +58,18 @@ struct DashboardQuery {
         try errors.throwIfAny()
         let scope = try await DashboardService.scope(req.context)
         filter.restrictedTo = scope.restrictedTo
-        return DashboardQuery(day: day, filter: filter, tile: tile, dimension: dimension, page: page, sortByName: text("sort") == "name",
+        return DashboardQuery(day: day, filter: filter, tile: tile, dimension: dimension, page: page, sortByName: sort == "name",
                               csv: csv, zoneNames: EnterpriseRegistry.zoneNames(zones, req.language))
+    }
+
+    /// Series are kept by zone for the whole district: an officer's are their own zone's,
+    /// whatever zone they ask for (the enterprises assigned to them elsewhere are not in it).
+    func narrowedForSeries() throws -> DashboardQuery {
+        guard let restricted = filter.restrictedTo else { return self }
+        guard let zone = restricted.zone else { throw AppError.forbidden }
+        var narrowed = self
+        narrowed.filter.zone = zone
+        return narrowed
     }
 
     /// A group's name along a dimension, in the reader's language.

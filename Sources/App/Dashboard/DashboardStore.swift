@@ -114,7 +114,7 @@ enum DashboardStore {
         // People: distinct employees let in that day; quarantines running; the day's fever alerts.
         for row in try await rows("""
             SELECT enterprise_id, COUNT(DISTINCT employee_id) AS n FROM gate_check_ins \
-            WHERE at >= \(bind: dayStart) AND at < \(bind: at) AND direction = 'in' AND allowed = \(bind: true) AND employee_id IS NOT NULL \
+            WHERE at >= \(bind: dayStart) AND at < \(bind: dayEnd) AND at <= \(bind: at) AND direction = 'in' AND allowed = \(bind: true) AND employee_id IS NOT NULL \
             GROUP BY enterprise_id
             """) { add(try key(row), .workersOnSite, try row.decode(column: "n", as: Int.self)) }
         for row in try await rows("""
@@ -140,9 +140,9 @@ enum DashboardStore {
             if counts[id]?[.enterprisesVerified] ?? 0 > 0 { add(id, .enterprisesNeverContacted, 1) }
         }
         for row in try await rows("""
-            SELECT enterprise_id, SUM(CASE WHEN reported_at >= \(bind: dayStart) THEN 1 ELSE 0 END) AS today, \
+            SELECT enterprise_id, SUM(CASE WHEN reported_at >= \(bind: dayStart) AND reported_at < \(bind: dayEnd) THEN 1 ELSE 0 END) AS today, \
             SUM(CASE WHEN status = 'rectificationRequired' THEN 1 ELSE 0 END) AS open \
-            FROM site_visits WHERE reported_at IS NOT NULL AND reported_at < \(bind: at) GROUP BY enterprise_id
+            FROM site_visits WHERE reported_at IS NOT NULL AND reported_at <= \(bind: at) GROUP BY enterprise_id
             """) {
             add(try key(row), .siteVisitsToday, try row.decode(column: "today", as: Int.self))
             add(try key(row), .rectificationsOpen, try row.decode(column: "open", as: Int.self))
@@ -185,7 +185,7 @@ enum DashboardStore {
         for row in try await rows("""
             SELECT b.enterprise_id, b.departure_id, b.halves, b.value_fen FROM freight_bookings b \
             JOIN freight_departures d ON d.id = b.departure_id \
-            WHERE d.departs_at >= \(bind: monthStart) AND d.departs_at < \(bind: at) AND b.state IN ('departed', 'arrived')
+            WHERE d.departs_at >= \(bind: monthStart) AND d.departs_at <= \(bind: at) AND b.state IN ('departed', 'arrived')
             """) {
             let id = try key(row)
             counts[id, default: DashboardCounts()].addTrain(try row.decode(column: "departure_id", as: UUID.self).uuidString)
