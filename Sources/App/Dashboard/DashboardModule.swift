@@ -32,6 +32,7 @@ extension Module {
                 try await DashboardService.refresh(app, now: now)
             },
         ],
-        commands: [("dashboard", DashboardCommand())]
+        commands: [("dashboard", DashboardCommand())],
+        demo: { try await DemoDashboard(context: $0).load() }
     )
 }

@@ -82,7 +82,7 @@ struct DemoFreight {
             enterprise.aboveDesignatedSize = index % 3 != 2
             enterprise.staffCount = 80 + index * 37 % 600
             enterprise.status = .verified
-            enterprise.reviewedAt = now
+            enterprise.reviewedAt = now.addingTimeInterval(-30 * 86_400)
             try await enterprise.create(on: db)
             made.append(enterprise)
         }
@@ -192,7 +192,11 @@ struct DemoFreight {
 
     /// The seed's train: 42 FEU, 82 million yuan, 26 shippers; released, loaded, departed, crossed.
     private func departedTrain(_ exporters: [Enterprise]) async throws {
-        let departs = morning(-4)
+        // Four days ago; or, when that was last month, early this month, so that the month's
+        // figures (the dashboard's) carry the seed's train.
+        let monthStart = CivilDate(year: CivilDate(now).year, month: CivilDate(now).month, day: 1)!.start
+        var departs = morning(-4)
+        if departs < monthStart, now.timeIntervalSince(monthStart) > 6 * 3600 { departs = monthStart.addingTimeInterval(3 * 3600) }
         let train = departure("X9001", departs: departs, capacityFeu: 45, autoConfirm: true)
         try await train.create(on: db)
         // 16 shippers with 2 FEU and 10 with 1: 42 FEU; values in proportion, adding up to 82,000,000.00 yuan.
@@ -231,10 +235,14 @@ struct DemoFreight {
         train.storedState = .departed
         train.eta = departs.addingTimeInterval(14 * 86_400)
         try await train.save(on: db)
-        try await milestone(train, .loading, "长春兴隆铁路口岸", at: departs.addingTimeInterval(-8 * 3600))
-        try await milestone(train, .departed, "长春兴隆铁路口岸", at: departs)
-        try await milestone(train, .border, "满洲里（换装）", at: departs.addingTimeInterval(2 * 86_400 + 5 * 3600))
-        try await milestone(train, .transit, "后贝加尔斯克", at: departs.addingTimeInterval(2 * 86_400 + 14 * 3600))
+        // The milestones that have happened by now.
+        let milestones: [(DepartureEventKind, String, TimeInterval)] = [
+            (.loading, "长春兴隆铁路口岸", -8 * 3600), (.departed, "长春兴隆铁路口岸", 0),
+            (.border, "满洲里（换装）", 2 * 86_400 + 5 * 3600), (.transit, "后贝加尔斯克", 2 * 86_400 + 14 * 3600),
+        ]
+        for (kind, place, offset) in milestones where departs.addingTimeInterval(offset) < now {
+            try await milestone(train, kind, place, at: departs.addingTimeInterval(offset))
+        }
     }
 
     /// Three days out, 44 of 45 FEU confirmed, two shippers waiting; the demo company among the confirmed.
