@@ -209,6 +209,15 @@ struct FreightTests {
             let stillOut = try await F.send(app, .POST, "\(path)/load", world.port)
             #expect(stillOut.status == .conflict && stillOut.apiError?.message.contains("进港") == true)
             #expect(try await F.send(app, .POST, "\(path)/gate-in", world.port).status == .ok)
+            // What passed the gate and was declared stays as it was.
+            let swapped = try await F.send(app, .PUT, "\(path)/containers", shipper, [
+                ["number": "CAIU7654324", "type": "40HC", "sealNumber": "CN001", "grossWeightKg": 18000],
+                ["number": "TGHU0791906", "type": "40HC", "sealNumber": "CN002", "grossWeightKg": 21000]])
+            #expect(swapped.status == .conflict)
+            // One declaration number, one booking.
+            let reused = try await F.send(app, .POST, "/api/v1/freight/bookings/\(other.id)/customs", world.shippers[1],
+                                          ["status": "declared", "declarationNumber": "150920200000000001"])
+            #expect(reused.status == .unprocessableEntity && reused.apiError?.fields["declarationNumber"] != nil)
             let notReleased = try await F.send(app, .POST, "\(path)/load", world.port)
             #expect(notReleased.status == .conflict && notReleased.apiError?.message.contains("放行") == true)
             #expect(try await F.send(app, .POST, "\(path)/customs", world.customs, ["status": "released"]).decoded(BookingDTO.self)?.customsStatus == .released)
@@ -279,6 +288,14 @@ struct FreightTests {
             answer = try await F.book(app, shipper, body)
             #expect(answer.status == .unprocessableEntity)
             #expect(answer.apiError?.fields["consignee.name"] != nil && answer.apiError?.fields["consignee.country"] != nil)
+            body = F.booking(departure.id)
+            body["destination"] = "CNMZL"
+            answer = try await F.book(app, shipper, body)
+            #expect(answer.status == .unprocessableEntity && answer.apiError?.fields["destination"] != nil)
+            body = F.booking(departure.id)
+            body["commodities"] = [["description": "铸件", "hsCode": "7325991000", "packages": 1, "grossWeightKg": 999_999, "valueFen": 100]]
+            answer = try await F.book(app, shipper, body)
+            #expect(answer.status == .unprocessableEntity && answer.apiError?.fields["commodities"] != nil)
             answer = try await F.book(app, shipper, F.booking(UUID()))
             #expect(answer.status == .unprocessableEntity && answer.apiError?.fields["departureId"] != nil)
             answer = try await F.book(app, shipper, F.booking(departure.id, containers: [["type": "20GP", "count": 60], ["type": "20GP", "count": 60]]))

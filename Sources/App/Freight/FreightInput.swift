@@ -142,9 +142,10 @@ enum FreightInput {
             }
             if cargo.reduce(0, { $0 + $1.valueFen }) > Self.maxValueFen { errors.add("commodities", "error.freight.tooValuable") }
             let name = FormText.required(consignee?.name, field: "consignee.name", maxLength: 200, into: &errors)
-            let country = FormText.required(consignee?.country, field: "consignee.country", maxLength: 2, into: &errors).uppercased()
-            if country.count == 2, !country.allSatisfy({ $0.isASCII && $0.isLetter }) { errors.add("consignee.country", "error.freight.country") }
-            if country.count == 1 { errors.add("consignee.country", "error.freight.country") }
+            let country = FormText.required(consignee?.country, field: "consignee.country", maxLength: 100, into: &errors).uppercased()
+            if !country.isEmpty, !(country.count == 2 && country.allSatisfy({ $0.isASCII && $0.isLetter })) {
+                errors.add("consignee.country", "error.freight.country")
+            }
             let address = FormText.required(consignee?.address, field: "consignee.address", maxLength: 500, into: &errors)
             let destination = FormText.trimmed(destination).uppercased()
             if destination.count > 10 { errors.add("destination", "error.choice") }

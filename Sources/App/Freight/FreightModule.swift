@@ -64,7 +64,7 @@ extension Module {
         },
         migrations: [CreateFreight()],
         navigation: [
-            NavigationEntry("nav.freight", "/freight", [.portOperator, .enterpriseAdmin]),
+            NavigationEntry("nav.freight", "/freight", [.portOperator, .enterpriseAdmin, .districtAdmin, .leader]),
             NavigationEntry("nav.customs", "/freight/customs", [.customsOfficer]),
             NavigationEntry("nav.freightFigures", "/freight/figures", [.districtAdmin, .leader, .reviewer, .officer, .portOperator, .customsOfficer]),
         ],

@@ -429,6 +429,12 @@ enum FreightPagesController {
 
     @Sendable static func bookingForm(req: Request) async throws -> Response {
         let departure = try await FreightService.findDeparture(req.context, id: req.parameters.get("departureID", as: UUID.self))
+        // No form for a train that takes no bookings: say why at once.
+        switch departure.state(at: req.now) {
+        case .open: break
+        case .closed: throw AppError.illegalTransition(messageKey: "error.freight.afterCutoff")
+        default: throw AppError.illegalTransition(messageKey: "error.freight.notOpen")
+        }
         var form = FormState()
         form.values = ["destination": departure.destination, "count_40HC": "1"]
         return try await renderBookForm(req, departure, form, quote: nil, status: .ok)
@@ -598,7 +604,8 @@ enum FreightPagesController {
             canDecide: isPort && (booking.state == .requested || booking.state == .waitlisted),
             canContainers: booking.state == .confirmed && ((isShipper && req.now < departure.gateInCutoffAt) || isPort),
             canGateIn: isPort && booking.state == .confirmed && !containers.isEmpty && containers.contains { $0.gatedInAt == nil },
-            canLoad: isPort && booking.state == .confirmed && before,
+            canLoad: isPort && booking.state == .confirmed && before && booking.customsStatus == .released
+                && containers.count == ContainerRequest.containers(booking.requests) && containers.allSatisfy { $0.gatedInAt != nil },
             canDeclare: (isShipper || (isPort && booking.customsBrokerage)) && (booking.state == .confirmed || booking.state == .loaded)
                 && CustomsStatus.declared.canFollow(booking.customsStatus) && req.now < departure.customsCutoffAt,
             customsSteps: customsSteps)

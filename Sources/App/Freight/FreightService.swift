@@ -379,6 +379,14 @@ enum FreightService {
         }
         let destination = new.destination ?? found.destination
         try await requireStations([("destination", destination)], on: ctx.db)
+        let countries = Dictionary(uniqueKeysWithValues: try await FreightStation.query(on: ctx.db).all().map { ($0.code, $0.country) })
+        // Goods leave the origin's country: a station at home (the origin, the border) is no destination.
+        if countries[destination] == countries[found.origin] { throw FieldErrors("destination", "error.freight.destinationAtHome") }
+        let tariff = try await tariff(ctx.db)
+        let heaviest = new.containers.reduce(0) { $0 + $1.count * tariff.maxGross($1.type) }
+        if new.commodities.reduce(0, { $0 + $1.grossWeightKg }) > heaviest {
+            throw FieldErrors("commodities", "error.freight.cargoTooHeavy", arguments: [String(heaviest)])
+        }
         let quote = try await quote(new.containers, brokerage: new.customsBrokerage, for: enterprise, on: CivilDate(ctx.now), db: ctx.db)
         let booking = ContainerBooking()
         booking.$enterprise.id = enterpriseID
@@ -403,18 +411,19 @@ enum FreightService {
         let bookingID = UUID()
         booking.id = bookingID
         let row = try PreparedInsert(booking)
-        func event(_ step: FreightStep, detail: String?) throws -> PreparedInsert {
+        func event(_ step: FreightStep, detail: String?, byPlatform: Bool = false) throws -> PreparedInsert {
             let event = FreightEvent()
             event.departureID = new.departureID
             event.bookingID = bookingID
             event.kind = step.rawValue
             event.at = ctx.now
             event.detail = detail
-            event.actorName = user.displayName
+            event.actorName = byPlatform ? nil : user.displayName
             return try PreparedInsert(event)
         }
         let requested = try event(.requested, detail: "\(FEU.text(halves: halves)) FEU")
-        let confirmed = try event(.confirmed, detail: nil), waitlisted = try event(.waitlisted, detail: nil)
+        // Confirming or waitlisting is the platform's decision, not the shipper's.
+        let confirmed = try event(.confirmed, detail: nil, byPlatform: true), waitlisted = try event(.waitlisted, detail: nil, byPlatform: true)
         let notice = Notification()
         notice.enterpriseID = enterpriseID
         notice.link = "/freight/bookings/\(bookingID)"
@@ -547,7 +556,7 @@ enum FreightService {
 
     /// Confirms a booking known to fit: room taken, quote priced again and frozen, shipper told.
     private static func confirmHolding(_ ctx: ServiceContext, _ booking: ContainerBooking, _ departure: TrainDeparture,
-                                       on db: any Database) async throws {
+                                       byPlatform: Bool = false, on db: any Database) async throws {
         if booking.state == .waitlisted { departure.waitlistHalves -= booking.halves }
         departure.bookedHalves += booking.halves
         booking.state = .confirmed
@@ -557,7 +566,7 @@ enum FreightService {
         booking.quoteFrozenAt = ctx.now
         booking.updatedAt = ctx.now
         try await booking.save(on: db)
-        try await step(ctx, booking, .confirmed, on: db)
+        try await step(ctx, booking, .confirmed, byPlatform: byPlatform, on: db)
         try await notify(booking, "notify.freight.confirmed", [booking.number, departure.trainNumber], at: ctx.now, on: db)
     }
 
@@ -569,7 +578,7 @@ enum FreightService {
         let promoted = Set(Capacity.promote(waiting: waiting.map { (id: $0.id!, halves: $0.halves) },
                                             free: departure.capacityHalves - departure.bookedHalves))
         for booking in waiting where promoted.contains(booking.id!) {
-            try await confirmHolding(ctx, booking, departure, on: db)
+            try await confirmHolding(ctx, booking, departure, byPlatform: true, on: db)
             try await Audit.record(ctx, on: db, action: "freight.booking.promote", entity: "freightBooking", entityID: booking.id,
                                    subject: booking.number)
         }
@@ -679,7 +688,10 @@ enum FreightService {
             }
             let bookingID = try booking.requireID()
             let existing = try await FreightContainer.query(on: db).filter(\.$bookingID == bookingID).all()
-            let gatedIn = Dictionary(uniqueKeysWithValues: existing.compactMap { c in c.gatedInAt.map { (c.number, $0) } })
+            // What passed the gate, or what customs was told of, stays as it was.
+            if existing.contains(where: { $0.gatedInAt != nil }) || ![.none, .held].contains(booking.customsStatus) {
+                throw AppError.illegalTransition(messageKey: "error.freight.containersLocked")
+            }
             let taken = try await FreightContainer.query(on: db).filter(\.$departureID == departure.requireID())
                 .filter(\.$bookingID != bookingID).filter(\.$number ~~ entries.map(\.number)).all()
             if !taken.isEmpty {
@@ -698,12 +710,11 @@ enum FreightService {
                 container.type = entry.type
                 container.sealNumber = entry.seal
                 container.grossWeightKg = entry.weight
-                container.gatedInAt = gatedIn[entry.number]
                 try await container.create(on: db)
             }
             booking.updatedAt = ctx.now
             try await booking.save(on: db)
-            try await step(ctx, booking, .containers, detail: entries.map(\.number).joined(separator: " "), on: db)
+            try await step(ctx, booking, .containers, detail: entries.map { "\($0.number) \($0.weight) kg" }.joined(separator: ", "), on: db)
             try await Audit.record(ctx, on: db, action: "freight.booking.containers", entity: "freightBooking", entityID: booking.id,
                                    subject: booking.number, detail: "count=\(entries.count)")
         }
@@ -779,6 +790,10 @@ enum FreightService {
             if change.status == .declared, ctx.now >= departure.customsCutoffAt {
                 throw AppError.illegalTransition(messageKey: "error.freight.afterCustomsCutoff")
             }
+            if change.status == .declared, let number = change.declarationNumber,
+               try await ContainerBooking.query(on: db).filter(\.$declarationNumber == number).filter(\.$id != booking.requireID()).count() > 0 {
+                throw FieldErrors("declarationNumber", "error.freight.declarationTaken")
+            }
             booking.customsStatus = change.status
             if let number = change.declarationNumber, change.status == .declared { booking.declarationNumber = number }
             booking.customsReason = change.status == .held ? change.reason : nil
@@ -796,7 +811,9 @@ enum FreightService {
 
     // MARK: Timeline and notices
 
-    static func step(_ ctx: ServiceContext, _ booking: ContainerBooking, _ step: FreightStep, detail: String? = nil,
+    /// A step of the booking's timeline, by the context's user (or, `byPlatform`, by nobody:
+    /// the platform decided, as when the waitlist moves up).
+    static func step(_ ctx: ServiceContext, _ booking: ContainerBooking, _ step: FreightStep, detail: String? = nil, byPlatform: Bool = false,
                      on db: any Database) async throws {
         let event = FreightEvent()
         event.departureID = booking.$departure.id
@@ -804,7 +821,7 @@ enum FreightService {
         event.kind = step.rawValue
         event.at = ctx.now
         event.detail = detail
-        event.actorName = ctx.user?.displayName
+        event.actorName = byPlatform ? nil : ctx.user?.displayName
         try await event.create(on: db)
     }
 
