@@ -9,7 +9,10 @@ enum Operations {
     /// The commands that need the platform configured and its database open (and migrated).
     /// The others (`backup` and `restore` work on the file themselves, help, a mistyped
     /// command) open nothing.
-    static let databaseCommands: Set<String> = ["serve", "demo", "migrate", "create-admin", "purge", "routes", "bench-jobs", "bench-workforce"]
+    /// The platform's own, and every module's (`Module.commands`: they all work on the database).
+    static var databaseCommands: Set<String> {
+        Set(["serve", "demo", "migrate", "create-admin", "routes"] + Modules.all.flatMap { $0.commands.map(\.name) })
+    }
 }
 
 /// Where `Resources/` and `Public/` are: `FUGONG_RESOURCES_DIR` (the folder that holds both),

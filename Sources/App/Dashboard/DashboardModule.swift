@@ -32,7 +32,7 @@ extension Module {
                 try await DashboardService.refresh(app, now: now)
             },
         ],
-        commands: [("dashboard", DashboardCommand())],
+        commands: [("dashboard", DashboardCommand()), ("bench-dashboard", DashboardBenchmarkCommand())],
         demo: { try await DemoDashboard(context: $0).load() }
     )
 }

@@ -39,7 +39,9 @@ enum DashboardStore {
     static func snapshot(_ db: any Database, day: CivilDate, at moment: Date) async throws -> DashboardSnapshot {
         guard let sql = db as? any SQLDatabase else { throw AppError.internalError("the dashboard needs SQL") }
         let dayStart = day.start, dayEnd = day.adding(days: 1).start
-        let at = min(moment, dayEnd)
+        // Whole seconds: the moment is kept with the day and counted again by `verify`, and
+        // every database keeps whole seconds exactly.
+        let at = min(Date(timeIntervalSince1970: moment.timeIntervalSince1970.rounded(.down)), dayEnd)
         let iso = day.iso
         var counts: [String: DashboardCounts] = [:]
         func add(_ enterprise: String, _ metric: DashboardMetric, _ value: Int) {
