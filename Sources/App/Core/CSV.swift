@@ -1,3 +1,5 @@
+import Vapor
+
 /// CSV as Excel reads it: UTF-8 with a byte-order mark, CRLF lines, fields quoted where they
 /// must be, and nothing Excel would take for a formula.
 enum CSV {
@@ -17,5 +19,13 @@ enum CSV {
     /// The file: a byte-order mark, then the lines.
     static func document(_ lines: [String]) -> String {
         "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// The file as a download.
+    static func response(_ lines: [String], filename: String) -> Response {
+        let response = Response(status: .ok, body: .init(string: document(lines)))
+        response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename)\"")
+        return response
     }
 }

@@ -55,14 +55,7 @@ enum DashboardAPIController {
         for (key, counts) in snapshot.breakdown(query.dimension, query.filter) {
             lines.append(CSV.line([query.groupName(key, query.dimension, req)] + DashboardTile.all.map { DashboardFormat.text($0, $0.value(counts)) }))
         }
-        return csvResponse(CSV.document(lines), name: "dashboard-\(query.dimension.rawValue)-\(query.day.iso).csv")
-    }
-
-    static func csvResponse(_ text: String, name: String) -> Response {
-        let response = Response(status: .ok, body: .init(string: text))
-        response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
-        return response
+        return CSV.response(lines, filename: "dashboard-\(query.dimension.rawValue)-\(query.day.iso).csv")
     }
 
     // MARK: Series
@@ -139,19 +132,21 @@ enum DashboardAPIController {
         return (rows, rows.count)
     }
 
+    /// Every enterprise of a drill-down, for Excel.
+    static func drillCSV(_ req: Request, _ query: DashboardQuery, _ tile: DashboardTile, _ rows: [DrillRow]) -> Response {
+        var lines = [CSV.line([req.t("dashboard.drill.enterprise"), req.t("field.zone"), req.t("dashboard.by.industry"),
+                               req.t("dashboard.by.category"), req.t("dashboard.by.size"), req.t(tile.nameKey)])]
+        for row in rows {
+            lines.append(CSV.line([row.name, row.zone, row.industry, row.category, row.size, DashboardFormat.text(.count(tile.drillMetric), row.value)]))
+        }
+        return CSV.response(lines, filename: "dashboard-\(tile.name)-\(query.day.iso).csv")
+    }
+
     @Sendable static func drillAPI(req: Request) async throws -> Response {
         let query = try await DashboardQuery.read(req)
         guard let tile = query.tile else { throw FieldErrors("metric", "error.required") }
         let (rows, total) = try await drill(req, query)
-        if query.csv {
-            var lines = [CSV.line([req.t("dashboard.drill.enterprise"), req.t("field.zone"), req.t("dashboard.by.industry"),
-                                   req.t("dashboard.by.category"), req.t("dashboard.by.size"), req.t(tile.nameKey)])]
-            for row in rows {
-                lines.append(CSV.line([row.name, row.zone, row.industry, row.category, row.size,
-                                       DashboardFormat.text(.count(tile.drillMetric), row.value)]))
-            }
-            return csvResponse(CSV.document(lines), name: "dashboard-\(tile.name)-\(query.day.iso).csv")
-        }
+        if query.csv { return drillCSV(req, query, tile, rows) }
         let start = (query.page - 1) * perPage
         let page = start < rows.count ? Array(rows[start..<min(rows.count, start + perPage)]) : []
         return try await Drill(metric: tile.name, date: query.day.iso, items: page, page: query.page, per: perPage, total: total)

@@ -146,14 +146,7 @@ enum DashboardPagesController {
         let query = try await DashboardQuery.read(req, metric: .count(.enterprisesResumed))
         let tile = query.tile ?? .count(.enterprisesResumed)
         let (rows, total) = try await DashboardAPIController.drill(req, query)
-        if query.csv {
-            var lines = [CSV.line([req.t("dashboard.drill.enterprise"), req.t("field.zone"), req.t("dashboard.by.industry"),
-                                   req.t("dashboard.by.category"), req.t("dashboard.by.size"), req.t(tile.nameKey)])]
-            for row in rows {
-                lines.append(CSV.line([row.name, row.zone, row.industry, row.category, row.size, DashboardFormat.text(.count(tile.drillMetric), row.value)]))
-            }
-            return DashboardAPIController.csvResponse(CSV.document(lines), name: "dashboard-\(tile.name)-\(query.day.iso).csv")
-        }
+        if query.csv { return DashboardAPIController.drillCSV(req, query, tile, rows) }
         let per = DashboardAPIController.perPage
         let start = (query.page - 1) * per
         let pageRows = start < rows.count ? Array(rows[start..<min(rows.count, start + per)]) : []

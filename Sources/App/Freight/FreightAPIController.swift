@@ -99,11 +99,7 @@ enum FreightAPIController {
         switch req.query[String.self, at: "format"] {
         case nil, "json": return try await manifest.encodeResponse(for: req)
         case "csv":
-            let response = Response(status: .ok, body: .init(string: FreightFigures.csv(manifest) { req.t($0) }))
-            response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
-            response.headers.replaceOrAdd(name: .contentDisposition,
-                                          value: "attachment; filename=\"manifest-\(departure.trainNumber).csv\"")
-            return response
+            return FreightFigures.csv(manifest, trainNumber: departure.trainNumber) { req.t($0) }
         default: throw FieldErrors("format", "error.choice")
         }
     }

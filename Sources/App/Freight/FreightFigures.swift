@@ -78,7 +78,7 @@ enum FreightFigures {
     }
 
     /// The manifest as CSV that Excel opens (UTF-8 with a BOM), money in yuan.
-    static func csv(_ manifest: Manifest, _ t: (String) -> String) -> String {
+    static func csv(_ manifest: Manifest, trainNumber: String, _ t: (String) -> String) -> Response {
         let header = ["freight.manifest.booking", "freight.manifest.shipper", "freight.manifest.container", "freight.manifest.type",
                       "freight.manifest.seal", "freight.manifest.weight", "freight.manifest.cargo", "freight.manifest.hs",
                       "freight.manifest.valueYuan", "freight.manifest.consignee", "freight.manifest.destination",
@@ -93,7 +93,7 @@ enum FreightFigures {
         lines.append([t("freight.manifest.total"), "\(totals.shippers)", "\(totals.containers)", "\(FEU.text(halves: totals.teu)) FEU", "",
                       String(totals.grossWeightKg), "", "", Yuan.text(fen: totals.valueFen).replacingOccurrences(of: ",", with: ""), "", "", ""]
             .map(CSV.field).joined(separator: ","))
-        return CSV.document(lines)
+        return CSV.response(lines, filename: "manifest-\(trainNumber).csv")
     }
 
     // MARK: District figures

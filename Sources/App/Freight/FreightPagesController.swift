@@ -834,10 +834,7 @@ enum FreightPagesController {
         let departure = try await FreightService.findDeparture(req.context, id: req.parameters.get("departureID", as: UUID.self))
         let manifest = try await FreightFigures.manifest(req.context, departure)
         if req.query[String.self, at: "format"] == "csv" {
-            let response = Response(status: .ok, body: .init(string: FreightFigures.csv(manifest) { req.t($0) }))
-            response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
-            response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"manifest-\(departure.trainNumber).csv\"")
-            return response
+            return FreightFigures.csv(manifest, trainNumber: departure.trainNumber) { req.t($0) }
         }
         let totals = manifest.totals
         let context = ManifestPage(

@@ -85,6 +85,7 @@ enum HomeController {
                 Tile(label: req.t("home.tile.toConfirm"), value: String(try await applications(.passed)), href: "/resumption?state=passed"),
                 Tile(label: req.t("home.tile.resumed"), value: String(try await applications(.resumed)), href: "/resumption?state=resumed"),
             ]
+            links = [Link(label: req.t("dashboard.title"), href: "/dashboard"), Link(label: req.t("dashboard.briefing.title"), href: "/dashboard/briefing")]
         case .officer:
             let visits = try await SiteVisit.query(on: req.db).filter(\.$officer.$id == user.requireID())
                 .filter(\.$status == .scheduled).count()
