@@ -80,7 +80,10 @@ extension Modules {
 /// jobs' services themselves).
 struct Sweeper: LifecycleHandler {
     func didBootAsync(_ app: Application) async throws {
-        guard app.environment != .testing else { return }
+        // Not in tests (they call the jobs' services themselves), and only while serving: a
+        // command (`migrate`, `bench-…`) has its own work.
+        guard app.environment != .testing, app.environment.arguments.dropFirst().first.map({ $0 == "serve" || $0.hasPrefix("-") }) ?? true
+        else { return }
         let clock = app.clock
         let logger = app.logger
         for job in Modules.all.flatMap(\.jobs) {

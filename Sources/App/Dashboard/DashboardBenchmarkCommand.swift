@@ -151,7 +151,9 @@ struct DashboardBenchmarkCommand: AsyncCommand {
                     people.append([id, ids[index], "员工\(serial)", sealed, vault.hash("bench-\(serial)"), "110105********002X",
                                    String(format: "139%08d", serial), String(format: "E%06d", person + 1), "一车间", "白班", "吉林省", "长春市",
                                    EmploymentStatus.employed.rawValue, CaseStatus.none.rawValue, now])
-                    let arrived = today.start.addingTimeInterval(Double(7 * 3600 + (serial * 17) % 7200))
+                    // Everyone came in at some moment of today so far.
+                    let sinceMidnight = max(60, Int(now.timeIntervalSince(today.start)) - 60)
+                    let arrived = today.start.addingTimeInterval(Double((serial * 17) % sinceMidnight))
                     if arrived < now {
                         passages.append([UUID(), ids[index], id, String(format: "E%06d", person + 1), "in", 36.5, true, true, "", guardID, arrived])
                         passages.append([UUID(), ids[index], id, String(format: "E%06d", person + 1), "out", nil as Double?, true, true, "", guardID,

@@ -34,6 +34,8 @@ enum DashboardService {
         let ctx = app.context(now: now)
         let today = CivilDate(now)
         for day in [today.adding(days: -1), today] {
+            // Yesterday only when its count has aged: late entries may still change it, slowly.
+            if day != today, let kept = app.dashboardCache.get(day), now.timeIntervalSince(kept.counted) < pastDayLifetime { continue }
             let snapshot = try await DashboardStore.snapshot(app.db, day: day, at: day == today ? now : day.adding(days: 1).start)
             app.dashboardCache.put(snapshot, counted: now)
             try await storeDay(ctx, snapshot)
@@ -114,12 +116,7 @@ enum DashboardService {
         let counts = snapshot.total(DashboardFilter())
         var figures: [String: Double] = [:]
         for tile in DashboardTile.all { figures[tile.name] = tile.value(counts) }
-        // Officers who served enterprises in the ten days to the day: a contact or a visit report.
-        let from = day.adding(days: -9).iso
-        let contacted = try await DispatchContact.query(on: ctx.db).filter(\.$day >= from).filter(\.$day <= day.iso).field(\.$officer.$id).all()
-        let visited = try await SiteVisit.query(on: ctx.db).filter(\.$reportedAt >= day.adding(days: -9).start)
-            .filter(\.$reportedAt < day.adding(days: 1).start).field(\.$officer.$id).all()
-        let officers = Set(contacted.map(\.$officer.id) + visited.map(\.$officer.id)).count
+        let officers = snapshot.officersServing
         figures["officersServing"] = Double(officers)
         func number(_ name: String) -> String {
             guard let value = figures[name] else { return "—" }

@@ -11,6 +11,9 @@ struct DashboardSnapshot: Sendable {
     let asOf: Date
     let enterprises: [DashboardEnterprise]
     let counts: [String: DashboardCounts]
+    /// Support officers who served enterprises in the ten days to the day (a contact or a visit
+    /// report): the briefing's "…名助企干部到企服务".
+    let officersServing: Int
 
     /// The counts of the enterprises `filter` takes, added up.
     func total(_ filter: DashboardFilter) -> DashboardCounts {
@@ -66,52 +69,42 @@ enum DashboardStore {
             }
         }
 
-        // Resumption: each application's state as of then is its last step's (its timeline).
-        struct Application { let enterprise: String; let category: String; let onSite: Int; let submittedAt: Date? }
-        var applications: [String: Application] = [:]
-        for row in try await rows("""
-            SELECT id, enterprise_id, category, headcount_on_site, submitted_at FROM resumption_applications
-            """) {
-            applications[try key(row, "id")] = Application(enterprise: try key(row), category: try row.decode(column: "category", as: String.self),
-                                                             onSite: try row.decode(column: "headcount_on_site", as: Int.self),
-                                                             submittedAt: try row.decode(column: "submitted_at", as: Date?.self))
-        }
-        var stateAt: [String: (state: String, at: Date)] = [:]
-        for row in try await rows("SELECT application_id, to_state, at FROM resumption_events WHERE at <= \(bind: at)") {
-            let id = try key(row, "application_id"), when = try row.decode(column: "at", as: Date.self)
-            if let known = stateAt[id], known.at > when { continue }
-            stateAt[id] = (try row.decode(column: "to_state", as: String.self), when)
-        }
-        var latestCategory: [String: (category: String, at: Date)] = [:]
+        // Resumption: each application's state as of then — its state now when it has not
+        // changed since, else its last step's by then (its timeline) — added up per enterprise
+        // by the database; an enterprise's category is its latest application's.
         var resumed: Set<String> = [], suspended: Set<String> = []
-        for (id, application) in applications {
-            guard let submitted = application.submittedAt, submitted <= at, let state = stateAt[id]?.state else { continue }
-            add(application.enterprise, .applicationsSubmitted, 1)
-            if latestCategory[application.enterprise].map({ $0.at < submitted }) ?? true {
-                latestCategory[application.enterprise] = (application.category, submitted)
-            }
-            switch ResumptionState(rawValue: state) {
-            case .approved?, .filed?:
-                add(application.enterprise, .applicationsApproved, 1)
-                add(application.enterprise, .workersPlannedOnSite, application.onSite)
-            case .resumed?:
-                add(application.enterprise, .applicationsApproved, 1)
-                add(application.enterprise, .workersPlannedOnSite, application.onSite)
-                resumed.insert(application.enterprise)
-            case .suspended?:
-                add(application.enterprise, .applicationsApproved, 1)
-                suspended.insert(application.enterprise)
-            case .refused?:
-                add(application.enterprise, .applicationsRefused, 1)
-            default:
-                break
-            }
+        for row in try await rows("""
+            SELECT enterprise_id, COUNT(*) AS submitted, \
+            CAST(SUM(CASE WHEN state IN ('approved', 'filed', 'resumed', 'suspended') THEN 1 ELSE 0 END) AS BIGINT) AS approved, \
+            CAST(SUM(CASE WHEN state IN ('approved', 'filed', 'resumed') THEN on_site ELSE 0 END) AS BIGINT) AS planned, \
+            CAST(SUM(CASE WHEN state = 'resumed' THEN 1 ELSE 0 END) AS BIGINT) AS resumed, \
+            CAST(SUM(CASE WHEN state = 'suspended' THEN 1 ELSE 0 END) AS BIGINT) AS suspended, \
+            CAST(SUM(CASE WHEN state = 'refused' THEN 1 ELSE 0 END) AS BIGINT) AS refused \
+            FROM (SELECT a.enterprise_id, a.headcount_on_site AS on_site, \
+            CASE WHEN a.state_changed_at <= \(bind: at) THEN a.state ELSE \
+            (SELECT e.to_state FROM resumption_events e WHERE e.application_id = a.id AND e.at <= \(bind: at) ORDER BY e.at DESC LIMIT 1) END AS state \
+            FROM resumption_applications a WHERE a.submitted_at IS NOT NULL AND a.submitted_at <= \(bind: at)) s \
+            WHERE state IS NOT NULL GROUP BY enterprise_id
+            """) {
+            let id = try key(row)
+            func number(_ column: String) throws -> Int { try row.decode(column: column, as: Int?.self) ?? 0 }
+            add(id, .applicationsSubmitted, try number("submitted"))
+            add(id, .applicationsApproved, try number("approved"))
+            add(id, .workersPlannedOnSite, try number("planned"))
+            add(id, .applicationsRefused, try number("refused"))
+            if try number("resumed") > 0 { resumed.insert(id) } else if try number("suspended") > 0 { suspended.insert(id) }
         }
+        var latestCategory: [String: String] = [:]
+        for row in try await rows("""
+            SELECT enterprise_id, category FROM (SELECT enterprise_id, category, \
+            ROW_NUMBER() OVER (PARTITION BY enterprise_id ORDER BY submitted_at DESC) AS n \
+            FROM resumption_applications WHERE submitted_at IS NOT NULL AND submitted_at <= \(bind: at)) latest WHERE n = 1
+            """) { latestCategory[try key(row)] = try row.decode(column: "category", as: String.self) }
         for enterprise in resumed {
             add(enterprise, .enterprisesResumed, 1)
             if byID[enterprise]?.above == true { add(enterprise, .resumedAboveDesignatedSize, 1) }
         }
-        for enterprise in suspended.subtracting(resumed) { add(enterprise, .enterprisesSuspended, 1) }
+        for enterprise in suspended { add(enterprise, .enterprisesSuspended, 1) }
 
         // People: distinct employees let in that day; quarantines running; the day's fever alerts.
         for row in try await rows("""
@@ -129,7 +122,7 @@ enum DashboardStore {
 
         // Dispatch (户次 and 户), visits, rectifications.
         for row in try await rows("""
-            SELECT enterprise_id, COUNT(*) AS total, SUM(CASE WHEN day = \(bind: iso) THEN 1 ELSE 0 END) AS today \
+            SELECT enterprise_id, COUNT(*) AS total, CAST(SUM(CASE WHEN day = \(bind: iso) THEN 1 ELSE 0 END) AS BIGINT) AS today \
             FROM dispatch_contacts WHERE contacted_at <= \(bind: at) GROUP BY enterprise_id
             """) {
             let id = try key(row)
@@ -142,8 +135,8 @@ enum DashboardStore {
             if counts[id]?[.enterprisesVerified] ?? 0 > 0 { add(id, .enterprisesNeverContacted, 1) }
         }
         for row in try await rows("""
-            SELECT enterprise_id, SUM(CASE WHEN reported_at >= \(bind: dayStart) AND reported_at < \(bind: dayEnd) THEN 1 ELSE 0 END) AS today, \
-            SUM(CASE WHEN status = 'rectificationRequired' THEN 1 ELSE 0 END) AS open \
+            SELECT enterprise_id, CAST(SUM(CASE WHEN reported_at >= \(bind: dayStart) AND reported_at < \(bind: dayEnd) THEN 1 ELSE 0 END) AS BIGINT) AS today, \
+            CAST(SUM(CASE WHEN status = 'rectificationRequired' THEN 1 ELSE 0 END) AS BIGINT) AS open \
             FROM site_visits WHERE reported_at IS NOT NULL AND reported_at <= \(bind: at) GROUP BY enterprise_id
             """) {
             add(try key(row), .siteVisitsToday, try row.decode(column: "today", as: Int.self))
@@ -153,13 +146,13 @@ enum DashboardStore {
         // The help desk: open and overdue then; the rates over every ticket raised by then.
         for row in try await rows("""
             SELECT enterprise_id, COUNT(*) AS tickets, \
-            SUM(CASE WHEN closed_at IS NULL OR closed_at > \(bind: at) THEN 1 ELSE 0 END) AS open, \
-            SUM(CASE WHEN (closed_at IS NULL OR closed_at > \(bind: at)) AND resolution_due_at < \(bind: at) THEN 1 ELSE 0 END) AS overdue, \
-            SUM(CASE WHEN first_response_at IS NOT NULL AND first_response_at <= first_response_due_at AND first_response_at <= \(bind: at) \
-            THEN 1 ELSE 0 END) AS in_time, \
-            SUM(CASE WHEN closed_at <= \(bind: at) AND closure = 'confirmed' AND solved = \(bind: true) THEN 1 ELSE 0 END) AS resolved, \
-            SUM(CASE WHEN closed_at <= \(bind: at) AND satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS rated, \
-            SUM(CASE WHEN closed_at <= \(bind: at) AND satisfaction IN ('satisfied', 'basicallySatisfied') THEN 1 ELSE 0 END) AS satisfied \
+            CAST(SUM(CASE WHEN closed_at IS NULL OR closed_at > \(bind: at) THEN 1 ELSE 0 END) AS BIGINT) AS open, \
+            CAST(SUM(CASE WHEN (closed_at IS NULL OR closed_at > \(bind: at)) AND resolution_due_at < \(bind: at) THEN 1 ELSE 0 END) AS BIGINT) AS overdue, \
+            CAST(SUM(CASE WHEN first_response_at IS NOT NULL AND first_response_at <= first_response_due_at AND first_response_at <= \(bind: at) \
+            THEN 1 ELSE 0 END) AS BIGINT) AS in_time, \
+            CAST(SUM(CASE WHEN closed_at <= \(bind: at) AND closure = 'confirmed' AND solved = \(bind: true) THEN 1 ELSE 0 END) AS BIGINT) AS resolved, \
+            CAST(SUM(CASE WHEN closed_at <= \(bind: at) AND satisfaction IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS rated, \
+            CAST(SUM(CASE WHEN closed_at <= \(bind: at) AND satisfaction IN ('satisfied', 'basicallySatisfied') THEN 1 ELSE 0 END) AS BIGINT) AS satisfied \
             FROM tickets WHERE created_at <= \(bind: at) GROUP BY enterprise_id
             """) {
             let id = try key(row)
@@ -172,7 +165,7 @@ enum DashboardStore {
 
         // Recruitment: postings open that day and their openings; hires by then.
         for row in try await rows("""
-            SELECT enterprise_id, COUNT(*) AS n, SUM(openings) AS openings FROM job_postings \
+            SELECT enterprise_id, COUNT(*) AS n, CAST(SUM(openings) AS BIGINT) AS openings FROM job_postings \
             WHERE status = 'open' AND created_at <= \(bind: at) AND closing_date >= \(bind: iso) GROUP BY enterprise_id
             """) {
             add(try key(row), .postingsOpen, try row.decode(column: "n", as: Int.self))
@@ -195,10 +188,16 @@ enum DashboardStore {
             add(id, .freightValueFenMonth, try row.decode(column: "value_fen", as: Int.self))
         }
 
+        let officers = try await rows("""
+            SELECT COUNT(DISTINCT officer_id) AS n FROM (SELECT officer_id FROM dispatch_contacts \
+            WHERE contacted_at >= \(bind: day.adding(days: -9).start) AND contacted_at <= \(bind: at) \
+            UNION SELECT officer_id FROM site_visits WHERE reported_at >= \(bind: day.adding(days: -9).start) AND reported_at <= \(bind: at)) serving
+            """).first.map { try $0.decode(column: "n", as: Int.self) } ?? 0
+
         let enterprises = byID.map { id, facts in
             DashboardEnterprise(id: id, name: facts.name, zone: facts.zone, industry: facts.industry,
-                                category: latestCategory[id]?.category ?? "none", aboveDesignatedSize: facts.above)
+                                category: latestCategory[id] ?? "none", aboveDesignatedSize: facts.above)
         }.sorted { $0.name < $1.name }
-        return DashboardSnapshot(day: day, asOf: at, enterprises: enterprises, counts: counts)
+        return DashboardSnapshot(day: day, asOf: at, enterprises: enterprises, counts: counts, officersServing: officers)
     }
 }

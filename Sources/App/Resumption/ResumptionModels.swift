@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// 复工申请.
@@ -153,5 +154,18 @@ struct CreateResumptionApplications: AsyncMigration {
         try await database.schema(ResumptionEvent.schema).delete()
         try await database.schema(ResumptionAttachment.schema).delete()
         try await database.schema(ResumptionApplication.schema).delete()
+    }
+}
+
+/// An application's steps by time: the dashboard reads a past day's state as the last step by then.
+struct IndexResumptionEventsByApplication: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "resumption_events_application").on(ResumptionEvent.schema).column("application_id").column("at").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.drop(index: "resumption_events_application").run()
     }
 }

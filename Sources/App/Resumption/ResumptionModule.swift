@@ -38,7 +38,7 @@ extension Module {
             pages.post(":applicationID", "confirm", use: ResumptionPagesController.confirm).access(.roles(.leader))
             pages.post(":applicationID", "suspend", use: ResumptionPagesController.suspend).access(.roles(.officer, .reviewer))
         },
-        migrations: [CreateResumptionApplications()],
+        migrations: [CreateResumptionApplications(), IndexResumptionEventsByApplication()],
         navigation: [
             NavigationEntry("nav.resumption", "/resumption", [.districtAdmin, .reviewer, .leader, .officer]),
             NavigationEntry("nav.myResumption", "/resumption", [.enterpriseAdmin]),
