@@ -18,7 +18,7 @@ public enum DashboardMetric: String, CaseIterable, Codable, Sendable {
     // The parts of the rates, not shown as tiles.
     case verifiedAboveDesignatedSize, tickets, ticketsRespondedInTime, ticketsResolved, ticketsRated, ticketsSatisfied
 
-    /// The tiles, in the order the page shows them (rates among them, see `DashboardTile`).
+    /// The parts of the rates: counted per enterprise like the others, but not tiles themselves.
     public static let parts: Set<DashboardMetric> = [.verifiedAboveDesignatedSize, .tickets, .ticketsRespondedInTime, .ticketsResolved,
                                                       .ticketsRated, .ticketsSatisfied]
 
@@ -186,6 +186,12 @@ public struct DashboardFilter: Equatable, Sendable {
             return enterprise.zone == restrictedTo.zone || restrictedTo.assigned.contains(enterprise.id)
         }
         return true
+    }
+
+    /// The filter as text, the same for the same filter (for keeping what was added up).
+    public var key: String {
+        [zone, industry, category, size, restrictedTo.map { "\($0.zone ?? "")/\($0.assigned.sorted().joined(separator: ","))" }]
+            .map { $0 ?? "" }.joined(separator: "|")
     }
 
     public static func == (a: DashboardFilter, b: DashboardFilter) -> Bool {
