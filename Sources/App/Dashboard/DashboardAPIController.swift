@@ -114,26 +114,38 @@ enum DashboardAPIController {
 
     /// The enterprises behind a number: those whose own count is above zero (for a rate, its
     /// numerator's; for "never contacted", those never contacted), largest first or by name.
-    static func drill(_ req: Request, _ query: DashboardQuery) async throws -> (rows: [DrillRow], total: Int) {
-        let tile = query.tile ?? .count(.enterprisesResumed)
-        let metric = tile.drillMetric
+    static func drill(_ req: Request, _ query: DashboardQuery) async throws -> [(enterprise: DashboardEnterprise, value: Int)] {
+        let metric = (query.tile ?? .count(.enterprisesResumed)).drillMetric
         let snapshot = try await DashboardService.snapshot(req.context, day: query.day)
-        var matched: [(DashboardEnterprise, Int)] = []
+        var matched: [(enterprise: DashboardEnterprise, value: Int)] = []
         for enterprise in snapshot.enterprises where query.filter.includes(enterprise) {
             let value = snapshot.counts[enterprise.id]?[metric] ?? 0
             if value > 0 { matched.append((enterprise, value)) }
         }
-        matched.sort { query.sortByName ? $0.0.name < $1.0.name : ($0.1, $1.0.name) > ($1.1, $0.0.name) }
-        let rows = matched.map { enterprise, value in
-            DrillRow(id: enterprise.id, name: enterprise.name, zone: query.groupName(enterprise.zone, .zone, req), industry: enterprise.industry,
-                     category: query.groupName(enterprise.category, .category, req), size: query.groupName(enterprise.key(.size), .size, req),
-                     value: Double(value) / Double(metric.divisor))
-        }
-        return (rows, rows.count)
+        matched.sort { query.sortByName ? $0.enterprise.name < $1.enterprise.name : ($0.value, $1.enterprise.name) > ($1.value, $0.enterprise.name) }
+        return matched
+    }
+
+    /// A drill-down's line as shown: the groups' names in the reader's language.
+    static func row(_ req: Request, _ query: DashboardQuery, _ item: (enterprise: DashboardEnterprise, value: Int)) -> DrillRow {
+        let metric = (query.tile ?? .count(.enterprisesResumed)).drillMetric
+        let enterprise = item.enterprise
+        return DrillRow(id: enterprise.id, name: enterprise.name, zone: query.groupName(enterprise.zone, .zone, req), industry: enterprise.industry,
+                        category: query.groupName(enterprise.category, .category, req), size: query.groupName(enterprise.key(.size), .size, req),
+                        value: Double(item.value) / Double(metric.divisor))
+    }
+
+    /// One page of a drill-down's lines.
+    static func page(_ req: Request, _ query: DashboardQuery, _ matched: [(enterprise: DashboardEnterprise, value: Int)]) -> [DrillRow] {
+        let start = (query.page - 1) * perPage
+        guard start < matched.count else { return [] }
+        return matched[start..<min(matched.count, start + perPage)].map { row(req, query, $0) }
     }
 
     /// Every enterprise of a drill-down, for Excel.
-    static func drillCSV(_ req: Request, _ query: DashboardQuery, _ tile: DashboardTile, _ rows: [DrillRow]) -> Response {
+    static func drillCSV(_ req: Request, _ query: DashboardQuery, _ tile: DashboardTile,
+                         _ matched: [(enterprise: DashboardEnterprise, value: Int)]) -> Response {
+        let rows = matched.map { row(req, query, $0) }
         var lines = [CSV.line([req.t("dashboard.drill.enterprise"), req.t("field.zone"), req.t("dashboard.by.industry"),
                                req.t("dashboard.by.category"), req.t("dashboard.by.size"), req.t(tile.nameKey)])]
         for row in rows {
@@ -145,12 +157,10 @@ enum DashboardAPIController {
     @Sendable static func drillAPI(req: Request) async throws -> Response {
         let query = try await DashboardQuery.read(req)
         guard let tile = query.tile else { throw FieldErrors("metric", "error.required") }
-        let (rows, total) = try await drill(req, query)
-        if query.csv { return drillCSV(req, query, tile, rows) }
-        let start = (query.page - 1) * perPage
-        let page = start < rows.count ? Array(rows[start..<min(rows.count, start + perPage)]) : []
-        return try await Drill(metric: tile.name, date: query.day.iso, items: page, page: query.page, per: perPage, total: total)
-            .encodeResponse(for: req)
+        let matched = try await drill(req, query)
+        if query.csv { return drillCSV(req, query, tile, matched) }
+        return try await Drill(metric: tile.name, date: query.day.iso, items: page(req, query, matched), page: query.page, per: perPage,
+                               total: matched.count).encodeResponse(for: req)
     }
 
     // MARK: Briefing

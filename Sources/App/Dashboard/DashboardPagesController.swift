@@ -145,11 +145,10 @@ enum DashboardPagesController {
     @Sendable static func drill(req: Request) async throws -> Response {
         let query = try await DashboardQuery.read(req, metric: .count(.enterprisesResumed))
         let tile = query.tile ?? .count(.enterprisesResumed)
-        let (rows, total) = try await DashboardAPIController.drill(req, query)
-        if query.csv { return DashboardAPIController.drillCSV(req, query, tile, rows) }
-        let per = DashboardAPIController.perPage
-        let start = (query.page - 1) * per
-        let pageRows = start < rows.count ? Array(rows[start..<min(rows.count, start + per)]) : []
+        let matched = try await DashboardAPIController.drill(req, query)
+        if query.csv { return DashboardAPIController.drillCSV(req, query, tile, matched) }
+        let per = DashboardAPIController.perPage, total = matched.count
+        let pageRows = DashboardAPIController.page(req, query, matched)
         var items = query.filterItems.merging(["metric": tile.name]) { $1 }
         if query.sortByName { items["sort"] = "name" }
         let filters = [query.filter.zone.map { query.groupName($0, .zone, req) }, query.filter.industry,
