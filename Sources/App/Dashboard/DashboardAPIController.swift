@@ -117,13 +117,7 @@ enum DashboardAPIController {
     static func drill(_ req: Request, _ query: DashboardQuery) async throws -> [(enterprise: DashboardEnterprise, value: Int)] {
         let metric = (query.tile ?? .count(.enterprisesResumed)).drillMetric
         let snapshot = try await DashboardService.snapshot(req.context, day: query.day)
-        var matched: [(enterprise: DashboardEnterprise, value: Int)] = []
-        for enterprise in snapshot.enterprises where query.filter.includes(enterprise) {
-            let value = snapshot.counts[enterprise.id]?[metric] ?? 0
-            if value > 0 { matched.append((enterprise, value)) }
-        }
-        matched.sort { query.sortByName ? $0.enterprise.name < $1.enterprise.name : ($0.value, $1.enterprise.name) > ($1.value, $0.enterprise.name) }
-        return matched
+        return snapshot.matching(metric, query.filter, byName: query.sortByName)
     }
 
     /// A drill-down's line as shown: the groups' names in the reader's language.

@@ -54,6 +54,20 @@ struct DashboardSnapshot: Sendable {
         }
     }
 
+    /// The enterprises whose `metric` is above zero among those `filter` takes, largest first
+    /// (or by name), kept like the sums.
+    func matching(_ metric: DashboardMetric, _ filter: DashboardFilter, byName: Bool) -> [(enterprise: DashboardEnterprise, value: Int)] {
+        memo.list("\(metric.rawValue) \(byName) \(filter.key)") {
+            var matched: [(enterprise: DashboardEnterprise, value: Int)] = []
+            for (index, enterprise) in enterprises.enumerated() where filter.includes(enterprise) {
+                let value = aligned[index]?[metric] ?? 0
+                if value > 0 { matched.append((enterprise, value)) }
+            }
+            matched.sort { byName ? $0.enterprise.name < $1.enterprise.name : ($0.value, $1.enterprise.name) > ($1.value, $0.enterprise.name) }
+            return matched
+        }
+    }
+
     private final class Memo: @unchecked Sendable {
         private let lock = NSLock()
         private var kept: [String: [(key: String, counts: DashboardCounts)]] = [:]
@@ -65,6 +79,18 @@ struct DashboardSnapshot: Sendable {
                 // A bounded handful: filters typed by hand would otherwise pile up.
                 if kept.count > 200 { kept.removeAll() }
                 kept[key] = made
+            }
+            return made
+        }
+
+        private var lists: [String: [(enterprise: DashboardEnterprise, value: Int)]] = [:]
+
+        func list(_ key: String, _ make: () -> [(enterprise: DashboardEnterprise, value: Int)]) -> [(enterprise: DashboardEnterprise, value: Int)] {
+            if let found = lock.withLock({ lists[key] }) { return found }
+            let made = make()
+            lock.withLock {
+                if lists.count > 100 { lists.removeAll() }
+                lists[key] = made
             }
             return made
         }
