@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// 调度: one contact of an officer with an enterprise.
@@ -110,5 +111,22 @@ struct CreateOfficerTables: AsyncMigration {
         try await database.schema(OfficerAssignment.schema).delete()
         try await database.schema(DispatchContact.schema).delete()
         try await database.schema(User.schema).deleteField("zone").update()
+    }
+}
+
+/// Contacts by enterprise and by time, answered from the indexes alone: the dashboard counts
+/// each enterprise's contacts and the officers who served in the last ten days.
+struct IndexContactsForFigures: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "dispatch_contacts_enterprise").on(DispatchContact.schema)
+            .column("enterprise_id").column("contacted_at").column("day").run()
+        try await sql.create(index: "dispatch_contacts_moment").on(DispatchContact.schema).column("contacted_at").column("officer_id").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.drop(index: "dispatch_contacts_moment").run()
+        try await sql.drop(index: "dispatch_contacts_enterprise").run()
     }
 }

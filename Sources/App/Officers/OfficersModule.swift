@@ -21,7 +21,7 @@ extension Module {
             r.root.get("visits", ":visitID", use: OfficerPagesController.visit).access(.roles(overseers))
             r.root.on(.POST, "visits", ":visitID", "report", body: r.upload, use: OfficerPagesController.report).access(.roles(.officer))
         },
-        migrations: [CreateOfficerTables()],
+        migrations: [CreateOfficerTables(), IndexContactsForFigures()],
         navigation: [
             NavigationEntry("nav.dispatch", "/dispatch", [.districtAdmin, .reviewer, .leader, .officer]),
             NavigationEntry("nav.officers", "/officers", [.districtAdmin, .leader]),

@@ -464,3 +464,18 @@ struct IndexGateDay: AsyncMigration {
         try await sql.drop(index: "gate_check_ins_day").run()
     }
 }
+
+/// The day's passages of the whole district by time, answered from the index alone: the
+/// dashboard counts the workers let in today across every enterprise.
+struct IndexGateByMoment: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "gate_check_ins_moment").on(GateLogTable.schema)
+            .column("at").column("direction").column("allowed").column("enterprise_id").column("employee_id").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.drop(index: "gate_check_ins_moment").run()
+    }
+}

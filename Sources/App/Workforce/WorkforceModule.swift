@@ -82,7 +82,7 @@ extension Module {
             r.root.post("workforce", "supplies", "request", use: O.requestSupplies).access(office)
             r.root.get("workforce", "district", use: O.district).access(.roles(.districtAdmin, .leader, .reviewer, .officer))
         },
-        migrations: [CreateWorkforce(), IndexEmployeesByStatus(), IndexGateDay()],
+        migrations: [CreateWorkforce(), IndexEmployeesByStatus(), IndexGateDay(), IndexGateByMoment()],
         navigation: [
             NavigationEntry("nav.workforce", "/workforce/district", [.districtAdmin, .reviewer, .leader, .officer]),
             NavigationEntry("nav.workforce", "/workforce", [.enterpriseAdmin]),
