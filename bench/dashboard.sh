@@ -27,7 +27,7 @@ ls -l "$data"/fugong.sqlite | awk '{print "database file:", $5}'
 .build/release/fugong serve --env production --hostname 127.0.0.1 --port "$port" > "$data/server.log" 2>&1 &
 server=$!
 writers=()
-trap 'kill $server ${writers[@]+"${writers[@]}"} 2>/dev/null; wait $server 2>/dev/null; [ -n "${DASHBOARD_BENCH_DIR:-}" ] || rm -rf "$data"' EXIT
+trap 'kill $server ${writers[@]+"${writers[@]}"} 2>/dev/null || true; wait $server 2>/dev/null || true; [ -n "${DASHBOARD_BENCH_DIR:-}" ] || rm -rf "$data"' EXIT
 for _ in $(seq 1 120); do curl -fs "$base/healthz" >/dev/null && break; sleep 1; done
 
 token=$(curl -fs -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
@@ -38,7 +38,7 @@ curl -fs -b "$jar" -c "$jar" -o /dev/null -X POST "$base/login" --data-urlencode
   --data-urlencode "password=Bench@2020"
 cookie=$(awk '$6 == "fugong_session" {print $7}' "$jar")
 
-echo "== the first count of today (the job's work, every 30 s) =="
+echo "== the first count of today and yesterday (the job counts today every 45 s) =="
 curl -s -o /dev/null -w "  GET /api/v1/dashboard cold: %{time_total} s\n" -H "Authorization: Bearer $token" "$base/api/v1/dashboard"
 
 report='done = function(summary, latency, requests)

@@ -190,9 +190,8 @@ enum DashboardStore {
             add(id, .contactsToday, try row.decode(column: "today", as: Int.self))
             add(id, .enterprisesContacted, 1)
         }
-        for (id, facts) in byID where counts[id]?[.enterprisesContacted] ?? 0 == 0 {
-            _ = facts
-            if counts[id]?[.enterprisesVerified] ?? 0 > 0 { add(id, .enterprisesNeverContacted, 1) }
+        for id in byID.keys where counts[id]?[.enterprisesContacted] ?? 0 == 0 && counts[id]?[.enterprisesVerified] ?? 0 > 0 {
+            add(id, .enterprisesNeverContacted, 1)
         }
         for row in try await rows("""
             SELECT enterprise_id, CAST(SUM(CASE WHEN reported_at >= \(bind: dayStart) AND reported_at < \(bind: dayEnd) THEN 1 ELSE 0 END) AS BIGINT) AS today, \
