@@ -68,7 +68,8 @@ struct DashboardBenchmarkCommand: AsyncCommand {
         let accountColumns = ["id", "username", "password_hash", "role", "display_name", "zone", "enterprise_id", "employee_id", "created_at", "updated_at"]
         var accounts: [[any Encodable & Sendable]] = []
         let (reviewerRow, reviewer) = account("reviewer", .reviewer)
-        var (leaderRow, leader) = account("leader", .leader)
+        let (leaderAccount, leader) = account("leader", .leader)
+        var leaderRow = leaderAccount
         // The leader signs in for the load (`bench/dashboard.sh`): its password is the benchmark's.
         leaderRow[2] = try await app.password.async.hash(Self.leaderPassword)
         accounts += [reviewerRow, leaderRow]

@@ -84,7 +84,8 @@ enum DashboardPagesController {
         let columns = ([tile] + tableTiles.filter { $0 != tile })
         let rows = breakdown.map { key, counts in
             var items = query.filterItems.merging(["metric": tile.name]) { $1 }
-            items[query.dimension.rawValue] = query.dimension == .size || query.dimension == .category || query.dimension == .zone || query.dimension == .industry ? key : ""
+            // The group's enterprises: the row's key is the filter of its own dimension.
+            items[query.dimension.rawValue] = key
             return BreakdownRow(name: query.groupName(key, query.dimension, req), values: columns.map { DashboardFormat.text($0, $0.value(counts)) },
                                 href: link("/dashboard/drill", items))
         }
