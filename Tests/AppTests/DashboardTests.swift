@@ -110,6 +110,8 @@ struct DashboardTests {
             #expect(try await drill("metric=enterprisesVerified&sort=name").count == 2)
 
             // Wrong questions are named.
+            let futureDay = try await app.testing().sendRequest(.GET, "/api/v1/dashboard?date=2020-03-01", headers: world.leader.apiHeaders)
+            #expect(futureDay.apiError?.fields["date"] == "日期不能晚于今天。")
             for (query, field) in [("metric=bogus", "metric"), ("zone=mars", "zone"), ("date=2020-02-30", "date"), ("date=2020-03-01", "date"),
                                    ("category=space", "category"), ("size=huge", "size")] {
                 let wrong = try await app.testing().sendRequest(.GET, "/api/v1/dashboard?\(query)", headers: world.leader.apiHeaders)
@@ -128,9 +130,11 @@ struct DashboardTests {
             let briefing = try await app.testing().sendRequest(.GET, "/api/v1/dashboard/briefing", headers: world.leader.apiHeaders)
             let text = try JSONDecoder.iso.decode(DashboardService.Briefing.self, from: Data(buffer: briefing.body)).text
             #expect(text.contains("截至2月8日") && text.contains("已有1家企业复工复产，其中规上工业企业1家") && text.contains("累计调度企业2户次")
-                    && text.contains("1名助企干部") && text.contains("中欧班列（长满欧）已发运1列、1个大柜，货值约150.00万元"))
+                    && text.contains("1名助企干部") && text.contains("中欧班列（长满欧）已发运1列、1个大柜，货值约150万元"))
             let english = try await app.testing().sendRequest(.GET, "/api/v1/dashboard/briefing", headers: world.leader.apiHeaders.adding(["Accept-Language": "en"]))
             #expect(english.text.contains("As of 2020-02-08"))
+            let plain = try await app.testing().sendRequest(.GET, "/dashboard/briefing?format=text", headers: admin.pageHeaders)
+            #expect(plain.status == .ok && plain.headers.contentType?.subType == "plain" && plain.text.hasPrefix("截至2月8日"))
             let csv = try await app.testing().sendRequest(.GET, "/api/v1/dashboard?format=csv&by=size", headers: world.leader.apiHeaders)
             #expect(Array(csv.body.readableBytesView.prefix(3)) == [0xEF, 0xBB, 0xBF] && csv.text.contains("规上,2") == false && csv.text.contains("规上,1"))
 

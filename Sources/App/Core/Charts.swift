@@ -60,7 +60,7 @@ struct LineChart: Encodable {
     let yTicks: [Tick]
     let width = LineChart.width, height = LineChart.height
     static let width = 360, height = 200
-    static let left = 44, right = 8, top = 10, bottom = 24
+    static let left = 58, right = 8, top = 10, bottom = 24
     static let colours = ["#a8201a", "#0b57a4", "#17612f", "#7a4b00", "#5b2a86", "#1d2733"]
 
     /// `days` are the x labels; each series has a value per day (nil: nothing to show that day).

@@ -33,6 +33,12 @@ enum DashboardPagesController {
         let asOf: String
         let date: String
         let today: String
+        /// The choices each form keeps of the other's.
+        let zone: String
+        let category: String
+        let size: String
+        let by: String
+        let metric: String
         let groups: [GroupView]
         let zones: [SelectOption]
         let categories: [SelectOption]
@@ -49,6 +55,18 @@ enum DashboardPagesController {
         /// One chart, in a list so that the chart's template finds it as `chart`.
         let series: [LineChart]
         let canBrief: Bool
+    }
+
+    /// A tile's value as a bar: money in 万元, rates in whole percent, FEU whole.
+    static func chartValue(_ tile: DashboardTile, _ counts: DashboardCounts) -> Int {
+        let value = tile.value(counts) ?? 0
+        return tile == .count(.freightValueFenMonth) ? Int((value / 1_000_000).rounded()) : Int(value.rounded())
+    }
+
+    /// "As of …", and for today how often it is counted.
+    static func asOfText(_ req: Request, _ snapshot: DashboardSnapshot) -> String {
+        let time = DisplayFormat.dateTime(snapshot.asOf)
+        return snapshot.day == CivilDate(req.now) ? req.t("dashboard.asOf", time) : req.t("dashboard.asOfPast", time)
     }
 
     static let tableTiles: [DashboardTile] = [.count(.enterprisesVerified), .count(.enterprisesResumed), .rate(.resumptionRate),
@@ -80,7 +98,7 @@ enum DashboardPagesController {
         let tile = query.tile ?? .count(.enterprisesResumed)
         let breakdown = snapshot.breakdown(query.dimension, query.filter)
         let chart = BarChart(title: "\(req.t(tile.nameKey)) · \(req.t(query.dimension.nameKey))", legend: req.t(tile.nameKey),
-                             rows: breakdown.map { (label: query.groupName($0.key, query.dimension, req), value: Int((tile.value($0.counts) ?? 0).rounded()), second: nil) })
+                             rows: breakdown.map { (label: query.groupName($0.key, query.dimension, req), value: chartValue(tile, $0.counts), second: nil) })
         let columns = ([tile] + tableTiles.filter { $0 != tile })
         let rows = breakdown.map { key, counts in
             var items = query.filterItems.merging(["metric": tile.name]) { $1 }
@@ -105,10 +123,14 @@ enum DashboardPagesController {
         let zones = try await EnterpriseRegistry.zones(req.db)
         let user = try ctx.requireUser()
         let context = Page(
-            page: try await Pages.context(req, titleKey: "dashboard.title"), asOf: DisplayFormat.dateTime(snapshot.asOf),
-            date: query.day.iso, today: CivilDate(req.now).iso, groups: groups,
-            zones: [SelectOption(value: "", label: req.t("dashboard.allZones"), selected: query.filter.zone == nil)]
-                + zones.map { SelectOption(value: $0.code, label: $0.displayName(req.language), selected: query.filter.zone == $0.code) },
+            page: try await Pages.context(req, titleKey: "dashboard.title"), asOf: asOfText(req, snapshot),
+            date: query.day.iso, today: CivilDate(req.now).iso, zone: query.filter.zone ?? "", category: query.filter.category ?? "",
+            size: query.filter.size ?? "", by: query.dimension.rawValue, metric: tile.name, groups: groups,
+            // An officer's view is their zone (and their assigned enterprises): no other zone to pick.
+            zones: [SelectOption(value: "", label: req.t(query.filter.restrictedTo == nil ? "dashboard.allZones" : "dashboard.myEnterprises"),
+                                 selected: query.filter.zone == nil)]
+                + zones.filter { query.filter.restrictedTo == nil || $0.code == query.filter.restrictedTo?.zone }
+                .map { SelectOption(value: $0.code, label: $0.displayName(req.language), selected: query.filter.zone == $0.code) },
             categories: [SelectOption(value: "", label: req.t("list.all"), selected: query.filter.category == nil)]
                 + (ResumptionCategory.allCases.map(\.rawValue) + ["none"]).map {
                     SelectOption(value: $0, label: query.groupName($0, .category, req), selected: query.filter.category == $0)
@@ -136,6 +158,8 @@ enum DashboardPagesController {
         let title: String
         let filters: String
         let rows: [Row]
+        /// The drill-down counts its figure's parts for a rate: the enterprises resumed for the resumption rate.
+        let valueLabel: String
         let pagination: Pagination
         let byNameHref: String
         let byValueHref: String
@@ -160,6 +184,7 @@ enum DashboardPagesController {
             title: "\(req.t(tile.nameKey)) · \(query.day.iso)", filters: filters,
             rows: pageRows.map { .init(id: $0.id, name: $0.name, zone: $0.zone, industry: $0.industry, category: $0.category, size: $0.size,
                                        value: DashboardFormat.text(.count(tile.drillMetric), $0.value)) },
+            valueLabel: req.t(tile.drillMetric.nameKey),
             pagination: Pagination(PageMetadata(page: query.page, per: per, total: total), path: "/dashboard/drill", query: items),
             byNameHref: link("/dashboard/drill", items.merging(["sort": "name"]) { $1 }),
             byValueHref: link("/dashboard/drill", items.filter { $0.key != "sort" }),
@@ -190,7 +215,7 @@ enum DashboardPagesController {
             BriefingPage.Figure(label: req.t(tile.nameKey), value: DashboardFormat.text(tile, briefing.figures[tile.name] ?? nil))
         }
         let context = BriefingPage(page: try await Pages.context(req, titleKey: "dashboard.briefing.title"), date: briefing.date,
-                                   asOf: DisplayFormat.dateTime(briefing.asOf), paragraphs: briefing.text.components(separatedBy: "\n"),
+                                   asOf: asOfText(req, try await DashboardService.snapshot(req.context, day: query.day)), paragraphs: briefing.text.components(separatedBy: "\n"),
                                    text: briefing.text, figures: figures)
         return try await Pages.render(req, "dashboard/briefing", context)
     }

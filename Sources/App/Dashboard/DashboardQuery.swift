@@ -23,7 +23,9 @@ struct DashboardQuery {
         let today = CivilDate(req.now)
         var day = today
         if let raw = text("date") {
-            if let parsed = DateText.day(raw), !(today < parsed) { day = parsed } else { errors.add("date", "error.date") }
+            if let parsed = DateText.day(raw) {
+                if today < parsed { errors.add("date", "error.date.future") } else { day = parsed }
+            } else { errors.add("date", "error.date") }
         }
         let zones = try await EnterpriseRegistry.zones(req.db)
         var filter = DashboardFilter()
@@ -53,7 +55,8 @@ struct DashboardQuery {
         if let sort, !["name", "value"].contains(sort) { errors.add("sort", "error.choice") }
         var csv = false
         if let format = text("format") {
-            if format == "csv" { csv = true } else if format != "json" { errors.add("format", "error.choice") }
+            // `text` is the briefing's plain text; the other views answer it as they answer json.
+            if format == "csv" { csv = true } else if !["json", "text"].contains(format) { errors.add("format", "error.choice") }
         }
         try errors.throwIfAny()
         let scope = try await DashboardService.scope(req.context)

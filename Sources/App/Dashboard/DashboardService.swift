@@ -149,7 +149,7 @@ enum DashboardService {
         paragraphs.append(strings.text("dashboard.briefing.jobs", language, [number("postingsOpen"), number("openings"), number("hiresTotal")]))
         if counts[.freightTrainsMonth] > 0 {
             paragraphs.append(strings.text("dashboard.briefing.freight", language, [
-                number("freightTrainsMonth"), number("freightFeuMonth"), Yuan.wan(fen: counts[.freightValueFenMonth])]))
+                number("freightTrainsMonth"), number("freightFeuMonth"), String(Int((Double(counts[.freightValueFenMonth]) / 1_000_000).rounded()))]))
         }
         return Briefing(date: day.iso, asOf: snapshot.asOf, text: paragraphs.joined(separator: "\n"), figures: figures)
     }
