@@ -148,6 +148,8 @@ struct DashboardTests {
             #expect(try JSONDecoder.iso.decode(Series.self, from: Data(buffer: otherZone.body)).days.first?.zones.keys.sorted() == ["jingkai"])
             let future = try await app.testing().sendRequest(.GET, "/api/v1/dashboard/series?from=2020-02-08&to=2020-02-09", headers: world.leader.apiHeaders)
             #expect(future.status == .unprocessableEntity && future.apiError?.fields["to"] != nil)
+            let long = try await app.testing().sendRequest(.GET, "/api/v1/dashboard/series?from=2019-11-01&to=2020-02-08", headers: world.leader.apiHeaders)
+            #expect(long.status == .unprocessableEntity && long.apiError?.fields["from"] != nil)
             #expect(try await app.testing().sendRequest(.GET, "/api/v1/dashboard", headers: world.company.apiHeaders).status == .forbidden)
             #expect(try await app.testing().sendRequest(.GET, "/dashboard", headers: world.company.pageHeaders).status == .forbidden)
 

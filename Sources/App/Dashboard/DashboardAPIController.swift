@@ -73,10 +73,14 @@ enum DashboardAPIController {
         let days: [SeriesDay]
     }
 
+    static let maxSeriesDays = 92
+
     static func series(_ req: Request, _ query: DashboardQuery) async throws -> Series {
         let tile = query.tile ?? .count(.enterprisesResumed)
         let (from, to) = try req.dayRange(defaultDays: 30)
         if CivilDate(req.now) < to { throw FieldErrors("to", "error.date.future") }
+        // A day not kept yet is counted on the way (seconds each at scale): a quarter at most.
+        if to.daysSince(from) >= maxSeriesDays { throw FieldErrors("from", "error.date.span", arguments: [String(maxSeriesDays)]) }
         let days = try await DashboardService.days(req.context, from: from, to: to)
         return Series(metric: tile.name, from: from.iso, to: to.iso, days: days.map { day, figures in
             let zones = figures.zones.filter { query.filter.zone == nil || $0.key == query.filter.zone }
