@@ -409,10 +409,29 @@ struct FreightTests {
             #expect(done.status == .ok && done.decoded(DepartureDTO.self)?.state == .cancelled)
             let moved = try #require(try await F.send(app, .GET, "/api/v1/freight/bookings/\(a.id)", world.shippers[0]).decoded(BookingDTO.self))
             #expect(moved.departureId == roomy.id && moved.state == .confirmed)
+            // It keeps its history from the first train.
+            #expect(moved.timeline?.map(\.kind) == ["requested", "confirmed", "moved"])
             #expect(try await F.send(app, .GET, "/api/v1/freight/bookings/\(c.id)", world.shippers[2]).decoded(BookingDTO.self)?.state == .cancelled)
             #expect(try await F.departureNow(app, roomy.id).bookedHalves == 4)
             let told = try await Notification.query(on: app.db).filter(\.$messageKey ~~ ["notify.freight.moved", "notify.freight.trainCancelled"]).count()
             #expect(told == 3)
+        }
+    }
+
+    @Test("On a train the operator confirms, freed room moves the waitlist up to requested, for the operator to confirm")
+    func manualTrainWaitlist() async throws {
+        try await withApp { app in
+            let world = try await FreightWorld.make(app, shippers: 2)
+            let departure = try await F.departure(app, world.port, capacityFeu: 1, autoConfirm: false)
+            let a = try #require(try await F.book(app, world.shippers[0], F.booking(departure.id)).decoded(BookingDTO.self))
+            #expect(a.state == .requested)
+            #expect(try await F.send(app, .POST, "/api/v1/freight/bookings/\(a.id)/confirm", world.port).decoded(BookingDTO.self)?.state == .confirmed)
+            let b = try #require(try await F.book(app, world.shippers[1], F.booking(departure.id)).decoded(BookingDTO.self))
+            #expect(b.state == .waitlisted)
+            #expect(try await F.send(app, .POST, "/api/v1/freight/bookings/\(a.id)/cancel", world.shippers[0], ["reason": "改期"]).status == .ok)
+            #expect(try await ContainerBooking.find(b.id, on: app.db)?.state == .requested)
+            let stored = try await F.departureNow(app, departure.id)
+            #expect(stored.bookedHalves == 0 && stored.waitlistHalves == 0)
         }
     }
 

@@ -82,7 +82,8 @@ enum DashboardPagesController {
     @Sendable static func dashboard(req: Request) async throws -> Response {
         let query = try await DashboardQuery.read(req, metric: .count(.enterprisesResumed))
         let ctx = req.context
-        let seriesQuery = try query.narrowedForSeries()
+        // An officer without a zone has no zone's series; the rest of the page is theirs.
+        let seriesQuery = try? query.narrowedForSeries()
         let snapshot = try await DashboardService.snapshot(ctx, day: query.day)
         let previous = try await DashboardService.snapshot(ctx, day: query.day.adding(days: -1))
         let now = snapshot.total(query.filter), before = previous.total(query.filter)
@@ -110,7 +111,8 @@ enum DashboardPagesController {
         // The series: the chosen figure by zone over the last 30 days to the chosen day.
         let days = try await DashboardService.days(ctx, from: query.day.adding(days: -29), to: query.day)
         var zoneCodes = Set(days.flatMap { $0.figures.zones.keys })
-        if let zone = seriesQuery.filter.zone { zoneCodes = zoneCodes.filter { $0 == zone } }
+        if let zone = seriesQuery?.filter.zone { zoneCodes = zoneCodes.filter { $0 == zone } }
+        if seriesQuery == nil { zoneCodes = [] }
         var lines: [(label: String, values: [Double?])] = zoneCodes.sorted().map { zone in
             (query.zoneNames[zone] ?? zone, days.map { tile.value($0.figures.zones[zone] ?? DashboardCounts()) })
         }

@@ -60,7 +60,7 @@ enum DashboardService {
     static func storeDay(_ ctx: ServiceContext, _ snapshot: DashboardSnapshot) async throws {
         let figures = String(decoding: try JSONEncoder().encode(day(of: snapshot)), as: UTF8.self)
         let iso = snapshot.day.iso
-        try await ctx.transaction { db in
+        @Sendable func store(_ db: any Database) async throws {
             if let row = try await DashboardDay.query(on: db).filter(\.$day == iso).first() {
                 row.figures = figures
                 row.asOf = snapshot.asOf
@@ -68,6 +68,12 @@ enum DashboardService {
             } else {
                 try await DashboardDay(day: iso, asOf: snapshot.asOf, figures: figures).create(on: db)
             }
+        }
+        do {
+            try await ctx.transaction(store)
+        } catch {
+            // Another count (this instance's job, or another instance) kept the day first: keep ours over it.
+            try await ctx.transaction(store)
         }
     }
 

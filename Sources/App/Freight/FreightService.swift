@@ -163,7 +163,14 @@ enum FreightService {
                     changes.append("capacityFeu=\(feu)")
                 }
             }
-            if let value = input.departsAt { departure.departsAt = value; changes.append("departsAt") }
+            if let value = input.departsAt {
+                let day = CivilDate(value)
+                let sameNumber = try await TrainDeparture.query(on: db).filter(\.$trainNumber == departure.trainNumber)
+                    .filter(\.$id != id).filter(\.$departsAt >= value.addingTimeInterval(-86_400)).filter(\.$departsAt <= value.addingTimeInterval(86_400)).all()
+                if sameNumber.contains(where: { CivilDate($0.departsAt) == day }) { errors.add("departsAt", "error.freight.trainTaken") }
+                departure.departsAt = value
+                changes.append("departsAt")
+            }
             if let value = input.bookingCutoffAt { departure.bookingCutoffAt = value; changes.append("bookingCutoffAt") }
             if let value = input.gateInCutoffAt { departure.gateInCutoffAt = value; changes.append("gateInCutoffAt") }
             if let value = input.customsCutoffAt { departure.customsCutoffAt = value; changes.append("customsCutoffAt") }
@@ -204,6 +211,11 @@ enum FreightService {
                 }
                 guard locked.bookedHalves + moving <= locked.capacityHalves else {
                     throw FieldErrors("moveTo", "error.freight.noRoomToMove", arguments: [FEU.text(halves: moving)])
+                }
+                let movingNumbers = try await FreightContainer.query(on: db).filter(\.$bookingID ~~ holding.compactMap(\.id)).all().map(\.number)
+                if !movingNumbers.isEmpty,
+                   try await FreightContainer.query(on: db).filter(\.$departureID == locked.requireID()).filter(\.$number ~~ movingNumbers).count() > 0 {
+                    throw FieldErrors("moveTo", "error.freight.containersClash")
                 }
                 target = locked
             }
@@ -299,7 +311,8 @@ enum FreightService {
         for departure in due {
             try await ctx.transaction { db in
                 let locked = try await lockDeparture(try departure.requireID(), on: db)
-                guard locked.storedState == .open else { return }
+                // Re-read under the lock: the operator may have moved the cut-off meanwhile.
+                guard locked.storedState == .open, locked.bookingCutoffAt <= ctx.now else { return }
                 locked.storedState = .closed
                 let waiting = try await ContainerBooking.query(on: db).filter(\.$departure.$id == locked.requireID())
                     .filter(\.$state == .waitlisted).all()
@@ -578,6 +591,15 @@ enum FreightService {
         let promoted = Set(Capacity.promote(waiting: waiting.map { (id: $0.id!, halves: $0.halves) },
                                             free: departure.capacityHalves - departure.bookedHalves))
         for booking in waiting where promoted.contains(booking.id!) {
+            // On a train the operator confirms, those who fit now wait for the operator instead.
+            guard departure.autoConfirm else {
+                departure.waitlistHalves -= booking.halves
+                booking.state = .requested
+                booking.updatedAt = ctx.now
+                try await booking.save(on: db)
+                try await notify(booking, "notify.freight.requested", [booking.number, departure.trainNumber], at: ctx.now, on: db)
+                continue
+            }
             try await confirmHolding(ctx, booking, departure, byPlatform: true, on: db)
             try await Audit.record(ctx, on: db, action: "freight.booking.promote", entity: "freightBooking", entityID: booking.id,
                                    subject: booking.number)
@@ -833,8 +855,12 @@ enum FreightService {
     /// A booking's timeline: its own steps and its train's milestones, oldest first.
     static func timeline(_ booking: ContainerBooking, on db: any Database) async throws -> [FreightEvent] {
         let bookingID = try booking.requireID()
-        return try await FreightEvent.query(on: db).filter(\.$departureID == booking.$departure.id)
-            .group(.or) { $0.filter(\.$bookingID == bookingID).filter(\.$bookingID == nil) }
+        // Its own steps wherever it was (a moved booking keeps its history), and its train's milestones.
+        return try await FreightEvent.query(on: db)
+            .group(.or) { either in
+                either.filter(\.$bookingID == bookingID)
+                either.group(.and) { $0.filter(\.$bookingID == nil).filter(\.$departureID == booking.$departure.id) }
+            }
             .sort(\.$at).all()
     }
 
