@@ -162,4 +162,11 @@ struct FreightRulesTests {
         #expect(Yuan.wan(fen: 8_200_000_000) == "8,200.00")
         #expect(Yuan.wan(fen: 1_234_567) == "1.23")
     }
+
+    @Test("Booking numbers and the briefing's send time")
+    func numbersAndTimes() {
+        #expect(BookingNumber.make(trainNumber: "X9011", day: CivilDate(year: 2020, month: 2, day: 12)!, sequence: 7) == "X9011-200212-007")
+        #expect(BriefingTime("08:30")?.minutes == 510)
+        #expect(BriefingTime("8:30") == nil && BriefingTime("24:00") == nil && BriefingTime("8点") == nil)
+    }
 }

@@ -180,19 +180,6 @@ enum DashboardService {
     }
 }
 
-/// `08:30`: the minutes after midnight (China Standard Time) of a daily send.
-struct BriefingTime: Equatable {
-    let minutes: Int
-
-    init?(_ text: String) {
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
-              (0..<24).contains(hour), (0..<60).contains(minute)
-        else { return nil }
-        minutes = hour * 60 + minute
-    }
-}
-
 /// One day's totals by zone, kept for the series (`DashboardService.Day` as JSON text).
 final class DashboardDay: Model, @unchecked Sendable {
     static let schema = "dashboard_days"

@@ -358,18 +358,22 @@ enum FreightService {
         let containers = ContainerRequest.check((input.containers ?? []).map { ($0.type, $0.count) }, into: &errors)
         try errors.throwIfAny()
         let user = try ctx.requireUser()
-        guard let departure = try await TrainDeparture.find(input.departureId, on: ctx.db) else {
-            throw FieldErrors("departureId", "error.freight.noDeparture")
-        }
-        if ContainerRequest.halves(containers) > departure.capacityHalves {
-            throw FieldErrors("containers", "error.freight.largerThanTrain", arguments: [FEU.text(halves: departure.capacityHalves)])
-        }
+        _ = try await departure(input.departureId, carrying: containers, on: ctx.db)
         if user.role == .enterpriseAdmin, user.$enterprise.id == nil { throw AppError.forbidden }
         let enterpriseID = user.role == .enterpriseAdmin ? user.$enterprise.id : input.enterpriseId
         guard let enterpriseID, let enterprise = try await Enterprise.find(enterpriseID, on: ctx.db) else {
             throw FieldErrors("enterpriseId", "error.required")
         }
         return try await quote(containers, brokerage: input.customsBrokerage ?? false, for: enterprise, on: CivilDate(ctx.now), db: ctx.db)
+    }
+
+    /// The departure a quote or a booking names, which must exist and be able to carry the containers at all.
+    private static func departure(_ id: UUID?, carrying containers: [ContainerRequest], on db: any Database) async throws -> TrainDeparture {
+        guard let departure = try await TrainDeparture.find(id, on: db) else { throw FieldErrors("departureId", "error.freight.noDeparture") }
+        if ContainerRequest.halves(containers) > departure.capacityHalves {
+            throw FieldErrors("containers", "error.freight.largerThanTrain", arguments: [FEU.text(halves: departure.capacityHalves)])
+        }
+        return departure
     }
 
     // MARK: Bookings
@@ -383,16 +387,11 @@ enum FreightService {
             throw AppError.forbidden
         }
         guard enterprise.status == .verified else { throw AppError.forbidden }
-        guard let found = try await TrainDeparture.find(new.departureID, on: ctx.db) else {
-            throw FieldErrors("departureId", "error.freight.noDeparture")
-        }
+        let found = try await departure(new.departureID, carrying: new.containers, on: ctx.db)
         let halves = ContainerRequest.halves(new.containers)
-        if halves > found.capacityHalves {
-            throw FieldErrors("containers", "error.freight.largerThanTrain", arguments: [FEU.text(halves: found.capacityHalves)])
-        }
         let destination = new.destination ?? found.destination
-        try await requireStations([("destination", destination)], on: ctx.db)
         let countries = Dictionary(uniqueKeysWithValues: try await FreightStation.query(on: ctx.db).all().map { ($0.code, $0.country) })
+        guard countries[destination] != nil else { throw FieldErrors("destination", "error.freight.station") }
         // Goods leave the origin's country: a station at home (the origin, the border) is no destination.
         if countries[destination] == countries[found.origin] { throw FieldErrors("destination", "error.freight.destinationAtHome") }
         let tariff = try await tariff(ctx.db)
@@ -514,9 +513,7 @@ enum FreightService {
     }
 
     static func bookingNumber(trainNumber: String, departsAt: Date, sequence: Int) -> String {
-        let day = CivilDate(departsAt)
-        let date = String(format: "%02d%02d%02d", day.year % 100, day.month, day.day)
-        return "\(trainNumber)-\(date)-\(String(format: "%03d", sequence))"
+        BookingNumber.make(trainNumber: trainNumber, day: CivilDate(departsAt), sequence: sequence)
     }
 
     /// Who may read bookings: the port, customs and the district's leadership all of them; an

@@ -214,8 +214,8 @@ enum Roster {
         let employees = try await Employee.query(on: ctx.db).filter(\.$enterprise.$id == enterpriseID).sort(\.$employeeNumber).all()
         var lines = [(EmployeeDraft.columns.map(\.header) + [ctx.t("workforce.status")]).joined(separator: ",")]
         for employee in employees {
-            lines.append([employee.name, employee.idMasked, employee.mobile, employee.employeeNumber, employee.department, employee.shift,
-                          employee.homeProvince, employee.homeCity, ctx.t("workforce.status.\(employee.status.rawValue)")].map(CSV.field).joined(separator: ","))
+            lines.append(CSV.line([employee.name, employee.idMasked, employee.mobile, employee.employeeNumber, employee.department, employee.shift,
+                          employee.homeProvince, employee.homeCity, ctx.t("workforce.status.\(employee.status.rawValue)")]))
         }
         try await ctx.transaction { db in
             try await Audit.record(ctx, on: db, action: "employee.export", entity: "enterprise", entityID: enterpriseID,

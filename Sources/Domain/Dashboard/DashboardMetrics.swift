@@ -199,3 +199,16 @@ public struct DashboardFilter: Equatable, Sendable {
             && a.restrictedTo?.zone == b.restrictedTo?.zone && a.restrictedTo?.assigned == b.restrictedTo?.assigned
     }
 }
+
+/// `08:30`: the minutes after midnight (China Standard Time) of a daily send.
+public struct BriefingTime: Equatable, Sendable {
+    public let minutes: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
+              (0..<24).contains(hour), (0..<60).contains(minute)
+        else { return nil }
+        minutes = hour * 60 + minute
+    }
+}

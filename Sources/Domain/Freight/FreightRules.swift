@@ -118,3 +118,11 @@ public enum Cutoffs {
         if customs < booking { errors.add("customsCutoffAt", "error.freight.customsBeforeBooking") }
     }
 }
+
+/// `X8001-200208-007`: the train, its departure day, the booking's place in the request order.
+public enum BookingNumber {
+    public static func make(trainNumber: String, day: CivilDate, sequence: Int) -> String {
+        let date = String(format: "%02d%02d%02d", day.year % 100, day.month, day.day)
+        return "\(trainNumber)-\(date)-\(String(format: "%03d", sequence))"
+    }
+}
