@@ -1,6 +1,6 @@
-// Live pages: when the server says something changed, fetch this page again and swap in the
-// regions marked data-live. Without EventSource (or with several app instances), refresh the
-// regions every 30 seconds instead. No page works worse without this file.
+// Live pages: when the server says something changed (on any instance), fetch this page again
+// and swap in the regions marked data-live; "refresh" says events may have been missed. Without
+// EventSource, refresh the regions every 30 seconds instead. No page works worse without this file.
 (function () {
   var regions = document.querySelectorAll("[data-live]");
   if (!regions.length) return;
@@ -27,6 +27,7 @@
   if (window.EventSource) {
     var source = new EventSource(regions[0].getAttribute("data-live"));
     source.addEventListener("change", refresh);
+    source.addEventListener("refresh", refresh);
   }
   setInterval(refresh, 30000);
 })();

@@ -121,7 +121,7 @@ enum AccountsService {
                                    detail: detail)
         }
         // Tokens kept by this instance name the account as it was.
-        ctx.app.bearerCache.clear()
+        ctx.app.cluster.changed(.bearerTokens)
         return user
     }
 
@@ -135,7 +135,7 @@ enum AccountsService {
             try await SignIn.endEverywhere(try user.requireID(), on: db)
             try await Audit.record(ctx, on: db, action: "user.resetPassword", entity: "user", entityID: user.id)
         }
-        ctx.app.bearerCache.clear()
+        ctx.app.cluster.changed(.bearerTokens)
     }
 
     static func find(_ ctx: ServiceContext, id: UUID?) async throws -> User {

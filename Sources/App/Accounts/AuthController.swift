@@ -109,7 +109,7 @@ enum AuthController {
             try await ApiToken.query(on: db).filter(\.$id == token.id).delete()
             try await Audit.record(req, on: db, action: "token.revoke", entity: "user", entityID: token.userID)
         }
-        req.application.bearerCache.clear()
+        req.application.cluster.changed(.bearerTokens)
         return .noContent
     }
 

@@ -6,17 +6,22 @@ import Vapor
 public final class AppClock: @unchecked Sendable {
     private let lock = NSLock()
     private var fixed: Date?
+    /// Seconds ahead of the machine's clock (`Settings.clockOffset`).
+    private let offset: TimeInterval
 
-    public init(fixed: Date? = nil) { self.fixed = fixed }
+    public init(fixed: Date? = nil, offset: TimeInterval = 0) {
+        self.fixed = fixed
+        self.offset = offset
+    }
 
     public var now: Date {
-        lock.withLock { fixed ?? Date() }
+        lock.withLock { fixed ?? Date().addingTimeInterval(offset) }
     }
 
     public func set(_ date: Date) { lock.withLock { fixed = date } }
 
     public func advance(by interval: TimeInterval) {
-        lock.withLock { fixed = (fixed ?? Date()).addingTimeInterval(interval) }
+        lock.withLock { fixed = (fixed ?? Date().addingTimeInterval(offset)).addingTimeInterval(interval) }
     }
 }
 

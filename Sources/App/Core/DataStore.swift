@@ -14,6 +14,7 @@ enum DataStore {
             var configuration = try SQLPostgresConfiguration(url: url)
             if let schema = settings.databaseSchema { configuration.searchPath = [schema] }
             app.databases.use(.postgres(configuration: configuration), as: .psql)
+            app.configureCluster(postgres: configuration.coreConfiguration)
         } else {
             let path: String
             if settings.throwawayDatabase {
@@ -29,9 +30,10 @@ enum DataStore {
             app.sqlitePath = path
             let configuration = SQLiteConfiguration(storage: .file(path: path))
             app.databases.use(.sqlite(configuration), as: .sqlite)
-            app.writeGate = try WriteGate(configuration, path: path, logger: app.logger)
+            app.writeGate = try WriteGate(configuration, path: path, logger: app.logger, metrics: app.metrics)
             app.directReaders = DirectReaders(path: path)
             app.lifecycle.use(WriteGate.Shutdown())
+            app.configureCluster(postgres: nil)
         }
     }
 

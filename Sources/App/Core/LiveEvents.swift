@@ -4,19 +4,29 @@ import Vapor
 
 /// Server-sent events for live pages. Each open page subscribes to channels (a department's
 /// queue, an enterprise's tickets, one ticket); a change publishes a short event, and the page
-/// fetches its fresh content. Events reach the pages connected to this instance: with several
-/// instances, a page falls back to its periodic refresh (see `Public/js/live.js`).
+/// fetches its fresh content. A change is published with `Application.publishLive`, which
+/// reaches the pages on every instance (`ClusterEvents`); this class delivers to the pages
+/// connected here.
 final class LiveEvents: Sendable {
+    /// An event for every open page: fetch yourself once (events may have been missed).
+    static let refresh = "refresh"
+
+    struct Event: Sendable {
+        /// `change` (with the changed thing as data) or `refresh`.
+        let kind: String
+        let data: String
+    }
+
     struct Subscriber: Sendable {
         let channels: Set<String>
-        let continuation: AsyncStream<String>.Continuation
+        let continuation: AsyncStream<Event>.Continuation
     }
 
     private let subscribers = NIOLockedValueBox<[UUID: Subscriber]>([:])
 
-    func subscribe(_ channels: Set<String>) -> (UUID, AsyncStream<String>) {
+    func subscribe(_ channels: Set<String>) -> (UUID, AsyncStream<Event>) {
         let id = UUID()
-        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(50))
+        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(50))
         subscribers.withLockedValue { $0[id] = Subscriber(channels: channels, continuation: continuation) }
         continuation.onTermination = { [weak self] _ in
             self?.subscribers.withLockedValue { _ = $0.removeValue(forKey: id) }
@@ -24,10 +34,16 @@ final class LiveEvents: Sendable {
         return (id, stream)
     }
 
-    /// Sends `event` to every subscriber of any of `channels`.
-    func publish(_ event: String, to channels: Set<String>) {
+    /// Sends `event` to every subscriber here of any of `channels`.
+    func deliver(_ event: String, to channels: Set<String>) {
         let targets = subscribers.withLockedValue { $0.values.filter { !$0.channels.isDisjoint(with: channels) } }
-        for target in targets { target.continuation.yield(event) }
+        for target in targets { target.continuation.yield(Event(kind: "change", data: event)) }
+    }
+
+    /// Tells every page open here to fetch itself once.
+    func refreshAll() {
+        let targets = subscribers.withLockedValue { Array($0.values) }
+        for target in targets { target.continuation.yield(Event(kind: LiveEvents.refresh, data: "")) }
     }
 
     var count: Int { subscribers.withLockedValue { $0.count } }
@@ -62,7 +78,7 @@ enum LiveController {
             do {
                 try await writer.writeBuffer(ByteBuffer(string: "retry: 5000\n: connected\n\n"))
                 for await event in events {
-                    try await writer.writeBuffer(ByteBuffer(string: "event: change\ndata: \(event)\n\n"))
+                    try await writer.writeBuffer(ByteBuffer(string: "event: \(event.kind)\ndata: \(event.data)\n\n"))
                 }
                 try await writer.write(.end)
             } catch {

@@ -47,15 +47,6 @@ struct NavigationEntry: Sendable {
     }
 }
 
-/// Work on the platform's clock, in the background of every instance. The work must be
-/// idempotent: each instance runs it.
-struct BackgroundJob: Sendable {
-    let name: String
-    let initialDelay: TimeAmount
-    let every: TimeAmount
-    let run: @Sendable (Application, Date) async throws -> Void
-}
-
 extension Modules {
     static var migrations: [any Migration] { all.flatMap(\.migrations) }
 
@@ -72,28 +63,6 @@ extension Modules {
     static func registerCommands(_ app: Application) {
         for module in all {
             for (name, command) in module.commands { app.asyncCommands.use(command, as: name) }
-        }
-    }
-}
-
-/// Runs every module's background jobs on the platform's clock (not in tests, which call the
-/// jobs' services themselves).
-struct Sweeper: LifecycleHandler {
-    func didBootAsync(_ app: Application) async throws {
-        // Not in tests (they call the jobs' services themselves), and only while serving: a
-        // command (`migrate`, `bench-…`) has its own work.
-        guard app.environment != .testing, app.environment.arguments.dropFirst().first.map({ $0 == "serve" || $0.hasPrefix("-") }) ?? true
-        else { return }
-        let clock = app.clock
-        let logger = app.logger
-        for job in Modules.all.flatMap(\.jobs) {
-            app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: job.initialDelay, delay: job.every) { _ in
-                app.eventLoopGroup.next().makeFutureWithTask {
-                    do { try await job.run(app, clock.now) } catch {
-                        logger.warning("\(job.name) failed: \(String(reflecting: error))")
-                    }
-                }
-            }
         }
     }
 }

@@ -8,11 +8,18 @@ extension Module {
         name: "platform",
         routes: { r in
             r.root.get("live", use: LiveController.stream).access(.signedIn)
+            // Loopback or the metrics token only: `MetricsController.mayScrape`.
+            r.root.get("metrics", use: MetricsController.scrape).access(.anyone)
             r.root.get("admin", "audit", use: AuditController.listPage).access(.roles(.districtAdmin))
             r.api.get("audit", use: AuditController.apiList).access(.roles(.districtAdmin))
         },
-        migrations: [CreatePlatformFlags(), CreateAuditEvents(), CreateStoredFiles(), CreateNotifications()],
+        migrations: [CreatePlatformFlags(), CreateAuditEvents(), CreateStoredFiles(), CreateNotifications(), CreateJobRuns()],
         navigation: [NavigationEntry("nav.audit", "/admin/audit", [.districtAdmin])],
+        jobs: [
+            BackgroundJob(name: "job log purge", initialDelay: .minutes(2), every: .hours(6)) { app, now in
+                try await BackgroundJobs.purgeLog(app, before: now.addingTimeInterval(-14 * 86_400))
+            },
+        ],
         commands: [
             ("demo", DemoCommand()), ("migrate", MigrateCommand()), ("backup", BackupCommand()), ("restore", RestoreCommand()),
         ]

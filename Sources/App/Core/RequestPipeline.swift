@@ -33,11 +33,14 @@ struct RequestPipeline: Middleware {
                 answer.give(finish(req, response))
             }
         } : nil
+        let started = ContinuousClock.now
         Task(executorPreference: EventLoopExecutor(req.eventLoop)) {
             let response = await run(req, next)
             timer?.cancel()
             answer.give(response)
             running.end()
+            req.application.metrics.request(method: req.method, route: req.routePattern, status: response.status.code,
+                                            duration: ContinuousClock.now - started)
         }
         return promise.futureResult
     }

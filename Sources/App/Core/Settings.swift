@@ -28,6 +28,15 @@ public struct Settings: Sendable {
     /// A read (GET) still running after this long is answered 503, so that no query holds a
     /// caller for ever.
     public var readTimeLimit: TimeInterval = 30
+    /// This process's name in the job log, the logs and cluster messages: `FUGONG_INSTANCE`, or
+    /// the host and process id.
+    public var instanceName = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    /// Seconds the platform's clock runs ahead of the machine's (`FUGONG_CLOCK_OFFSET_SECONDS`):
+    /// for rehearsals and the cluster test, which need tomorrow's deadlines to pass today.
+    public var clockOffset: TimeInterval = 0
+    /// A scraper that sends `Authorization: Bearer <this>` may read `/metrics` from anywhere;
+    /// without it, only loopback callers that did not come through a proxy may.
+    public var metricsToken: String?
 
     public static func fromEnvironment() -> Settings {
         let env = { (key: String) in Environment.get(key).flatMap { $0.isEmpty ? nil : $0 } }
@@ -45,6 +54,9 @@ public struct Settings: Sendable {
         )
         if let days = env("FUGONG_MAX_RANGE_DAYS").flatMap(Int.init), days > 0 { settings.maxRangeDays = days }
         if let seconds = env("FUGONG_READ_TIME_LIMIT_SECONDS").flatMap(Double.init), seconds > 0 { settings.readTimeLimit = seconds }
+        if let name = env("FUGONG_INSTANCE") { settings.instanceName = String(name.prefix(64)) }
+        if let seconds = env("FUGONG_CLOCK_OFFSET_SECONDS").flatMap(Double.init), seconds.isFinite { settings.clockOffset = seconds }
+        settings.metricsToken = env("FUGONG_METRICS_TOKEN")
         return settings
     }
 

@@ -53,7 +53,10 @@ actor WriteGate {
     private static let directPragmas = ["PRAGMA synchronous=FULL", "PRAGMA cache_size=-65536"]
     private static let pragmas = ["PRAGMA synchronous=FULL", "PRAGMA cache_size=-32768"]
 
-    init(_ configuration: SQLiteConfiguration, path: String, logger: Logger) throws {
+    private let metrics: PlatformMetrics
+
+    init(_ configuration: SQLiteConfiguration, path: String, logger: Logger, metrics: PlatformMetrics) throws {
+        self.metrics = metrics
         direct = try DirectSQLite(path: path, pragmas: Self.directPragmas)
         threadPool.start()
         databases = Databases(threadPool: threadPool, on: group)
@@ -104,6 +107,8 @@ actor WriteGate {
         while !queue.isEmpty {
             let batch = Array(queue.prefix(batchLimit))
             queue.removeFirst(batch.count)
+            metrics.writerBatch(size: batch.count)
+            metrics.writerQueue(depth: queue.count)
             var statements: [(Job, [DirectStatement])] = []
             var bodies: [(Job, @Sendable (any Database) async throws -> Void)] = []
             for job in batch {

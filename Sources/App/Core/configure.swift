@@ -8,6 +8,10 @@ import Vapor
 /// Wires the whole platform. Tests call it with `Settings.testing()`.
 public func configure(_ app: Application, settings: Settings = .fromEnvironment()) async throws {
     app.settings = settings
+    if settings.clockOffset != 0 {
+        app.clock = AppClock(offset: settings.clockOffset)
+        app.logger.warning("The platform's clock runs \(Int(settings.clockOffset)) s ahead of this machine's (FUGONG_CLOCK_OFFSET_SECONDS)")
+    }
     app.strings = try StringTables.load(from: app.directory.resourcesDirectory + "Strings")
 
     // One middleware runs every step of a request, in the order it documents.
@@ -19,6 +23,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.routes.defaultMaxBodySize = "1mb"
     _ = StrictJSON.install
 
+    app.metrics = PlatformMetrics()
     try DataStore.configureDatabase(app, settings: settings)
     app.settingsCache = .init()
     app.dashboardCache = .init()

@@ -263,17 +263,21 @@ enum HelpdeskService {
             }
             let status = ticket.clockStatus(levels, now: now)
             guard status.escalationLevel > ticket.escalationLevel else { continue }
-            ticket.escalationLevel = status.escalationLevel
             let recipients = Set([ticket.department.headID].compactMap { $0 } + admins.compactMap(\.id))
-            try await app.transaction { db in
-                try await ticket.save(on: db)
+            // Raised only by the run whose update finds the lower level: another instance's run
+            // of the same minute finds it raised already, and sends nothing.
+            let raised = try await app.transaction { db -> Bool in
+                guard try await HelpdeskStore.raiseEscalation(ticket.requireID(), to: status.escalationLevel, on: db) else { return false }
                 try await record(ticket, .escalated(level: status.escalationLevel), author: nil, on: db, at: now)
                 for recipient in recipients {
                     try await Notification.toUser(recipient, "notify.ticket.escalated", [ticket.number, String(status.escalationLevel)],
                                                   link: "/helpdesk/\(try ticket.requireID())", at: now, on: db)
                 }
                 try await Audit.record(ctx, on: db, action: "ticket.escalate", entity: "ticket", entityID: ticket.id, detail: "number=\(ticket.number)")
+                return true
             }
+            guard raised else { continue }
+            ticket.escalationLevel = status.escalationLevel
             GroupRobot.send(app, to: [ticket.department.webhookURL, settings.districtWebhookURL].compactMap { $0 },
                             app.strings.text("robot.ticket.escalated", .zhHans, [String(status.escalationLevel), ticket.number,
                                                                                 ticket.enterprise.name, ticket.title, ticket.department.name]))
@@ -384,7 +388,7 @@ enum HelpdeskService {
 
     static func publish(_ ctx: ServiceContext, _ ticket: Ticket, extra: Set<String> = []) {
         guard let id = ticket.id else { return }
-        ctx.app.liveEvents.publish(
+        ctx.app.publishLive(
             "ticket:\(id)",
             to: Set(["department:\(ticket.$department.id)", "enterprise:\(ticket.$enterprise.id)", "ticket:\(id)", "all"]).union(extra)
         )

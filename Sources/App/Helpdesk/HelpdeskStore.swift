@@ -2,8 +2,9 @@ import Fluent
 import SQLKit
 import Vapor
 
-/// The help desk's statement that Fluent cannot say: the ticket counter. Everything else the
-/// help desk reads and writes through its models.
+/// The help desk's statements that Fluent cannot say: the ticket counter, and raising an
+/// escalation only if no one else has. Everything else the help desk reads and writes through
+/// its models.
 enum HelpdeskStore {
     /// The day's next ticket number: one upsert that SQLite and PostgreSQL both run atomically,
     /// so concurrent tickets never take the same number.
@@ -16,5 +17,17 @@ enum HelpdeskStore {
             """).first(decoding: Row.self)
         guard let row else { throw AppError.internalError("no ticket number") }
         return row.last
+    }
+
+    /// Raises the ticket's escalation level to `level` unless it is there already: true if this
+    /// call raised it. Two instances sweeping the same minute cannot both raise (and announce) it.
+    static func raiseEscalation(_ ticketID: UUID, to level: Int, on db: any Database) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase else { throw AppError.internalError("escalations need SQL") }
+        return try await sql.update(Ticket.schema)
+            .set("escalation_level", to: level)
+            .where("id", .equal, ticketID)
+            .where("escalation_level", .lessThan, level)
+            .returning("id")
+            .all().isEmpty == false
     }
 }

@@ -20,7 +20,7 @@ struct RoutingTable: Sendable {
 
     /// Call after any change to departments or routing rules.
     static func changed(_ app: Application) {
-        app.routingCache.clear()
+        app.cluster.changed(.routing)
     }
 
     func department(for category: TicketCategory) throws -> Department {

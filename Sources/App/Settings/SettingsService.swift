@@ -69,7 +69,7 @@ enum SettingsService {
             try await final.save(on: db)
             try await Audit.record(ctx, on: db, action: "settings.change", entity: "settings", detail: changed.joined(separator: ","))
         }
-        ctx.app.settingsCache.clear()
+        ctx.app.cluster.changed(.settings)
         return settings
     }
 }

@@ -88,7 +88,7 @@ enum FeverAlerts {
 
     /// After the commit: live pages of the enterprise refresh their alerts.
     static func announce(_ app: Application, _ outcome: Outcome) {
-        app.liveEvents.publish("fever", to: Set(["enterprise:\(outcome.enterpriseID)"] + (outcome.cluster ? ["all"] : [])))
+        app.publishLive("fever", to: Set(["enterprise:\(outcome.enterpriseID)"] + (outcome.cluster ? ["all"] : [])))
     }
 
     struct AlertDTO: Content {

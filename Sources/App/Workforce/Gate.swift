@@ -203,7 +203,7 @@ enum Gate {
                 }
             }
         }
-        if fever { ctx.app.liveEvents.publish("fever", to: ["enterprise:\(enterpriseID)"]) }
+        if fever { ctx.app.publishLive("fever", to: ["enterprise:\(enterpriseID)"]) }
         return dto(ctx, visitor, hostName: host?.name)
     }
 

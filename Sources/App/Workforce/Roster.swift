@@ -270,33 +270,43 @@ enum Roster {
 }
 
 /// How far an import has got, for the page that started it (`GET /workforce/imports/:token`).
-final class ImportProgress: @unchecked Sendable {
-    enum Phase: String, Codable { case checking, importing, done, failed }
+/// Each step is told to every instance (`ClusterEvents`), so the page may ask any of them.
+final class ImportProgress: Sendable {
+    enum Phase: String, Codable, Sendable { case checking, importing, done, failed }
     struct Snapshot: Content { let phase: Phase; let done: Int; let total: Int }
 
-    private let lock = NSLock()
-    private var snapshot = Snapshot(phase: .checking, done: 0, total: 0)
+    private let report: @Sendable (Snapshot) -> Void
 
-    func update(_ phase: Phase, done: Int, total: Int) { lock.withLock { snapshot = Snapshot(phase: phase, done: done, total: total) } }
-    var current: Snapshot { lock.withLock { snapshot } }
+    init(report: @escaping @Sendable (Snapshot) -> Void) { self.report = report }
+
+    func update(_ phase: Phase, done: Int, total: Int) { report(Snapshot(phase: phase, done: done, total: total)) }
 }
 
-/// Imports in flight on this instance, by the token the page chose.
+/// Imports in flight on any instance, by the token the page chose; an hour at most.
 final class ImportProgressBoard: @unchecked Sendable {
     private let lock = NSLock()
-    private var entries: [String: (progress: ImportProgress, owner: UUID, at: Date)] = [:]
+    private var entries: [String: (snapshot: ImportProgress.Snapshot, owner: UUID, at: Date)] = [:]
 
-    func start(token: String, owner: UUID) -> ImportProgress {
-        let progress = ImportProgress()
+    func record(token: String, owner: UUID, _ snapshot: ImportProgress.Snapshot) {
         lock.withLock {
-            entries = entries.filter { Date().timeIntervalSince($0.value.at) < 3_600 }
-            entries[token] = (progress, owner, Date())
+            if entries[token] == nil { entries = entries.filter { Date().timeIntervalSince($0.value.at) < 3_600 } }
+            entries[token] = (snapshot, owner, entries[token]?.at ?? Date())
         }
-        return progress
     }
 
     func progress(token: String, owner: UUID) -> ImportProgress.Snapshot? {
-        lock.withLock { entries[token].flatMap { $0.owner == owner ? $0.progress.current : nil } }
+        lock.withLock { entries[token].flatMap { $0.owner == owner ? $0.snapshot : nil } }
+    }
+}
+
+extension Application {
+    /// The progress of an import starting here, under the token its page chose.
+    func startImport(token: String, owner: UUID) -> ImportProgress {
+        let progress = ImportProgress { [weak self] snapshot in
+            self?.cluster.publish(.importProgress(token: token, owner: owner, snapshot))
+        }
+        progress.update(.checking, done: 0, total: 0)
+        return progress
     }
 }
 

@@ -31,7 +31,7 @@ enum WorkforceAPIController {
     /// `text/csv` body (UTF-8 or GBK). 200 with the count, or 422 with every row's errors.
     @Sendable static func importEmployees(req: Request) async throws -> Response {
         let token = req.query[String.self, at: "progress"].map { String($0.prefix(64)) }
-        let progress = try token.map { req.application.importProgress.start(token: $0, owner: try req.requireUser().requireID()) }
+        let progress = try token.map { req.application.startImport(token: $0, owner: try req.requireUser().requireID()) }
         let result: Roster.ImportResult
         if let body = req.body.data, body.readableBytes > 0 {
             result = try await Roster.importCSV(req.context, enterpriseID: try enterpriseID(req), data: Data(buffer: body), progress: progress)

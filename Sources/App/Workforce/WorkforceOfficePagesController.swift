@@ -165,7 +165,7 @@ enum WorkforceOfficePagesController {
         guard let file = form.file, file.data.readableBytes > 0 else {
             return try await renderRoster(req, form: FormState(req, FieldErrors("file", "error.csv.empty")), status: .unprocessableEntity)
         }
-        let progress = try form.progress.map { req.application.importProgress.start(token: String($0.prefix(64)), owner: try req.requireUser().requireID()) }
+        let progress = try form.progress.map { req.application.startImport(token: String($0.prefix(64)), owner: try req.requireUser().requireID()) }
         do {
             let result = try await Roster.importCSV(req.context, enterpriseID: try ownEnterprise(req), data: Data(buffer: file.data), progress: progress)
             return try await renderRoster(req, form: FormState(), importResult: result, status: result.errors.isEmpty ? .ok : .unprocessableEntity)

@@ -179,3 +179,34 @@ extension TestingHTTPResponse {
         }.first
     }
 }
+
+/// A second instance of the platform over the first one's database, both listening for the
+/// other's events (PostgreSQL; the cluster tests). They share the first one's clock.
+func withSecondInstance(of app: Application, _ test: (Application) async throws -> Void) async throws {
+    let second = try await Application.make(.testing)
+    second.logger.logLevel = .warning
+    second.clock = app.clock
+    do {
+        try await configure(second, settings: app.settings)
+        try await app.asyncBoot()
+        try await second.asyncBoot()
+        for instance in [app, second] { try await waitUntil(seconds: 5) { instance.cluster.listening } }
+        try await test(second)
+    } catch {
+        try? await second.asyncShutdown()
+        throw error
+    }
+    try await second.asyncShutdown()
+}
+
+/// Polls `condition` every 20 ms; throws once `seconds` have passed without it.
+func waitUntil(seconds: Double, line: Int = #line, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    struct TimedOut: Error { let line: Int }
+    if try await condition() { return }
+    throw TimedOut(line: line)
+}
