@@ -1,10 +1,11 @@
-"""What the CI's kill tests share (durability.py, migrations.py).
+"""What the CI's kill and cluster tests share (durability.py, migrations.py, cluster.py).
 
 The tally of checks and the closing `N passed, N failed` line, the log with elapsed time, the
-binary from the command line, starting and stopping `fugong` processes (each tracked, so a
-watchdog or the end of the run can stop what still runs), waiting for GET /healthz, reading a
-server's log back, and the database checks. One test run per process: the tally and the list of
-processes live in this module. Python 3 standard library only.
+binary from the command line, starting and stopping `fugong` processes and others such as nginx
+(each tracked, so a watchdog or the end of the run can stop what still runs), waiting for GET
+/healthz, reading a server's log back, the SQLite checks, and psql for PostgreSQL. One test run
+per process: the tally and the list of processes live in this module. Python 3 standard
+library only.
 """
 
 import argparse
@@ -110,12 +111,12 @@ def listen(command, port):
     return [command, "--hostname", "127.0.0.1", "--port", str(port)]
 
 
-def start(binary, args, data, logpath, log_level, answers=None):
+def start(binary, args, data, logpath, log_level, answers=None, env=None):
     """Starts `binary args` from the repo root on the data folder `data`, its output appended to
     `logpath` (kept as p.logpath). `answers` are written to its standard input, else it gets none.
-    LOG_LEVEL from the environment wins over `log_level`."""
+    LOG_LEVEL from the environment wins over `log_level`. `env` adds (or replaces) variables."""
     f = open(logpath, "ab")
-    env = dict(os.environ, FUGONG_DATA_DIR=data, LOG_LEVEL=os.environ.get("LOG_LEVEL", log_level))
+    env = dict(os.environ, FUGONG_DATA_DIR=data, LOG_LEVEL=os.environ.get("LOG_LEVEL", log_level), **(env or {}))
     p = subprocess.Popen([binary] + args, cwd=REPO, env=env,
                          stdin=subprocess.PIPE if answers else subprocess.DEVNULL, stdout=f,
                          stderr=subprocess.STDOUT, start_new_session=True)
@@ -125,6 +126,17 @@ def start(binary, args, data, logpath, log_level, answers=None):
             p.stdin.close()
         except OSError:
             pass
+    p.logfile, p.logpath = f, logpath
+    procs.append(p)
+    return p
+
+
+def spawn(command, logpath, env=None):
+    """Starts any other process (nginx, psql …) from the repo root, tracked like a server:
+    output appended to `logpath`, stopped by `stop`, the watchdog and `finish`."""
+    f = open(logpath, "ab")
+    p = subprocess.Popen(command, cwd=REPO, env=dict(os.environ, **(env or {})), stdin=subprocess.DEVNULL,
+                         stdout=f, stderr=subprocess.STDOUT, start_new_session=True)
     p.logfile, p.logpath = f, logpath
     procs.append(p)
     return p
@@ -203,3 +215,15 @@ def open_db(data, read_only=False):
 def integrity(conn):
     """PRAGMA integrity_check's answer: ["ok"] when the file is whole."""
     return [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+
+
+def psql(url, sql, timeout=60):
+    """Runs `sql` with psql on the PostgreSQL database at `url`; returns (ok, rows, error text),
+    each row a list of its columns' text. Stops at the first error."""
+    try:
+        r = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-t", "-A", "-F", "\t", "-d", url, "-c", sql],
+                           capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return False, [], str(error)
+    rows = [line.split("\t") for line in r.stdout.splitlines() if line.strip()]
+    return r.returncode == 0, rows, r.stderr.strip()

@@ -58,6 +58,17 @@ struct ClusterTests {
         }
     }
 
+    @Test("An instance with another personal-data key than the database was sealed with refuses to start")
+    func personalDataKey() async throws {
+        try await withApp { app in
+            // The first start recorded the key's fingerprint; the same key passes again.
+            try await PersonalData.checkFingerprint(app.personalData, on: app.db)
+            let other = PersonalData(key: .init(size: .bits256))
+            await #expect(throws: AppError.self) { try await PersonalData.checkFingerprint(other, on: app.db) }
+            #expect(try await PlatformFlag.query(on: app.db).filter(\.$key == "personalDataKey").count() == 1)
+        }
+    }
+
     @Test("Events missed: every kept value is dropped and every open page is told to refresh once")
     func missedEvents() async throws {
         try await withApp { app in

@@ -102,9 +102,9 @@ struct ResumptionRulesTests {
     @Test("Working days skip weekends")
     func calendar() {
         let friday = CivilDate(year: 2020, month: 2, day: 7)!
-        #expect(WorkingCalendar.adding(workingDays: 1, to: friday) == CivilDate(year: 2020, month: 2, day: 10))
-        #expect(WorkingCalendar.workingDays(from: friday, to: CivilDate(year: 2020, month: 2, day: 11)!) == 2)
-        #expect(WorkingCalendar.workingDays(from: saturday, to: saturday) == 0)
+        #expect(WorkingCalendar.weekdays.adding(workingDays: 1, to: friday) == CivilDate(year: 2020, month: 2, day: 10))
+        #expect(WorkingCalendar.weekdays.workingDays(from: friday, to: CivilDate(year: 2020, month: 2, day: 11)!) == 2)
+        #expect(WorkingCalendar.weekdays.workingDays(from: saturday, to: saturday) == 0)
         #expect(CivilDate(year: 2020, month: 2, day: 29)!.adding(days: 1) == CivilDate(year: 2020, month: 3, day: 1))
     }
 

@@ -37,6 +37,9 @@ public struct Settings: Sendable {
     /// A scraper that sends `Authorization: Bearer <this>` may read `/metrics` from anywhere;
     /// without it, only loopback callers that did not come through a proxy may.
     public var metricsToken: String?
+    /// PostgreSQL connections per event loop (one loop per core): `FUGONG_DB_CONNECTIONS_PER_LOOP`.
+    /// Each write waits for its commit's flush; more connections let more of them wait at once.
+    public var databaseConnectionsPerLoop = 8
 
     public static func fromEnvironment() -> Settings {
         let env = { (key: String) in Environment.get(key).flatMap { $0.isEmpty ? nil : $0 } }
@@ -57,6 +60,7 @@ public struct Settings: Sendable {
         if let name = env("FUGONG_INSTANCE") { settings.instanceName = String(name.prefix(64)) }
         if let seconds = env("FUGONG_CLOCK_OFFSET_SECONDS").flatMap(Double.init), seconds.isFinite { settings.clockOffset = seconds }
         settings.metricsToken = env("FUGONG_METRICS_TOKEN")
+        if let count = env("FUGONG_DB_CONNECTIONS_PER_LOOP").flatMap(Int.init), (1...64).contains(count) { settings.databaseConnectionsPerLoop = count }
         return settings
     }
 
@@ -69,6 +73,8 @@ public struct Settings: Sendable {
         var settings = fromEnvironment()
         settings.throwawayDatabase = settings.databaseURL == nil
         settings.bcryptCost = 4
+        // The suite runs many apps at once against one server.
+        settings.databaseConnectionsPerLoop = 1
         settings.trustProxy = true
         settings.initialAdminPassword = nil
         return settings

@@ -48,6 +48,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     try await SchemaMigrations.exclusively(app) { db in
         try await DataStore.prepare(app, on: db)
         try await SchemaMigrations.run(Modules.migrations, on: db, logger: app.logger)
+        try await PersonalData.checkFingerprint(app.personalData, on: db)
         if settings.loadDemo { try await DemoDistrict.load(app, on: db) }
         try await InitialAdmin.createIfNeeded(app, on: db)
     }

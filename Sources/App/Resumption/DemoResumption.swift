@@ -162,7 +162,7 @@ struct DemoResumption {
             revisit.$application.id = try application.requireID()
             revisit.$enterprise.id = enterpriseID
             revisit.$officer.id = try officer.requireID()
-            revisit.scheduledFor = WorkingCalendar.adding(workingDays: 2, to: CivilDate(now)).iso
+            revisit.scheduledFor = WorkingCalendar.weekdays.adding(workingDays: 2, to: CivilDate(now)).iso
             revisit.purpose = "revisit"
             revisit.status = .scheduled
             revisit.createdAt = now

@@ -44,8 +44,12 @@ public struct PreCheck: Sendable {
     /// Supplies below this many days of use are a warning.
     public var minimumSupplyDays = 3
 
-    public init(minimumNoticeWorkingDays: Int = 2) {
+    /// The district's working days.
+    public var calendar: WorkingCalendar
+
+    public init(minimumNoticeWorkingDays: Int = 2, calendar: WorkingCalendar = .weekdays) {
         self.minimumNoticeWorkingDays = minimumNoticeWorkingDays
+        self.calendar = calendar
     }
 
     public func findings(_ input: Input) -> [Finding] {
@@ -56,7 +60,7 @@ public struct PreCheck: Sendable {
         if input.headcountOnSite > input.headcountTotal {
             add("onSiteAboveTotal", .error, "headcountOnSite")
         }
-        let earliest = WorkingCalendar.adding(workingDays: minimumNoticeWorkingDays, to: input.submissionDate)
+        let earliest = calendar.adding(workingDays: minimumNoticeWorkingDays, to: input.submissionDate)
         if input.plannedDate < earliest {
             add("plannedTooSoon", .error, "plannedDate", [String(minimumNoticeWorkingDays), earliest.iso])
         }

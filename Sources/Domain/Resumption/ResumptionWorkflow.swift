@@ -28,8 +28,8 @@ public enum ResumptionState: String, CaseIterable, Codable, Sendable {
 
     /// Marked in the queues: waiting for the district longer than `workingDays` since it
     /// reached this state.
-    public func isOverdue(since changed: CivilDate, today: CivilDate, workingDays: Int) -> Bool {
-        awaitsDistrict && WorkingCalendar.workingDays(from: changed, to: today) > workingDays
+    public func isOverdue(since changed: CivilDate, today: CivilDate, workingDays: Int, calendar: WorkingCalendar = .weekdays) -> Bool {
+        awaitsDistrict && calendar.workingDays(from: changed, to: today) > workingDays
     }
 }
 

@@ -1,4 +1,5 @@
 import Crypto
+import Fluent
 import Foundation
 import Vapor
 
@@ -26,11 +27,44 @@ struct PersonalData: Sendable {
         try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
         let key = SymmetricKey(size: .bits256)
         let bytes = key.withUnsafeBytes { Data($0) }
-        guard FileManager.default.createFile(atPath: path, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
+        // Made only if no one made it meanwhile: two first starts on one shared folder then
+        // both use the first one's key.
+        let descriptor = Glibc.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            // The other start may still be writing it.
+            let failure = errno
+            for _ in 0..<(failure == EEXIST ? 40 : 0) {
+                if let data = FileManager.default.contents(atPath: path), data.count == 32 { return PersonalData(key: SymmetricKey(data: data)) }
+                usleep(50_000)
+            }
             throw AppError.internalError("cannot write the personal-data key")
         }
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, 32) }
+        fsync(descriptor)
+        Glibc.close(descriptor)
+        guard written == 32 else { throw AppError.internalError("cannot write the personal-data key") }
         logger.notice("Made a new personal-data key; keep it with the database backups, or set FUGONG_DATA_KEY")
         return PersonalData(key: key)
+    }
+
+    /// Names the key without giving it away: an HMAC of a fixed text.
+    var fingerprint: String { String(hash("fugong personal-data key").prefix(16)) }
+
+    /// The database remembers the key it was sealed with; an instance that has another (its own
+    /// data folder, a mistyped `FUGONG_DATA_KEY`) refuses to start instead of sealing with it.
+    static func checkFingerprint(_ personalData: PersonalData, on db: any Database) async throws {
+        let key = "personalDataKey"
+        if let stored = try await PlatformFlag.query(on: db).filter(\.$key == key).first() {
+            guard stored.value == personalData.fingerprint else {
+                throw AppError.internalError("""
+                    This database's personal data was sealed with another key (fingerprint \(stored.value), this \
+                    instance has \(personalData.fingerprint)). Give every instance the same FUGONG_DATA_KEY, or the \
+                    key file of the data folder the database was made with.
+                    """)
+            }
+        } else {
+            try await PlatformFlag(key: key, value: personalData.fingerprint).create(on: db)
+        }
     }
 
     func seal(_ text: String) throws -> String {
