@@ -183,6 +183,34 @@ struct EnterpriseTests {
             #expect(!page.text.contains("长春消毒液厂"))
         }
     }
+
+    @Test("规上: the enterprise list and the resumption queue filter by size, and mark those above designated size")
+    func aboveDesignatedSize() async throws {
+        try await withApp { app in
+            let large = try await Fixtures.enterprise(app, name: "长春消毒液厂", code: 1)
+            let small = try await Fixtures.enterprise(app, name: "兴隆小作坊", code: 2)
+            small.aboveDesignatedSize = false
+            try await small.save(on: app.db)
+            let leader = try await Fixtures.caller(app, "leader", role: .leader)
+            let above = try await app.testing().sendRequest(.GET, "/api/v1/enterprises?size=above", headers: leader.apiHeaders)
+            #expect(above.text.contains("长春消毒液厂") && !above.text.contains("兴隆小作坊"))
+            let below = try await app.testing().sendRequest(.GET, "/api/v1/enterprises?size=below", headers: leader.apiHeaders)
+            #expect(!below.text.contains("长春消毒液厂") && below.text.contains("兴隆小作坊"))
+            let page = try await app.testing().sendRequest(.GET, "/enterprises?size=above", headers: leader.pageHeaders)
+            #expect(page.text.contains("长春消毒液厂") && !page.text.contains("兴隆小作坊"))
+            #expect(page.text.contains(#"<option value="above" selected>"#) && page.text.contains(">规上</span>"))
+            // The queue: one submitted application for each.
+            for (enterprise, name) in [(large, "large"), (small, "small")] {
+                let company = try await Fixtures.caller(app, "company-\(name)", role: .enterpriseAdmin, enterprise: enterprise)
+                let id = try await ResumptionFixtures.readyDraft(app, company)
+                _ = try await app.testing().sendRequest(.POST, "/api/v1/resumption-applications/\(id)/submit", headers: company.apiHeaders)
+            }
+            let queue = try await app.testing().sendRequest(.GET, "/api/v1/resumption-applications?size=below", headers: leader.apiHeaders)
+            #expect(queue.text.contains("兴隆小作坊") && !queue.text.contains("长春消毒液厂"))
+            let queuePage = try await app.testing().sendRequest(.GET, "/resumption?size=above", headers: leader.pageHeaders)
+            #expect(queuePage.text.contains("长春消毒液厂") && !queuePage.text.contains("兴隆小作坊"))
+        }
+    }
 }
 
 extension JSONDecoder {

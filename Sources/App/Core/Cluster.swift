@@ -19,7 +19,7 @@ enum ClusterMessage: Codable, Sendable {
 /// The values each instance keeps for a few seconds, and that a change on any instance clears
 /// on every instance.
 enum SharedValue: String, Codable, Sendable, CaseIterable {
-    case settings, routing, bearerTokens
+    case settings, routing, bearerTokens, calendar
 }
 
 /// Fan-out between the instances of one deployment. A message is delivered here at once; on
@@ -212,6 +212,7 @@ extension Application {
             case .changed(.settings): app.settingsCache.clear()
             case .changed(.routing): app.routingCache.clear()
             case .changed(.bearerTokens): app.bearerCache.clear()
+            case .changed(.calendar): app.calendarCache.clear()
             case .importProgress(let token, let owner, let snapshot): app.importProgress.record(token: token, owner: owner, snapshot)
             }
         }

@@ -28,6 +28,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.settingsCache = .init()
     app.dashboardCache = .init()
     app.routingCache = .init()
+    app.calendarCache = .init()
     app.bearerCache = .init()
     app.jobTermCounts = .init()
     app.importProgress = .init()

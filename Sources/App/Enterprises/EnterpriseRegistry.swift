@@ -81,16 +81,19 @@ enum EnterpriseRegistry {
         return enterprise
     }
 
-    /// Which enterprises a list shows (`?zone=&status=&q=&page=`).
+    /// Which enterprises a list shows (`?zone=&status=&size=above&q=&page=`).
     struct Filter: Sendable {
         var zone: String?
         var status: EnterpriseStatus?
+        /// 规上: `size=above` only those above designated size, `size=below` only the others.
+        var aboveDesignatedSize: Bool?
         var text: String?
         var page = 1
 
         init(_ req: Request) {
             zone = req.query[String.self, at: "zone"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 }
             status = req.query[String.self, at: "status"].flatMap(EnterpriseStatus.init(rawValue:))
+            aboveDesignatedSize = EnterpriseSize.parse(req.query[String.self, at: "size"])
             text = req.query[String.self, at: "q"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 }
             page = max(1, req.query[Int.self, at: "page"] ?? 1)
         }
@@ -100,6 +103,7 @@ enum EnterpriseRegistry {
         let query = Enterprise.query(on: ctx.db).sort(\.$createdAt, .descending)
         if let zone = filter.zone { query.filter(\.$zone == zone) }
         if let status = filter.status { query.filter(\.$status == status) }
+        if let above = filter.aboveDesignatedSize { query.filter(\.$aboveDesignatedSize == above) }
         if let text = filter.text { query.filter(contains: text, in: ["name", "credit_code"]) }
         return try await query.paginate(PageRequest(page: filter.page, per: per))
     }
@@ -126,5 +130,23 @@ enum EnterpriseRegistry {
     static func showsFullPhone(to user: User?) -> Bool {
         guard let user else { return false }
         return user.role.belongsToEnterprise || [.districtAdmin, .reviewer, .officer].contains(user.role)
+    }
+}
+
+/// 规上 (above designated size: ¥20 million of yearly revenue for industry) or not, as lists
+/// filter by it: `?size=above` or `?size=below`.
+enum EnterpriseSize {
+    static func parse(_ text: String?) -> Bool? {
+        switch text {
+        case "above": true
+        case "below": false
+        default: nil
+        }
+    }
+
+    /// The list filters' choice.
+    static func options(_ req: Request) -> [SelectOption] {
+        let chosen = req.query[String.self, at: "size"] ?? ""
+        return ["above", "below"].map { SelectOption(value: $0, label: req.t("enterprise.size.\($0)"), selected: $0 == chosen) }
     }
 }

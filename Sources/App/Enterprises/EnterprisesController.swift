@@ -153,6 +153,7 @@ enum EnterprisesController {
         let creditCode: String
         let zoneName: String
         let industry: String
+        let aboveDesignatedSize: Bool
         let status: String
         let statusName: String
         let registeredAt: String
@@ -163,6 +164,7 @@ enum EnterprisesController {
         let rows: [Row]
         let zones: [SelectOption]
         let statuses: [SelectOption]
+        let sizes: [SelectOption]
         let q: String
         let pagination: Pagination
     }
@@ -178,13 +180,15 @@ enum EnterprisesController {
             page: try await Pages.context(req, titleKey: "enterprises.title"),
             rows: result.items.map {
                 Row(id: $0.id!, name: $0.name, creditCode: $0.creditCode, zoneName: names[$0.zone] ?? $0.zone,
-                    industry: $0.industry, status: $0.status.rawValue, statusName: req.t($0.status.nameKey),
+                    industry: $0.industry, aboveDesignatedSize: $0.aboveDesignatedSize, status: $0.status.rawValue, statusName: req.t($0.status.nameKey),
                     registeredAt: DisplayFormat.date($0.createdAt))
             },
             zones: zones.map { SelectOption(value: $0.code, label: $0.displayName(req.language), selected: $0.code == zone) },
             statuses: EnterpriseStatus.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == status) },
+            sizes: EnterpriseSize.options(req),
             q: q,
-            pagination: Pagination(result.metadata, path: "/enterprises", query: ["zone": zone, "status": status, "q": q])
+            pagination: Pagination(result.metadata, path: "/enterprises",
+                                   query: ["zone": zone, "status": status, "size": req.query[String.self, at: "size"] ?? "", "q": q])
         )
         return try await Pages.render(req, "enterprises/list", context)
     }

@@ -107,7 +107,7 @@ enum OfficerService {
         visit.$application.id = try application.requireID()
         visit.$enterprise.id = enterpriseID
         visit.$officer.id = officerID
-        visit.scheduledFor = purpose == "revisit" ? WorkingCalendar.weekdays.adding(workingDays: 2, to: today).iso : max(planned, today).iso
+        visit.scheduledFor = purpose == "revisit" ? try await ctx.calendar().adding(workingDays: 2, to: today).iso : max(planned, today).iso
         visit.purpose = purpose
         visit.status = .scheduled
         visit.createdAt = ctx.now

@@ -24,19 +24,20 @@ struct DemoResumption {
         let plan: [(index: Int, category: ResumptionCategory, products: String, mode: ResumptionMode?, steps: [Step], visit: SiteVisitStatus?)] = [
             (0, .epidemicPrevention, "消毒液 5000瓶/日", .approval,
              [submit(30), Step(action: .returnForChanges, hoursAgo: 26, comment: "请补充防控方案，并将到岗人数压缩至最少")], nil),
-            (1, .epidemicPrevention, "连体防护服、隔离衣 1000件/日", .approval,
-             [submit(200), Step(action: .pass, hoursAgo: 190, comment: "订单齐全"), Step(action: .approve, hoursAgo: 180, comment: nil),
-              Step(action: .confirmResumed, hoursAgo: 150, comment: nil)], .passed),
+            // 新区 files (分区施策): resumed on filing, inspected on site.
+            (1, .epidemicPrevention, "连体防护服、隔离衣 1000件/日", .filing,
+             [submit(200), Step(action: .confirmResumed, hoursAgo: 150, comment: nil)], .passed),
             (2, .cityOperation, "救护车电子控制系统 200套/周", .approval,
              [submit(60), Step(action: .pass, hoursAgo: 50, comment: "为江铃福特全顺救护车配套"), Step(action: .approve, hoursAgo: 20, comment: nil)], .scheduled),
-            (5, .epidemicPrevention, "负压救护车急救设备 30套/周", .approval, [submit(80)], nil),
-            (6, .cityOperation, "生活物资干线运输", .approval, [submit(70), Step(action: .pass, hoursAgo: 40, comment: "运输保障必需")], nil),
+            (5, .epidemicPrevention, "负压救护车急救设备 30套/周", .approval,
+             [submit(80), Step(action: .pass, hoursAgo: 40, comment: "急救设备保障必需")], nil),
+            (6, .cityOperation, "生活物资干线运输", .filing, [submit(70)], .scheduled),
             (7, .dailyNecessities, "大米、食用油 20吨/日", nil, [], nil),
             (8, .otherVital, "服装零售门店", .approval,
              [submit(100), Step(action: .refuse, hoursAgo: 90, comment: "非生活必需门店，疫情期间暂缓营业")], nil),
-            (9, .dailyNecessities, "冷链食品仓储配送", .filing, [submit(12)], .scheduled),
-            (10, .otherVital, "医药包装材料", .filing,
-             [submit(120), Step(action: .suspend, hoursAgo: 96, comment: "现场未设隔离观察室，防控档案不全")], .rectificationRequired),
+            (9, .dailyNecessities, "冷链食品仓储配送", .filing,
+             [submit(120), Step(action: .suspend, hoursAgo: 96, comment: "冷库作业区未设隔离观察室，防控档案不全")], .rectificationRequired),
+            (10, .otherVital, "医药包装材料", .approval, [submit(20)], nil),
         ]
         for item in plan {
             let enterpriseID = enterprises[item.index]
@@ -162,7 +163,7 @@ struct DemoResumption {
             revisit.$application.id = try application.requireID()
             revisit.$enterprise.id = enterpriseID
             revisit.$officer.id = try officer.requireID()
-            revisit.scheduledFor = WorkingCalendar.weekdays.adding(workingDays: 2, to: CivilDate(now)).iso
+            revisit.scheduledFor = WorkingCalendar(entries: WorkingCalendar.stateCouncil).adding(workingDays: 2, to: CivilDate(now)).iso
             revisit.purpose = "revisit"
             revisit.status = .scheduled
             revisit.createdAt = now

@@ -9,6 +9,7 @@ enum ResumptionPagesController {
         let id: UUID
         let enterpriseName: String
         let zoneName: String
+        let aboveDesignatedSize: Bool
         let categoryName: String
         let plannedDate: String
         let state: String
@@ -23,6 +24,7 @@ enum ResumptionPagesController {
         let zones: [SelectOption]
         let categories: [SelectOption]
         let states: [SelectOption]
+        let sizes: [SelectOption]
         let canCreate: Bool
         let isQueue: Bool
     }
@@ -33,16 +35,18 @@ enum ResumptionPagesController {
         let zones = try await EnterpriseRegistry.zones(req.db)
         let zoneNames = EnterpriseRegistry.zoneNames(zones, req.language)
         let today = CivilDate(req.now)
+        let calendar = try await req.context.calendar()
         let rows = try await ResumptionService.list(req.context, .init(req)).map { application in
             let hours = Int(req.now.timeIntervalSince(application.stateChangedAt) / 3600)
             return Row(
                 id: application.id!, enterpriseName: application.enterprise.name,
                 zoneName: zoneNames[application.enterprise.zone] ?? application.enterprise.zone,
+                aboveDesignatedSize: application.enterprise.aboveDesignatedSize,
                 categoryName: req.t(application.category.nameKey), plannedDate: application.plannedDate,
                 state: application.state.rawValue, stateName: req.t(application.state.nameKey),
                 waiting: hours < 48 ? req.t("resumption.waitingHours", String(hours)) : req.t("resumption.waitingDays", String(hours / 24)),
                 overdue: application.state.isOverdue(since: CivilDate(application.stateChangedAt), today: today,
-                                                      workingDays: settings.queueOverdueWorkingDays)
+                                                      workingDays: settings.queueOverdueWorkingDays, calendar: calendar)
             )
         }
         let zone = req.query[String.self, at: "zone"] ?? ""
@@ -54,6 +58,7 @@ enum ResumptionPagesController {
             zones: zones.map { SelectOption(value: $0.code, label: $0.displayName(req.language), selected: $0.code == zone) },
             categories: ResumptionCategory.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == category) },
             states: ResumptionState.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == state) },
+            sizes: EnterpriseSize.options(req),
             canCreate: user.role == .enterpriseAdmin && !rows.contains { $0.state != ResumptionState.refused.rawValue },
             isQueue: !user.role.belongsToEnterprise
         )
@@ -231,7 +236,8 @@ enum ResumptionPagesController {
         let changes: (FieldChange) -> ChangeView = { ChangeView(field: label($0.field), before: $0.before, after: $0.after) }
         let visits = try await SiteVisit.query(on: req.db).filter(\.$application.$id == dto.id).with(\.$officer).sort(\.$createdAt).all()
         let officer = try await OfficerService.currentAssignment(dto.enterpriseId, on: req.db)?.officer.displayName
-        let mode = application.mode ?? settings.mode(on: CivilDate(req.now))
+        var mode = application.mode ?? .approval
+        if application.mode == nil { mode = try await ZoneModesService.mode(req.context, zone: dto.zone, on: CivilDate(req.now)) }
         let actions = Set(application.state.availableActions(mode: mode))
         let context = DetailPage(
             page: try await Pages.context(req, titleKey: "resumption.detail"),

@@ -158,7 +158,7 @@ enum ResumptionService {
         let submission = application.submittedAt.map(CivilDate.init) ?? CivilDate(ctx.now)
         let today = application.state.isEditable ? CivilDate(ctx.now) : submission
         guard let planned = CivilDate(iso: application.plannedDate) else { return [] }
-        return PreCheck(minimumNoticeWorkingDays: settings.minimumNoticeWorkingDays).findings(.init(
+        return PreCheck(minimumNoticeWorkingDays: settings.minimumNoticeWorkingDays, calendar: try await ctx.calendar()).findings(.init(
             category: application.category, plannedDate: planned, submissionDate: today,
             headcountTotal: application.headcountTotal, headcountOnSite: application.headcountOnSite,
             headcountIsolated: application.headcountIsolated, hasCommitment: kinds.contains(.commitment),
@@ -177,7 +177,9 @@ enum ResumptionService {
             }
             throw AppError.invalid(errors)
         }
-        let mode = settings.mode(on: CivilDate(ctx.now))
+        // The mode of the enterprise's zone today, kept by the application (分区施策).
+        let zone = try await Enterprise.find(application.$enterprise.id, on: ctx.db)?.zone ?? ""
+        let mode = try await ZoneModesService.mode(ctx, zone: zone, on: CivilDate(ctx.now))
         let changes = application.returnedSnapshot.map { FieldChange.diff($0, snapshot(application)) } ?? []
         application.mode = mode
         application.submittedAt = ctx.now
@@ -262,16 +264,18 @@ enum ResumptionService {
         }
     }
 
-    /// Which applications a list shows (`?state=&category=&zone=`).
+    /// Which applications a list shows (`?state=&category=&zone=&size=above`).
     struct Filter: Sendable {
         var state: ResumptionState?
         var category: ResumptionCategory?
         var zone: String?
+        var aboveDesignatedSize: Bool?
 
         init(_ req: Request) {
             state = req.query[String.self, at: "state"].flatMap(ResumptionState.init(rawValue:))
             category = req.query[String.self, at: "category"].flatMap(ResumptionCategory.init(rawValue:))
             zone = req.query[String.self, at: "zone"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+            aboveDesignatedSize = EnterpriseSize.parse(req.query[String.self, at: "size"])
         }
     }
 
@@ -299,6 +303,9 @@ enum ResumptionService {
         }
         if let zone = filter.zone {
             query.filter(Enterprise.self, \.$zone == zone)
+        }
+        if let above = filter.aboveDesignatedSize {
+            query.filter(Enterprise.self, \.$aboveDesignatedSize == above)
         }
         return try await query.limit(500).all()
     }

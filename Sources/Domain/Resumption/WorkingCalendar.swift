@@ -17,6 +17,10 @@ public struct WorkingCalendar: Sendable, Equatable {
         self.exceptions = exceptions
     }
 
+    public init(entries: [Entry]) {
+        self.init(Dictionary(entries.map { ($0.date, $0.kind) }, uniquingKeysWith: { _, last in last }))
+    }
+
     /// Monday to Friday, no holidays: the rule when the district has no calendar.
     public static let weekdays = WorkingCalendar()
 

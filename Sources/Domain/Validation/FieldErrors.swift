@@ -28,6 +28,14 @@ public struct FieldErrors: Error, Equatable, Sendable {
     public func throwIfAny() throws {
         if !isEmpty { throw self }
     }
+
+    /// The same findings under other field names: a page names plainly the one item of a list
+    /// that the API calls `days[3].date`.
+    public func renamed(_ rename: (String) -> String) -> FieldErrors {
+        var renamed = FieldErrors()
+        for (field, key) in messages { renamed.add(rename(field), key, arguments: arguments[field] ?? []) }
+        return renamed
+    }
 }
 
 /// Helpers for the common shape of a form field: trimmed, required, bounded length.
