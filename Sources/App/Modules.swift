@@ -4,6 +4,6 @@
 enum Modules {
     static let all: [Module] = [
         .platform, .home, .enterprises, .accounts, .settings, .resumption, .officers, .policies, .helpdesk, .jobs, .workforce,
-        .freight, .dashboard,
+        .freight, .dashboard, .site,
     ]
 }

@@ -39,7 +39,7 @@ struct CalendarAndModesTests {
             Issue.record("bad days were accepted")
         } catch {
             #expect(error.messages["days[1].date"] == "error.holiday.twice")
-            #expect(error.messages["days[2].kind"] == "error.holiday.workdayOnWeekday") // 5 January 2027 is a Tuesday
+            #expect(error.messages["days[2].date"] == "error.holiday.workdayOnWeekday") // 5 January 2027 is a Tuesday
             #expect(error.messages["days[3].date"] == "error.date")
             #expect(error.messages["days[4].kind"] == "error.choice")
             #expect(error.messages["days[4].name"] == "error.required")

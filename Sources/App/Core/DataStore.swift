@@ -146,14 +146,16 @@ extension Application {
     }
 
     /// Statements committed together or not at all. On SQLite the writer runs them straight
-    /// through its own connection (`WriteGate`).
+    /// through its own connection (`WriteGate`). On PostgreSQL they go as one statement, the
+    /// others as data-modifying `WITH` parts of the last (`HotStatement.together`): atomic by
+    /// itself, one round trip instead of BEGIN, each statement and COMMIT. The statements must
+    /// not read each other's changes (all parts see one snapshot); the hot writes never do.
     func write(_ statements: [HotStatement]) async throws {
         if let gate = writeGate {
             try await gate.run(try statements.map { try $0.direct() })
             return
         }
-        try await db.transaction { db in
-            for statement in statements { try await statement.run(on: db) }
-        }
+        guard !statements.isEmpty else { return }
+        try await HotStatement.together(statements).run(on: db)
     }
 }

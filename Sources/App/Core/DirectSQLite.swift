@@ -181,6 +181,14 @@ struct HotStatement: Sendable {
         HotStatement(lhs.sql + rhs.sql, lhs.values + rhs.values)
     }
 
+    /// PostgreSQL: `WITH w0 AS (first), w1 AS (second) last`, one statement that runs them all.
+    static func together(_ statements: [HotStatement]) -> HotStatement {
+        guard let last = statements.last, statements.count > 1 else { return statements.first ?? HotStatement("SELECT 1") }
+        let parts = statements.dropLast().enumerated().map { HotStatement("w\($0.offset) AS (\($0.element.sql))", $0.element.values) }
+        let head = parts.dropFirst().reduce(HotStatement("WITH ") + parts[0]) { $0 + HotStatement(", ") + $1 }
+        return head + HotStatement(" ") + last
+    }
+
     /// For `DirectSQLite`: the values as SQLite's, encoded as SQLiteKit encodes them.
     func direct() throws -> DirectStatement {
         let encoder = SQLiteDataEncoder()

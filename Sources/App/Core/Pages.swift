@@ -79,6 +79,10 @@ enum Pages {
             }
         } ?? []
         let other: Language = req.language == .zhHans ? .en : .zhHans
+        // The other language keeps the page's filters (`?year=2020`, `?size=above`).
+        let kept = (req.method == .GET ? req.url.query : nil).map {
+            $0.split(separator: "&").filter { !$0.hasPrefix("lang=") }.joined(separator: "&")
+        } ?? ""
         return PageContext(
             title: req.t(titleKey),
             htmlLang: req.language.htmlLang,
@@ -88,7 +92,7 @@ enum Pages {
             flash: flash,
             demo: req.application.holdsDemoData,
             otherLanguageLabel: other == .en ? "English" : "中文",
-            otherLanguageHref: "\(path)?lang=\(other.rawValue)"
+            otherLanguageHref: "\(path)?\(kept.isEmpty ? "" : kept + "&")lang=\(other.rawValue)"
         )
     }
 

@@ -32,7 +32,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     app.bearerCache = .init()
     app.jobTermCounts = .init()
     app.importProgress = .init()
-    app.personalData = try PersonalData.load(settings, testing: app.environment == .testing, logger: app.logger)
+    app.personalData = try app.presetPersonalData ?? PersonalData.load(settings, testing: app.environment == .testing, logger: app.logger)
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
 
     app.views.use(.leaf)

@@ -73,6 +73,7 @@ struct DemoHelpdesk {
         notice.createdAt = now.addingTimeInterval(-3 * 86_400)
         notice.createdBy = try admin.requireID()
         try await notice.create(on: db)
+        try await sendHalfRead(notice)
 
         let levels = ServiceLevels()
         // (enterprise index, category, urgency, title, hours ago raised, state, feedback)
@@ -141,6 +142,30 @@ struct DemoHelpdesk {
             } else if state == .closed {
                 try await HelpdeskService.record(ticket, .autoClosed, author: nil, on: db, at: ticket.closedAt!)
             }
+        }
+    }
+
+    /// 传递通知: the notice went to every verified enterprise; half of them have read it.
+    private func sendHalfRead(_ notice: Policy) async throws {
+        let verified = try await Enterprise.query(on: db).filter(\.$status == .verified).sort(\.$createdAt).all()
+        let delivery = NoticeDelivery()
+        delivery.policyID = try notice.requireID()
+        delivery.targets = String(decoding: try JSONEncoder().encode(NoticeTargets(all: true)), as: UTF8.self)
+        delivery.enterprises = verified.count
+        delivery.createdAt = notice.createdAt
+        try await delivery.create(on: db)
+        for (index, enterprise) in verified.enumerated() {
+            let receipt = NoticeReceipt()
+            receipt.policyID = try notice.requireID()
+            receipt.$enterprise.id = try enterprise.requireID()
+            receipt.reminders = 0
+            if index % 2 == 1 {
+                receipt.readAt = notice.createdAt.addingTimeInterval(Double(index) * 1_800)
+                receipt.readBy = enterprise.contactName
+            }
+            try await receipt.create(on: db)
+            try await Notification.toEnterprise(try enterprise.requireID(), "notify.notice.new", [notice.title],
+                                                link: "/policies/\(try notice.requireID())", at: notice.createdAt, on: db)
         }
     }
 }

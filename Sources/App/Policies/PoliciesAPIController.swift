@@ -57,7 +57,9 @@ enum PoliciesAPIController {
     }
 
     @Sendable static func create(req: Request) async throws -> Response {
-        let policy = try await PoliciesService.publish(req.context, try req.content.decode(PoliciesInput.NewPolicy.self).command())
+        let input = try req.content.decode(PoliciesInput.NewPolicy.self)
+        let (command, targets) = try await PoliciesInput.checked(req.context, input)
+        let policy = try await PoliciesService.publish(req.context, command, targets: targets)
         return try Response.created(PolicyDTO(policy, read: [], files: []))
     }
 
@@ -73,5 +75,28 @@ enum PoliciesAPIController {
         let attachment = try await PoliciesService.attachment(req.context, try await policy(req),
                                                               id: req.parameters.get("attachmentID", as: UUID.self))
         return Uploads.response(attachment.file, name: attachment.filename)
+    }
+
+    // MARK: Receipts (传递通知)
+
+    @Sendable static func receipts(req: Request) async throws -> NoticeReceipts.Summary {
+        let policy = try await policy(req)
+        let read = req.query[String.self, at: "read"].flatMap { ["true": true, "false": false][$0] }
+        return try await NoticeReceipts.receipts(req.context, policyID: try policy.requireID(), read: read)
+    }
+
+    static func enterpriseID(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("enterpriseID", as: UUID.self) else { throw AppError.notFound }
+        return id
+    }
+
+    @Sendable static func remind(req: Request) async throws -> HTTPStatus {
+        try await NoticeReceipts.remind(req.context, try await policy(req), enterpriseID: try enterpriseID(req))
+        return .noContent
+    }
+
+    @Sendable static func call(req: Request) async throws -> HTTPStatus {
+        try await NoticeReceipts.called(req.context, try await policy(req), enterpriseID: try enterpriseID(req))
+        return .noContent
     }
 }

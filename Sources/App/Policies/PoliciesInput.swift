@@ -10,6 +10,8 @@ enum PoliciesInput {
         var issuedOn: String?
         var body: String?
         var tags: [String]?
+        /// Whom it is sent to, each enterprise's reading recorded; left out, it is only published.
+        var targets: NoticeReceipts.TargetsInput?
 
         func command() throws -> PoliciesService.Publish {
             var errors = FieldErrors()
@@ -26,5 +28,19 @@ enum PoliciesInput {
             guard let issuedOn, errors.isEmpty else { throw errors }
             return .init(kind: kind, title: title, issuer: issuer, issuedOn: issuedOn, body: body, tags: tags)
         }
+    }
+
+    /// The command and, when targets are given, whom it reaches: every field's mistake at once.
+    static func checked(_ ctx: ServiceContext, _ input: NewPolicy) async throws -> (PoliciesService.Publish, (NoticeTargets, [UUID])?) {
+        var errors = FieldErrors()
+        var command: PoliciesService.Publish?
+        do { command = try input.command() } catch let found as FieldErrors { errors.merge(found) }
+        var targets: (NoticeTargets, [UUID])?
+        if let chosen = input.targets {
+            do { targets = try await NoticeReceipts.check(ctx, chosen) } catch let found as FieldErrors { errors.merge(found) }
+        }
+        try errors.throwIfAny()
+        guard let command else { throw AppError.internalError("validated policy") }
+        return (command, targets)
     }
 }

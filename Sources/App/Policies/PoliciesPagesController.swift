@@ -12,6 +12,8 @@ enum PoliciesPagesController {
         let canPublish: Bool
         let values: [String: String]
         let fields: [String: String]
+        let zoneOptions: [SelectOption]
+        let categoryOptions: [SelectOption]
     }
 
     @Sendable static func listPage(req: Request) async throws -> Response {
@@ -25,20 +27,37 @@ enum PoliciesPagesController {
         var issuedOn: String?
         var body: String?
         var tags: String?
+        /// `none`, `all` or `chosen` (then the zones, categories and industry below).
+        var send: String?
+        var zones: [String]?
+        var categories: [String]?
+        var industry: String?
     }
 
     @Sendable static func create(req: Request) async throws -> Response {
         let form = try req.content.decode(PolicyForm.self)
+        let send = form.send ?? "none"
+        let targets: NoticeReceipts.TargetsInput? = switch send {
+        case "all": .init(all: true)
+        case "chosen": .init(all: false, zones: form.zones ?? [], categories: form.categories ?? [],
+                             industries: (form.industry ?? "").split(whereSeparator: { ",，、 ".contains($0) }).map(String.init))
+        default: nil
+        }
         let input = PoliciesInput.NewPolicy(kind: form.kind, title: form.title, issuer: form.issuer, issuedOn: form.issuedOn, body: form.body,
-                                            tags: (form.tags ?? "").split(whereSeparator: { $0 == "," || $0 == "，" || $0 == " " }).map(String.init))
+                                            tags: (form.tags ?? "").split(whereSeparator: { $0 == "," || $0 == "，" || $0 == " " }).map(String.init),
+                                            targets: targets)
         do {
-            let policy = try await PoliciesService.publish(req.context, try input.command())
-            try await Pages.flash(req, "policies.published")
+            let (command, reached) = try await PoliciesInput.checked(req.context, input)
+            let policy = try await PoliciesService.publish(req.context, command, targets: reached)
+            try await Pages.flash(req, reached == nil ? "policies.published" : "policies.sent")
             return req.redirect(to: "/policies/\(policy.id!)")
         } catch let errors as FieldErrors {
-            let values = ["kind": form.kind ?? "", "title": form.title ?? "", "issuer": form.issuer ?? "", "issuedOn": form.issuedOn ?? "",
-                          "body": form.body ?? "", "tags": form.tags ?? ""]
-            return try await renderList(req, values: values, fields: errors.messages, status: .unprocessableEntity)
+            var values = ["kind": form.kind ?? "", "title": form.title ?? "", "issuer": form.issuer ?? "", "issuedOn": form.issuedOn ?? "",
+                          "body": form.body ?? "", "tags": form.tags ?? "", "send": send, "industry": form.industry ?? ""]
+            for zone in form.zones ?? [] { values["zone.\(zone)"] = "on" }
+            for category in form.categories ?? [] { values["category.\(category)"] = "on" }
+            return try await renderList(req, values: values, fields: errors.renamed { $0.hasPrefix("targets") ? "targets" : $0 }.messages,
+                                        status: .unprocessableEntity)
         }
     }
 
@@ -52,7 +71,13 @@ enum PoliciesPagesController {
                       tags: $0.tags, unread: !read.contains($0.id!))
             },
             q: req.query[String.self, at: "q"] ?? "", canPublish: try req.requireUser().role == .districtAdmin,
-            values: values, fields: req.translated(fields)
+            values: values, fields: req.translated(fields),
+            zoneOptions: try await EnterpriseRegistry.zones(req.db).map {
+                SelectOption(value: $0.code, label: $0.displayName(req.language), selected: values["zone.\($0.code)"] != nil)
+            },
+            categoryOptions: ResumptionCategory.allCases.map {
+                SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: values["category.\($0.rawValue)"] != nil)
+            }
         )
         return try await Pages.render(req, "policies/list", context, status: status)
     }
@@ -70,6 +95,23 @@ enum PoliciesPagesController {
         let canAttach: Bool
         let maxUploadMegabytes: Int
         let errorMessages: [String]
+        let receipts: ReceiptsView?
+    }
+
+    struct ReceiptsView: Encodable {
+        struct Row: Encodable {
+            let enterpriseId: UUID
+            let name: String
+            let read: String?
+            let reminded: String?
+            let called: String?
+        }
+
+        let sent: Int
+        let read: Int
+        let unread: [Row]
+        let readRows: [Row]
+        let canCall: Bool
     }
 
     /// Reading a policy marks it read for this user.
@@ -90,7 +132,8 @@ enum PoliciesPagesController {
                                  },
                                  canAttach: user.role == .districtAdmin,
                                  maxUploadMegabytes: try await req.districtSettings().maxUploadBytes / 1_048_576,
-                                 errorMessages: req.errorList(errors))
+                                 errorMessages: req.errorList(errors),
+                                 receipts: try await receiptsView(req, id, user))
         return try await Pages.render(req, "policies/detail", context, status: status)
     }
 
@@ -100,5 +143,38 @@ enum PoliciesPagesController {
         return try await FormAction.run(req, flash: "policies.attached", redirect: "/policies/\(policy.id!)", render: { errors, status in
             try await renderDetail(req, policy, errors: errors, status: status)
         }) { try await PoliciesService.attach(req.context, policy, file: upload.file) }
+    }
+
+    /// For the district's roles and the officers, when the notice was sent to enterprises.
+    private static func receiptsView(_ req: Request, _ id: UUID, _ user: User) async throws -> ReceiptsView? {
+        guard [.districtAdmin, .leader, .officer].contains(user.role),
+              try await NoticeDelivery.query(on: req.db).filter(\.$policyID == id).first() != nil else { return nil }
+        let summary = try await NoticeReceipts.receipts(req.context, policyID: id, read: nil)
+        let rows = summary.receipts.map { receipt in
+            ReceiptsView.Row(enterpriseId: receipt.enterpriseId, name: receipt.enterpriseName,
+                             read: receipt.readAt.map { req.t("notice.readBy", receipt.readBy ?? "", DisplayFormat.dateTime($0)) },
+                             reminded: receipt.remindedAt.map { req.t("notice.reminded", String(receipt.reminders), DisplayFormat.dateTime($0)) },
+                             called: receipt.calledAt.map { req.t("notice.called", receipt.calledBy ?? "", DisplayFormat.dateTime($0)) })
+        }
+        return ReceiptsView(sent: summary.sent, read: summary.read, unread: rows.filter { $0.read == nil }, readRows: rows.filter { $0.read != nil },
+                            canCall: user.role == .officer)
+    }
+
+    /// `reminder` or `call`, from the notice's page.
+    @Sendable static func receiptAction(req: Request) async throws -> Response {
+        let policy = try await PoliciesAPIController.policy(req)
+        let enterpriseID = try PoliciesAPIController.enterpriseID(req)
+        let action = req.parameters.get("action") ?? ""
+        guard ["reminder", "call"].contains(action) else { throw AppError.notFound }
+        return try await FormAction.run(req, flash: action == "reminder" ? "notice.reminderSent" : "notice.callLogged",
+                                        redirect: "/policies/\(policy.id!)#receipts", render: { errors, status in
+            try await renderDetail(req, policy, errors: errors, status: status)
+        }) {
+            if action == "reminder" {
+                try await NoticeReceipts.remind(req.context, policy, enterpriseID: enterpriseID)
+            } else {
+                try await NoticeReceipts.called(req.context, policy, enterpriseID: enterpriseID)
+            }
+        }
     }
 }

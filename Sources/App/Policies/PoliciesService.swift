@@ -14,7 +14,8 @@ enum PoliciesService {
         var tags: [String]
     }
 
-    static func publish(_ ctx: ServiceContext, _ command: Publish) async throws -> Policy {
+    /// With `targets`, each enterprise reached gets a receipt and a notice (`NoticeReceipts`).
+    static func publish(_ ctx: ServiceContext, _ command: Publish, targets: (NoticeTargets, [UUID])? = nil) async throws -> Policy {
         let policy = Policy()
         policy.kind = command.kind
         policy.title = command.title
@@ -26,7 +27,11 @@ enum PoliciesService {
         policy.createdBy = try ctx.requireUser().requireID()
         try await ctx.transaction { db in
             try await policy.create(on: db)
-            try await Audit.record(ctx, on: db, action: "policy.publish", entity: "policy", entityID: policy.id)
+            if let (chosen, enterprises) = targets {
+                try await NoticeReceipts.deliver(ctx, policy, targets: chosen, to: enterprises, on: db)
+            }
+            try await Audit.record(ctx, on: db, action: "policy.publish", entity: "policy", entityID: policy.id,
+                                   detail: targets.map { "enterprises=\($0.1.count)" })
         }
         return policy
     }
@@ -57,8 +62,10 @@ enum PoliciesService {
         return Set(try await PolicyRead.query(on: ctx.db).filter(\.$userID == user.requireID()).all().map(\.$policy.id))
     }
 
-    /// Opening a policy marks it read for this user (the unread marks; bookkeeping on a GET).
+    /// Opening a policy marks it read for this user (the unread marks; bookkeeping on a GET),
+    /// and, for an enterprise's people, the enterprise's receipt of a notice sent to it.
     static func markRead(_ ctx: ServiceContext, _ policy: Policy) async throws {
+        try await NoticeReceipts.markRead(ctx, policy)
         let id = try policy.requireID()
         let userID = try ctx.requireUser().requireID()
         guard try await PolicyRead.query(on: ctx.db).filter(\.$policy.$id == id).filter(\.$userID == userID).count() == 0 else { return }

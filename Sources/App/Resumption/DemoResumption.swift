@@ -22,22 +22,29 @@ struct DemoResumption {
         let reviewer = try await user("reviewer"), leader = try await user("leader"), company = try await user("company")
         let submit = { (hours: Double) in Step(action: .submit, hoursAgo: hours, comment: nil) }
         let plan: [(index: Int, category: ResumptionCategory, products: String, mode: ResumptionMode?, steps: [Step], visit: SiteVisitStatus?)] = [
+            // 经开区 approves (分区施策): the disinfectant maker resumed after review and the green light.
             (0, .epidemicPrevention, "消毒液 5000瓶/日", .approval,
-             [submit(30), Step(action: .returnForChanges, hoursAgo: 26, comment: "请补充防控方案，并将到岗人数压缩至最少")], nil),
-            // 新区 files (分区施策): resumed on filing, inspected on site.
+             [submit(200), Step(action: .pass, hoursAgo: 190, comment: "订单齐全，保障全市消毒液供应"), Step(action: .approve, hoursAgo: 180, comment: nil),
+              Step(action: .confirmResumed, hoursAgo: 150, comment: nil)], .passed),
+            // 新区 files: resumed on filing, inspected on site.
             (1, .epidemicPrevention, "连体防护服、隔离衣 1000件/日", .filing,
              [submit(200), Step(action: .confirmResumed, hoursAgo: 150, comment: nil)], .passed),
             (2, .cityOperation, "救护车电子控制系统 200套/周", .approval,
              [submit(60), Step(action: .pass, hoursAgo: 50, comment: "为江铃福特全顺救护车配套"), Step(action: .approve, hoursAgo: 20, comment: nil)], .scheduled),
+            (3, .dailyNecessities, "新鲜蔬菜 20吨/日", .filing,
+             [submit(100), Step(action: .confirmResumed, hoursAgo: 90, comment: nil)], .passed),
+            (4, .dailyNecessities, "乳制品 30吨/日", .approval, [submit(20)], nil),
             (5, .epidemicPrevention, "负压救护车急救设备 30套/周", .approval,
-             [submit(80), Step(action: .pass, hoursAgo: 40, comment: "急救设备保障必需")], nil),
+             [submit(30), Step(action: .returnForChanges, hoursAgo: 26, comment: "请补充防控方案，并将到岗人数压缩至最少")], nil),
             (6, .cityOperation, "生活物资干线运输", .filing, [submit(70)], .scheduled),
             (7, .dailyNecessities, "大米、食用油 20吨/日", nil, [], nil),
             (8, .otherVital, "服装零售门店", .approval,
              [submit(100), Step(action: .refuse, hoursAgo: 90, comment: "非生活必需门店，疫情期间暂缓营业")], nil),
-            (9, .dailyNecessities, "冷链食品仓储配送", .filing,
-             [submit(120), Step(action: .suspend, hoursAgo: 96, comment: "冷库作业区未设隔离观察室，防控档案不全")], .rectificationRequired),
-            (10, .otherVital, "医药包装材料", .approval, [submit(20)], nil),
+            (9, .dailyNecessities, "冷链食品仓储配送", .approval,
+             [submit(160), Step(action: .pass, hoursAgo: 150, comment: "冷链保供必需"), Step(action: .approve, hoursAgo: 140, comment: nil),
+              Step(action: .confirmResumed, hoursAgo: 120, comment: nil),
+              Step(action: .suspend, hoursAgo: 96, comment: "冷库作业区未设隔离观察室，防控档案不全")], .rectificationRequired),
+            (10, .otherVital, "医药包装材料", .approval, [submit(30), Step(action: .pass, hoursAgo: 20, comment: "为药企配套")], nil),
         ]
         for item in plan {
             let enterpriseID = enterprises[item.index]
@@ -48,10 +55,10 @@ struct DemoResumption {
             let planned = CivilDate(now.addingTimeInterval(3 * 86_400))
             application.plannedDate = planned.iso
             application.headcountTotal = 120
-            application.headcountOnSite = item.index == 0 ? 80 : 40
+            application.headcountOnSite = item.index == 5 ? 80 : 40
             application.headcountOutOfProvince = 3
             application.headcountKeyAreas = 0
-            application.headcountIsolated = item.index == 0 ? 2 : 0
+            application.headcountIsolated = item.index == 5 ? 2 : 0
             application.checklist = PreventionItem.allCases.map(\.rawValue).filter { item.index != 10 || $0 != PreventionItem.isolationRoom.rawValue }
             application.maskDays = 10
             application.disinfectantDays = 15
@@ -61,7 +68,7 @@ struct DemoResumption {
             application.stateChangedAt = now.addingTimeInterval(-(item.steps.first?.hoursAgo ?? 2) * 3600 - 3600)
             try await application.create(on: db)
             try await event(application, "create", from: nil, by: company, at: application.stateChangedAt, comment: nil)
-            if item.index == 0 || !item.steps.isEmpty { try await attach(application, .commitment, by: company) }
+            if !item.steps.isEmpty { try await attach(application, .commitment, by: company) }
             for step in item.steps {
                 guard let action = step.action else { continue }
                 let from = application.state

@@ -60,7 +60,8 @@ enum CalendarAndModesController {
     /// Adds one day to its year, or shows the form again with what was typed.
     @Sendable static func addHoliday(req: Request) async throws -> Response {
         let form = try req.content.decode(HolidayForm.self)
-        let year = form.year ?? CivilDate(req.now).year
+        // The day's own year, whichever year's page it was typed on.
+        let year = form.date.flatMap(CivilDate.init(iso:))?.year ?? form.year ?? CivilDate(req.now).year
         let existing = try await HolidayService.days(year: year, on: req.db)
         let days = existing.map { HolidayService.Year.Day(date: $0.day, kind: $0.kind.rawValue, name: $0.name) }
             + [.init(date: form.date ?? "", kind: form.kind ?? "", name: form.name ?? "")]
@@ -80,7 +81,7 @@ enum CalendarAndModesController {
         let existing = try await HolidayService.days(year: date.year, on: req.db)
         guard existing.contains(where: { $0.day == date.iso }) else { throw AppError.notFound }
         let days = existing.filter { $0.day != date.iso }.map { HolidayService.Year.Day(date: $0.day, kind: $0.kind.rawValue, name: $0.name) }
-        return try await FormAction.run(req, flash: "holidays.saved", redirect: "/admin/holidays?year=\(date.year)", render: { errors, status in
+        return try await FormAction.run(req, flash: "holidays.removed", redirect: "/admin/holidays?year=\(date.year)", render: { errors, status in
             try await renderHolidays(req, year: date.year, form: FormState(req, errors), status: status)
         }) {
             _ = try await HolidayService.replace(req.context, .init(year: date.year, days: days))
@@ -157,6 +158,7 @@ enum CalendarAndModesController {
                                history: zone.history.reversed().map {
                                    req.t("zoneModes.historyLine", req.t($0.mode.nameKey), $0.effectiveFrom, $0.recordedBy,
                                          DisplayFormat.dateTime($0.recordedAt))
+                                       + ($0.effectiveFrom > CivilDate(req.now).iso ? " " + req.t("zoneModes.notYet") : "")
                                })
             },
             zoneOptions: zones.map { SelectOption(value: $0.zone, label: $0.zoneName, selected: $0.zone == values.zone) },

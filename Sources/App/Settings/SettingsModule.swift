@@ -26,9 +26,9 @@ extension Module {
         migrations: [CreateDistrictSettings(), CreateHolidays(), CreateZoneModeChanges()],
         navigation: [NavigationEntry("nav.settings", "/admin/settings", [.districtAdmin])],
         demo: { context in
-            // 分区施策 as the seed tells it: 新区 and the bonded zone let enterprises resume on
-            // filing; 经开区 keeps the district's approval.
-            for zone in ["xinqu", "xinglong"] {
+            // 分区施策 as the seed tells it: 新区 lets enterprises resume on filing; 经开区 (and
+            // the bonded zone) keep the district's approval.
+            for zone in ["xinqu"] {
                 let record = ZoneModeRecord()
                 record.zone = zone
                 record.mode = .filing

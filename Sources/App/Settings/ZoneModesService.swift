@@ -99,6 +99,16 @@ enum ZoneModesService {
         if body.count > 50 { throw FieldErrors("modes", "error.tooMany") }
         let changes = try ZoneModes.check(body.map { ($0.zone ?? "", $0.mode ?? "", $0.effectiveFrom ?? "") },
                                           zones: try await EnterpriseRegistry.zoneCodes(ctx.db), today: CivilDate(ctx.now))
+        // A change to the mode the zone has on that day already is none.
+        let settings = try await ctx.settings()
+        var known = try await records(ctx.db).compactMap(\.change)
+        var errors = FieldErrors()
+        for (index, change) in changes.enumerated() {
+            let before = ZoneModes.mode(zone: change.zone, on: change.effectiveFrom, known, districtDefault: settings.mode(on: change.effectiveFrom))
+            if before == change.mode { errors.add("[\(index)].mode", "error.mode.same") }
+            known.append(change)
+        }
+        try errors.throwIfAny()
         try await ctx.transaction { db in
             for change in changes {
                 let record = ZoneModeRecord()

@@ -6,5 +6,7 @@ public enum DispatchChannel: String, CaseIterable, Codable, Sendable {
 
 public enum DispatchOutcome: String, CaseIterable, Codable, Sendable {
     case intendsToResume, notYet, needsHelp, notEligible
+    /// Told of a notice (传递通知).
+    case informed
     public var nameKey: String { "dispatch.outcome.\(rawValue)" }
 }

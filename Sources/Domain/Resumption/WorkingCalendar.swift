@@ -94,7 +94,7 @@ public struct WorkingCalendar: Sendable, Equatable {
             } else if !seen.insert(date).inserted {
                 errors.add("\(field).date", "error.holiday.twice")
             } else if kind == .workday, !isWeekend(date) {
-                errors.add("\(field).kind", "error.holiday.workdayOnWeekday")
+                errors.add("\(field).date", "error.holiday.workdayOnWeekday")
             }
             if let kind { checked.append(Entry(date: date, kind: kind, name: name)) }
         }

@@ -186,6 +186,7 @@ func withSecondInstance(of app: Application, _ test: (Application) async throws 
     let second = try await Application.make(.testing)
     second.logger.logLevel = .warning
     second.clock = app.clock
+    second.personalData = app.personalData
     do {
         try await configure(second, settings: app.settings)
         try await app.asyncBoot()

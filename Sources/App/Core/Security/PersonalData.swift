@@ -113,4 +113,7 @@ extension Application {
         get { storage[PersonalDataKey.self]! }
         set { storage[PersonalDataKey.self] = newValue }
     }
+
+    /// Set before `configure` (a test's second instance shares the first one's key), or nil.
+    var presetPersonalData: PersonalData? { storage[PersonalDataKey.self] }
 }
