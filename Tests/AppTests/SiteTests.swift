@@ -136,6 +136,11 @@ struct SiteTests {
                 ]])
                 #expect(above.text.contains(#""aboveApproved":true"#))
             }
+            // The daily summary and the dashboard count them.
+            let summary = try await F.send(app, .GET, "/api/v1/enterprises/\(world.enterprise.id!)/daily-summary", world.officer)
+            #expect(summary.text.contains(#""onSite":3"#) && summary.text.contains(#""aboveApproved":true"#))
+            let dashboard = try await app.testing().sendRequest(.GET, "/dashboard", headers: world.leader.pageHeaders)
+            #expect(dashboard.text.contains("今日到岗 3 人，居家办公 0 人"))
             let told = try await Notification.query(on: app.db).filter(\.$messageKey == "notify.site.aboveApproved").all()
             #expect(told.map(\.userID) == [world.officer.user.id])
             let page = try await app.testing().sendRequest(.GET, "/site/district", headers: world.officer.pageHeaders)

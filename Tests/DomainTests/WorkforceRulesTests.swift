@@ -74,10 +74,18 @@ struct WorkforceRulesTests {
     func gate() {
         let green = code(Self.reported)
         func decide(onRoster: Bool = true, employed: Bool = true, code: HealthCode? = nil, quarantine: Bool = false,
-                    temperature: Double? = 36.5, mask: Bool = true, direction: GateDirection = .in) -> GateDecision {
+                    temperature: Double? = 36.5, mask: Bool = true, direction: GateDirection = .in,
+                    wearing extra: Set<ProtectiveItem> = [], policy: HealthPolicy = Self.policy) -> GateDecision {
             GateDecision.staff(onRoster: onRoster, employed: employed, code: code ?? green, inQuarantine: quarantine,
-                               temperature: temperature, mask: mask, direction: direction, policy: Self.policy)
+                               temperature: temperature, wearing: extra.union(mask ? [.mask] : []), direction: direction, policy: policy)
         }
+        // Where the district asks for gloves and suits, each missing item is a reason of its own.
+        var suited = Self.policy
+        suited.protectiveEquipment = [.suit, .gloves]
+        #expect(decide(policy: suited).reasons == [.noGloves, .noSuit])
+        #expect(decide(mask: false, wearing: [.gloves], policy: suited).reasons == [.noMask, .noSuit])
+        #expect(decide(wearing: [.gloves, .suit], policy: suited).allowed)
+        #expect(decide(wearing: [.suit]).allowed) // not asked for, not checked
         #expect(decide().allowed)
         #expect(decide(onRoster: false).reasons == [.notOnRoster])
         #expect(decide(employed: false).reasons == [.leftEnterprise])

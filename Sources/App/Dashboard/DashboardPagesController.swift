@@ -55,6 +55,9 @@ enum DashboardPagesController {
         /// One chart, in a list so that the chart's template finds it as `chart`.
         let series: [LineChart]
         let canBrief: Bool
+        /// 居家办公: the day's arrangements in the caller's scope (`Site`).
+        let onSite: Int
+        let remote: Int
     }
 
     /// A tile's value as a bar: money in 万元, rates in whole percent, FEU whole.
@@ -124,6 +127,9 @@ enum DashboardPagesController {
         }
         let zones = try await EnterpriseRegistry.zones(req.db)
         let user = try ctx.requireUser()
+        let arrangementsQuery = WorkDay.query(on: req.db).filter(\.$day == query.day.iso)
+        if let scope = try await SitePagesController.scope(req) { arrangementsQuery.filter(\.$enterpriseID ~~ Array(scope)) }
+        let arrangements = try await arrangementsQuery.all()
         let context = Page(
             page: try await Pages.context(req, titleKey: "dashboard.title"), asOf: asOfText(req, snapshot),
             date: query.day.iso, today: CivilDate(req.now).iso, zone: query.filter.zone ?? "", category: query.filter.category ?? "",
@@ -145,7 +151,8 @@ enum DashboardPagesController {
             metricLabel: req.t(tile.nameKey), dimensionLabel: req.t(query.dimension.nameKey), chart: chart,
             columns: columns.map { req.t($0.nameKey) }, rows: rows,
             csvHref: link("/dashboard/export", query.filterItems.merging(["by": query.dimension.rawValue]) { $1 }),
-            series: [series], canBrief: [.leader, .districtAdmin, .reviewer].contains(user.role))
+            series: [series], canBrief: [.leader, .districtAdmin, .reviewer].contains(user.role),
+            onSite: arrangements.filter { $0.arrangement == .onSite }.count, remote: arrangements.filter { $0.arrangement == .remote }.count)
         return try await Pages.render(req, "dashboard/dashboard", context)
     }
 

@@ -11,6 +11,7 @@ enum SettingsPagesController {
         let modes: [SelectOption]
         let levelFields: [InputField]
         let healthFields: [InputField]
+        let equipment: [SelectOption]
         let fields: [String: String]
     }
 
@@ -44,6 +45,9 @@ enum SettingsPagesController {
         var supplyWarningDays: String?
         var retentionDays: String?
         var visitorIDRequired: String?
+        /// The protective items checked beyond the mask; the fieldset's marker says it was shown.
+        var protectiveEquipment: [String]?
+        var protectiveEquipmentShown: String?
     }
 
     @Sendable static func save(req: Request) async throws -> Response {
@@ -83,6 +87,9 @@ enum SettingsPagesController {
             health.keyAreas = areas.split(whereSeparator: { " ,，、\n".contains($0) }).map { FormText.trimmed(String($0)) }.filter { !$0.isEmpty }
         }
         if let required = FormText.yesNo(form.visitorIDRequired) { health.visitorIDRequired = required }
+        if form.protectiveEquipmentShown != nil {
+            health.protectiveEquipment = ProtectiveItem.allCases.filter { $0 != .mask && (form.protectiveEquipment ?? []).contains($0.rawValue) }
+        }
         let body = SettingsService.Change(resumptionMode: form.resumptionMode, modeEffectiveFrom: form.modeEffectiveFrom,
                         minimumNoticeWorkingDays: int(form.minimumNoticeWorkingDays, "minimumNoticeWorkingDays"),
                         queueOverdueWorkingDays: int(form.queueOverdueWorkingDays, "queueOverdueWorkingDays"),
@@ -131,6 +138,9 @@ enum SettingsPagesController {
             modes: ResumptionMode.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0 == settings.resumptionMode) },
             levelFields: levelFields(req, settings.serviceLevels, errors: req.translated(fields)),
             healthFields: healthFields(req, settings.health, errors: req.translated(fields)),
+            equipment: ProtectiveItem.allCases.filter { $0 != .mask }.map {
+                SelectOption(value: $0.rawValue, label: req.t("gate.\($0.rawValue)"), selected: settings.health.protectiveEquipment.contains($0))
+            },
             fields: req.translated(fields)
         )
         return try await Pages.render(req, "settings/settings", context, status: status)

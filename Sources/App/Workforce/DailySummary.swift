@@ -22,17 +22,31 @@ enum DailySummary {
         /// The scarcest supply, in days (nil: nothing used or stocked).
         let suppliesDays: Double?
         let lowSupplies: [SupplyItem]
+        /// Who works where that day (居家办公), against the on-site headcount allowed.
+        let arrangements: SiteService.ArrangementDay
+        /// The site's disinfection as of now: areas, overdue ones, disinfections still to do today.
+        let disinfection: Disinfection
+    }
+
+    struct Disinfection: Content {
+        let areas: Int
+        let overdue: Int
+        let missingToday: Int
     }
 
     static func compute(_ ctx: ServiceContext, enterpriseID: UUID, day: CivilDate) async throws -> DTO {
         let counts = try await WorkforceStore.dayCounts(ctx.db, enterpriseID: enterpriseID, day: day)
         let gate = try await WorkforceStore.gateDay(ctx.db, enterpriseID: enterpriseID, day: day)
         let supplies = try await Supplies.items(ctx, enterpriseID: enterpriseID, onSite: gate.onSite)
+        let areas = try await SiteService.status(ctx, enterpriseID: enterpriseID)
         return DTO(enterpriseId: enterpriseID, date: day.iso, employees: counts.employees, onSite: gate.onSite, reported: counts.reported,
                    reportedShare: WorkforceFigures(employees: counts.employees, onSite: 0, reported: counts.reported, fevers: 0, inQuarantine: 0,
                                                    lowSupplies: false).reportedShare,
                    fevers: counts.fevers, inQuarantine: counts.in_quarantine, gateDenials: gate.denials, visitors: counts.visitors,
-                   suppliesDays: supplies.compactMap(\.daysRemaining).min(), lowSupplies: supplies.filter(\.low).map(\.item))
+                   suppliesDays: supplies.compactMap(\.daysRemaining).min(), lowSupplies: supplies.filter(\.low).map(\.item),
+                   arrangements: try await SiteService.day(ctx, enterpriseID: enterpriseID, day: day),
+                   disinfection: Disinfection(areas: areas.count, overdue: areas.filter(\.overdue).count,
+                                              missingToday: areas.reduce(0) { $0 + $1.missingToday }))
     }
 
     /// Reports and fevers per day over the `days` days ending on `last`, oldest first: two

@@ -12,7 +12,12 @@ enum Gate {
         var employeeNumber: String?
         var temperature: Double?
         var mask: Bool?
+        /// Asked only where the district checks them (`HealthPolicy.protectiveEquipment`).
+        var gloves: Bool?
+        var suit: Bool?
         var direction: String?
+        /// A checkpoint inside the site (`GET …/checkpoints`); the main gate when left out.
+        var checkpoint: UUID?
     }
 
     struct DecisionDTO: Content {
@@ -46,9 +51,20 @@ enum Gate {
         } else if direction == .in {
             errors.add("temperature", "error.required")
         }
-        if input.mask == nil { errors.add("mask", "error.required") }
+        let policy = try await ctx.settings().health
+        let answers: [ProtectiveItem: Bool?] = [.mask: input.mask, .gloves: input.gloves, .suit: input.suit]
+        for item in policy.requiredEquipment where (answers[item] ?? nil) == nil && (direction == .in || item == .mask) {
+            errors.add(item.rawValue, "error.required")
+        }
+        var checkpoint: Checkpoint?
+        if let id = input.checkpoint {
+            checkpoint = try await Checkpoint.query(on: ctx.db).filter(\.$id == id).filter(\.$enterpriseID == enterpriseID).first()
+            if checkpoint == nil { errors.add("checkpoint", "error.choice") } else if direction == .out { errors.add("direction", "error.checkpoint.inOnly") }
+        }
         try errors.throwIfAny()
-        guard let direction, let mask = input.mask else { throw AppError.internalError("validated gate input") }
+        guard let direction else { throw AppError.internalError("validated gate input") }
+        let wearing = Set(ProtectiveItem.allCases.filter { (answers[$0] ?? nil) == true })
+        let mask = wearing.contains(.mask)
         let temperature = input.temperature.map { ($0 * 10).rounded() / 10 }
 
         let now = ctx.now
@@ -59,7 +75,6 @@ enum Gate {
         } else {
             employee = try await WorkforceStore.employee(.number(number, enterpriseID: enterpriseID), day: today, on: ctx)
         }
-        let policy = try await ctx.settings().health
         var code: HealthCode?
         var inQuarantine = false
         if let employee {
@@ -68,17 +83,23 @@ enum Gate {
             inQuarantine = facts.quarantines.contains { $0.isActive(on: today) }
         }
         let decision = GateDecision.staff(onRoster: employee != nil, employed: employee?.status == .employed, code: code,
-                                          inQuarantine: inQuarantine, temperature: temperature, mask: mask, direction: direction, policy: policy)
+                                          inQuarantine: inQuarantine, temperature: temperature, wearing: wearing, direction: direction, policy: policy)
         let guardID = try ctx.requireUser().requireID()
         let alert = employee.flatMap { person in
-            temperature.flatMap { policy.isFever($0) ? FeverAlerts.Pending(employee: person, temperature: $0, source: .gate, at: now) : nil }
+            temperature.flatMap {
+                policy.isFever($0) ? FeverAlerts.Pending(employee: person, temperature: $0, source: checkpoint == nil ? .gate : .checkpoint, at: now) : nil
+            }
         }
         let employeeID = employee?.id
         let typed = pass.isEmpty ? number : pass
         let reasons = decision.reasons.map(\.rawValue).joined(separator: ",")
-        var statements = [WorkforceStore.gateCheckIn(enterpriseID: enterpriseID, employeeID: employeeID, typed: typed, direction: direction,
-                                                     temperature: temperature, mask: mask, allowed: decision.allowed, reasons: reasons,
-                                                     guardID: guardID, at: now)]
+        // The gate's log says who is on site; a checkpoint keeps its own.
+        var statements = [try checkpoint.map {
+            WorkforceStore.checkpointPassage(enterpriseID: enterpriseID, checkpointID: try $0.requireID(), employeeID: employeeID, typed: typed,
+                                             temperature: temperature, allowed: decision.allowed, reasons: reasons, guardID: guardID, at: now)
+        } ?? WorkforceStore.gateCheckIn(enterpriseID: enterpriseID, employeeID: employeeID, typed: typed, direction: direction,
+                                        temperature: temperature, mask: mask, allowed: decision.allowed, reasons: reasons,
+                                        guardID: guardID, at: now)]
         if let employeeID, let temperature { statements.append(WorkforceStore.temperature(temperature, of: employeeID, at: now)) }
         try await FeverAlerts.write(ctx, statements, alert: alert, policy: policy)
         return DecisionDTO(decision: decision.allowed ? "allow" : "deny", reasons: decision.reasons,
@@ -247,6 +268,42 @@ enum Gate {
         let direction: String
         let decision: String
         let reasons: [GateReason]
+    }
+
+    // MARK: Checkpoints
+
+    struct CheckpointDTO: Content {
+        let id: UUID
+        let name: String
+    }
+
+    static func checkpoints(_ ctx: ServiceContext, enterpriseID: UUID) async throws -> [CheckpointDTO] {
+        try await Checkpoint.query(on: ctx.db).filter(\.$enterpriseID == enterpriseID).sort(\.$name).all()
+            .map { CheckpointDTO(id: try $0.requireID(), name: $0.name) }
+    }
+
+    struct CheckpointInput: Content {
+        var name: String?
+    }
+
+    /// A checkpoint of the enterprise's (a workshop entrance, a disinfection area), audited.
+    static func addCheckpoint(_ ctx: ServiceContext, enterpriseID: UUID, _ input: CheckpointInput) async throws -> CheckpointDTO {
+        var errors = FieldErrors()
+        let name = FormText.required(input.name, field: "name", maxLength: 40, into: &errors)
+        try errors.throwIfAny()
+        if try await Checkpoint.query(on: ctx.db).filter(\.$enterpriseID == enterpriseID).filter(\.$name == name).first() != nil {
+            throw FieldErrors("name", "error.site.areaTaken")
+        }
+        if try await Checkpoint.query(on: ctx.db).filter(\.$enterpriseID == enterpriseID).count() >= 50 { throw FieldErrors("name", "error.tooMany") }
+        let checkpoint = Checkpoint()
+        checkpoint.enterpriseID = enterpriseID
+        checkpoint.name = name
+        checkpoint.createdAt = ctx.now
+        try await ctx.transaction { db in
+            try await checkpoint.create(on: db)
+            try await Audit.record(ctx, on: db, action: "gate.checkpoint.add", entity: "enterprise", entityID: enterpriseID, subject: name)
+        }
+        return CheckpointDTO(id: try checkpoint.requireID(), name: name)
     }
 
     /// The staff gate log of a day: decisions, never temperatures.

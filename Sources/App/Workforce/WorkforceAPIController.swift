@@ -206,6 +206,15 @@ enum WorkforceAPIController {
         return try Response.created(try await HelpdeskService.dto(req.context, ticket, withMessages: false))
     }
 
+    @Sendable static func checkpoints(req: Request) async throws -> [Gate.CheckpointDTO] {
+        try await Gate.checkpoints(req.context, enterpriseID: try enterpriseID(req))
+    }
+
+    @Sendable static func addCheckpoint(req: Request) async throws -> Response {
+        try await Gate.addCheckpoint(req.context, enterpriseID: try enterpriseID(req), try req.content.decode(Gate.CheckpointInput.self))
+            .encodeResponse(status: .created, for: req)
+    }
+
     @Sendable static func dailySummary(req: Request) async throws -> DailySummary.DTO {
         let enterpriseID = try enterpriseID(req)
         try await DailySummary.check(req.context, enterpriseID: enterpriseID)

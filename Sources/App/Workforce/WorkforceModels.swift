@@ -202,7 +202,7 @@ final class Visitor: Model, @unchecked Sendable {
     init() {}
 }
 
-enum AlertSource: String, Codable, Sendable { case gate, report, quarantine }
+enum AlertSource: String, Codable, Sendable { case gate, report, quarantine, checkpoint }
 
 final class FeverAlert: Model, @unchecked Sendable {
     static let schema = "fever_alerts"
@@ -477,5 +477,56 @@ struct IndexGateByMoment: AsyncMigration {
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.drop(index: "gate_check_ins_moment").run()
+    }
+}
+
+/// 车间消毒区再次测温: a place inside the site where guards take the temperature again and
+/// check protective equipment (a workshop entrance, a disinfection area). The main gate is the
+/// gate itself.
+final class Checkpoint: Model, @unchecked Sendable {
+    static let schema = "checkpoints"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "enterprise_id") var enterpriseID: UUID
+    @Field(key: "name") var name: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+/// A passage at a checkpoint, allowed or not: like the gate log's, for the place's own record.
+/// The gate's log alone says who is on site.
+enum CheckpointLogTable {
+    static let schema = "checkpoint_passages"
+}
+
+struct CreateCheckpoints: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Checkpoint.schema)
+            .id()
+            .field("enterprise_id", .uuid, .required, .references(Enterprise.schema, "id"))
+            .field("name", .string, .required)
+            .field("created_at", .datetime, .required)
+            .unique(on: "enterprise_id", "name")
+            .create()
+        try await database.schema(CheckpointLogTable.schema)
+            .id()
+            .field("enterprise_id", .uuid, .required)
+            .field("checkpoint_id", .uuid, .required, .references(Checkpoint.schema, "id"))
+            .field("employee_id", .uuid)
+            .field("typed", .string, .required)
+            .field("temperature", .double)
+            .field("allowed", .bool, .required)
+            .field("reasons", .string, .required)
+            .field("guard_id", .uuid, .required)
+            .field("at", .datetime, .required)
+            .create()
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "checkpoint_passages_moment").on(CheckpointLogTable.schema).column("checkpoint_id").column("at").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(CheckpointLogTable.schema).delete()
+        try await database.schema(Checkpoint.schema).delete()
     }
 }

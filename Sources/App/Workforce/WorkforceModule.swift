@@ -3,7 +3,8 @@ import Vapor
 
 extension Module {
     /// Workforce health and the gate (员工防疫): roster, screening, quarantine, daily reports and
-    /// the health code, the gate and visitors, fever alerts, supplies, the daily summary.
+    /// the health code, the gate (and checkpoints inside the site) and visitors, fever alerts,
+    /// supplies, the daily summary.
     static let workforce = Module(
         name: "workforce",
         routes: { r in
@@ -27,6 +28,8 @@ extension Module {
             roster.get("supplies", use: A.supplies).access(ownEnterprise)
             roster.post("supplies", use: A.recordSupply).access(ownEnterprise)
             roster.post("supplies", "request", use: A.requestSupplies).access(ownEnterprise)
+            roster.get("checkpoints", use: A.checkpoints).access(.roles(.enterpriseAdmin, .gateGuard, enterprise: "enterpriseID"))
+            roster.post("checkpoints", use: A.addCheckpoint).access(ownEnterprise)
             roster.get("daily-summary", use: A.dailySummary)
                 .access(.roles(.enterpriseAdmin, .officer, .reviewer, .districtAdmin, .leader, enterprise: "enterpriseID"))
             r.api.get("employees", "template", use: A.template).access(.roles(.enterpriseAdmin))
@@ -62,6 +65,7 @@ extension Module {
             r.root.get("workforce", use: O.overview).access(office)
             r.root.post("workforce", "alerts", ":alertID", "handled", use: O.handleAlert).access(office)
             r.root.post("workforce", "guards", use: O.addGuard).access(office)
+            r.root.post("workforce", "checkpoints", use: O.addCheckpoint).access(office)
             r.root.get("workforce", "employees", use: O.roster).access(office)
             r.root.post("workforce", "employees", use: O.addEmployee).access(office)
             r.root.on(.POST, "workforce", "employees", "import", body: .collect(maxSize: "32mb"), use: O.importEmployees).access(office)
@@ -82,7 +86,7 @@ extension Module {
             r.root.post("workforce", "supplies", "request", use: O.requestSupplies).access(office)
             r.root.get("workforce", "district", use: O.district).access(.roles(.districtAdmin, .leader, .reviewer, .officer))
         },
-        migrations: [CreateWorkforce(), IndexEmployeesByStatus(), IndexGateDay(), IndexGateByMoment()],
+        migrations: [CreateWorkforce(), IndexEmployeesByStatus(), IndexGateDay(), IndexGateByMoment(), CreateCheckpoints()],
         navigation: [
             NavigationEntry("nav.workforce", "/workforce/district", [.districtAdmin, .reviewer, .leader, .officer]),
             NavigationEntry("nav.workforce", "/workforce", [.enterpriseAdmin]),

@@ -32,7 +32,9 @@ enum WorkforceOfficePagesController {
         let notReported: [Roster.EmployeeDTO]
         let supplies: [SupplyRow]
         let guards: [String]
+        let checkpoints: [Gate.CheckpointDTO]
         let form: FormState
+        let checkpointForm: FormState
     }
 
     struct AlertRow: Encodable {
@@ -68,7 +70,8 @@ enum WorkforceOfficePagesController {
         try await renderOverview(req, form: FormState())
     }
 
-    static func renderOverview(_ req: Request, form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
+    static func renderOverview(_ req: Request, form: FormState, checkpointForm: FormState = FormState(),
+                               status: HTTPResponseStatus = .ok) async throws -> Response {
         let enterpriseID = try ownEnterprise(req)
         let today = CivilDate(req.now)
         let summary = try await DailySummary.compute(req.context, enterpriseID: enterpriseID, day: today)
@@ -87,7 +90,9 @@ enum WorkforceOfficePagesController {
             },
             notReported: Array(try await DailySummary.notReported(req.context, enterpriseID: enterpriseID, day: today).prefix(50)),
             supplies: supplyRows(req, try await Supplies.items(req.context, enterpriseID: enterpriseID, onSite: summary.onSite)),
-            guards: guards.map { "\($0.displayName)（\($0.username)）" }, form: form), status: status)
+            guards: guards.map { "\($0.displayName)（\($0.username)）" },
+            checkpoints: try await Gate.checkpoints(req.context, enterpriseID: enterpriseID), form: form, checkpointForm: checkpointForm),
+            status: status)
     }
 
     @Sendable static func handleAlert(req: Request) async throws -> Response {
@@ -111,6 +116,16 @@ enum WorkforceOfficePagesController {
                              render: { try await renderOverview(req, form: $0, status: .unprocessableEntity) }) {
             _ = try await AccountsService.create(req.context, AccountsService.NewUser(username: form.username, password: form.password, role: Role.gateGuard.rawValue,
                                                                           displayName: form.displayName))
+        }
+    }
+
+    /// A checkpoint inside the site, where guards take the temperature again.
+    @Sendable static func addCheckpoint(req: Request) async throws -> Response {
+        let form = try req.content.decode(Gate.CheckpointInput.self)
+        return try await FormAction.run(req, flash: "gate.checkpointAdded", redirect: "/workforce#checkpoints", render: { errors, status in
+            try await renderOverview(req, form: FormState(), checkpointForm: FormState(req, errors, values: ["name": form.name ?? ""]), status: status)
+        }) {
+            _ = try await Gate.addCheckpoint(req.context, enterpriseID: try ownEnterprise(req), form)
         }
     }
 

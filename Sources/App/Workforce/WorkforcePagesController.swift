@@ -113,10 +113,24 @@ enum WorkforcePagesController {
     // MARK: The guard's phone: /gate
 
     struct GatePage: Encodable {
+        struct Question: Encodable {
+            let name: String
+            let label: String
+            /// "yes", "no", or "" when not answered (after a mistake: as it was).
+            let answer: String
+            let error: String?
+        }
+
         let page: PageContext
         let form: FormState
         let result: Gate.DecisionDTO?
         let log: [LogRow]
+        /// The main gate ("") and the enterprise's checkpoints.
+        let checkpoints: [SelectOption]
+        let checkpoint: String
+        let atCheckpoint: Bool
+        /// The mask, and the items the district asks for.
+        let equipment: [Question]
     }
 
     struct LogRow: Encodable {
@@ -135,16 +149,31 @@ enum WorkforcePagesController {
     }
 
     @Sendable static func gate(req: Request) async throws -> Response {
-        try await renderGate(req, form: FormState(), result: nil)
+        try await renderGate(req, form: FormState(), result: nil, checkpoint: req.query[String.self, at: "checkpoint"] ?? "")
     }
 
-    static func renderGate(_ req: Request, form: FormState, result: Gate.DecisionDTO?, status: HTTPResponseStatus = .ok) async throws -> Response {
+    /// The guard's page at the main gate or at a checkpoint (`?checkpoint=`), which the page
+    /// keeps from one check to the next.
+    static func renderGate(_ req: Request, form: FormState, result: Gate.DecisionDTO?, checkpoint: String,
+                           status: HTTPResponseStatus = .ok) async throws -> Response {
         let log = try await Gate.log(req.context, day: CivilDate(req.now), limit: 15)
+        let places = try await Gate.checkpoints(req.context, enterpriseID: try Gate.enterpriseID(req.context))
+        let chosen = places.first { $0.id.uuidString == checkpoint }
+        let policy = try await req.districtSettings().health
         return try await Pages.render(req, "workforce/gate", GatePage(
             page: try await Pages.context(req, titleKey: "gate.title"), form: form, result: result,
             log: log.map {
                 LogRow(time: DisplayFormat.time($0.at), who: $0.name ?? $0.typed, direction: req.t("gate.direction.\($0.direction)"),
                        allowed: $0.decision == "allow", reasons: $0.reasons.map { req.t("gate.reason.\($0.rawValue)") }.joined(separator: "、"))
+            },
+            checkpoints: [SelectOption(value: "", label: req.t("gate.mainGate"), selected: chosen == nil)]
+                + places.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == chosen?.id) },
+            checkpoint: chosen?.id.uuidString ?? "", atCheckpoint: chosen != nil,
+            equipment: policy.requiredEquipment.map { item in
+                // A fresh form assumes the mask is worn, as guards see most people; never the rest.
+                GatePage.Question(name: item.rawValue, label: req.t("gate.\(item.rawValue)"),
+                                  answer: form.values[item.rawValue] ?? (form.errors.isEmpty && item == .mask ? "yes" : ""),
+                                  error: form.fields[item.rawValue])
             }), status: status)
     }
 
@@ -152,30 +181,35 @@ enum WorkforcePagesController {
         var who: String?
         var temperature: String?
         var mask: String?
+        var gloves: String?
+        var suit: String?
         var direction: String?
+        var checkpoint: String?
     }
 
     @Sendable static func checkIn(req: Request) async throws -> Response {
         let form = try req.content.decode(GateForm.self)
         let who = FormText.trimmed(form.who)
+        let checkpoint = FormText.trimmed(form.checkpoint)
         do {
             var errors = FieldErrors()
             let temperature = FormText.decimal(form.temperature, field: "temperature", into: &errors)
-            let mask = FormText.yesNo(form.mask)
-            if mask == nil { errors.add("mask", "error.required") }
+            if FormText.yesNo(form.mask) == nil { errors.add("mask", "error.required") }
             try errors.throwIfAny()
             let isPass = PersonalData.looksLikePass(who)
-            let result = try await Gate.checkIn(req.context, Gate.CheckInInput(passCode: isPass ? who : nil, employeeNumber: isPass ? nil : who,
-                                                                       temperature: temperature, mask: mask, direction: form.direction ?? "in"))
-            return try await renderGate(req, form: FormState(), result: result)
+            let result = try await Gate.checkIn(req.context, Gate.CheckInInput(
+                passCode: isPass ? who : nil, employeeNumber: isPass ? nil : who, temperature: temperature, mask: FormText.yesNo(form.mask),
+                gloves: FormText.yesNo(form.gloves), suit: FormText.yesNo(form.suit), direction: form.direction ?? "in",
+                checkpoint: checkpoint.isEmpty ? nil : UUID(uuidString: checkpoint) ?? UUID()))
+            return try await renderGate(req, form: FormState(), result: result, checkpoint: checkpoint)
         } catch var errors as FieldErrors {
             if errors.messages["passCode"] != nil || errors.messages["employeeNumber"] != nil {
-                var renamed = FieldErrors()
-                for (field, key) in errors.messages { renamed.add(["passCode", "employeeNumber"].contains(field) ? "who" : field, key) }
-                errors = renamed
+                errors = errors.renamed { ["passCode", "employeeNumber"].contains($0) ? "who" : $0 }
             }
-            return try await renderGate(req, form: FormState(req, errors, values: ["who": who, "temperature": form.temperature ?? ""]),
-                                        result: nil, status: .unprocessableEntity)
+            // Everything as typed and chosen, the answers about equipment included.
+            let values = ["who": who, "temperature": form.temperature ?? "", "mask": form.mask ?? "", "gloves": form.gloves ?? "", "suit": form.suit ?? ""]
+            return try await renderGate(req, form: FormState(req, errors, values: values), result: nil, checkpoint: checkpoint,
+                                        status: .unprocessableEntity)
         }
     }
 

@@ -124,6 +124,14 @@ enum WorkforceStore {
             """, [UUID(), enterpriseID, employeeID, typed, direction.rawValue, temperature, mask, allowed, reasons, guardID, now])
     }
 
+    static func checkpointPassage(enterpriseID: UUID, checkpointID: UUID, employeeID: UUID?, typed: String, temperature: Double?,
+                                  allowed: Bool, reasons: String, guardID: UUID, at now: Date) -> HotStatement {
+        HotStatement("""
+            INSERT INTO checkpoint_passages (id, enterprise_id, checkpoint_id, employee_id, typed, temperature, allowed, reasons, guard_id, at) \
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [UUID(), enterpriseID, checkpointID, employeeID, typed, temperature, allowed, reasons, guardID, now])
+    }
+
     struct GatePassage: Decodable {
         let at: Date
         let employee_id: UUID?

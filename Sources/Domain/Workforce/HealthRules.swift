@@ -22,8 +22,32 @@ public struct HealthPolicy: Codable, Equatable, Sendable {
     public var retentionDays = 30
     /// Whether a visitor must give a resident ID number.
     public var visitorIDRequired = false
+    /// Protective equipment the gate and the checkpoints check beyond the mask (always checked):
+    /// gloves, suits, where the district asks for them.
+    public var protectiveEquipment: [ProtectiveItem] = []
 
     public init() {}
+
+    /// Settings stored before a field existed keep its default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        feverThreshold = try container.decode(Double.self, forKey: .feverThreshold)
+        quarantineDays = try container.decode(Int.self, forKey: .quarantineDays)
+        closeContactDays = try container.decode(Int.self, forKey: .closeContactDays)
+        homeProvince = try container.decode(String.self, forKey: .homeProvince)
+        keyAreas = try container.decode([String].self, forKey: .keyAreas)
+        clusterFevers = try container.decode(Int.self, forKey: .clusterFevers)
+        clusterDays = try container.decode(Int.self, forKey: .clusterDays)
+        supplyWarningDays = try container.decode(Int.self, forKey: .supplyWarningDays)
+        retentionDays = try container.decode(Int.self, forKey: .retentionDays)
+        visitorIDRequired = try container.decode(Bool.self, forKey: .visitorIDRequired)
+        protectiveEquipment = try container.decodeIfPresent([ProtectiveItem].self, forKey: .protectiveEquipment) ?? []
+    }
+
+    /// What the gate checks: the mask, then the items the district asks for.
+    public var requiredEquipment: [ProtectiveItem] {
+        [.mask] + ProtectiveItem.allCases.filter { $0 != .mask && protectiveEquipment.contains($0) }
+    }
 
     /// Bounds a district may set; findings keyed `health.<field>`.
     public func check() -> FieldErrors {
@@ -225,6 +249,21 @@ public struct HealthCode: Equatable, Sendable {
 public enum GateReason: String, Codable, Sendable, CaseIterable {
     case notOnRoster, leftEnterprise, redCode, yellowCode, feverNow, noMask, inQuarantine
     case keyAreaTravel, keyAreaContact, idRequired
+    case noGloves, noSuit
+}
+
+/// 防护用品 the gate checks: the mask always, gloves and suits where the district asks.
+public enum ProtectiveItem: String, Codable, Sendable, CaseIterable {
+    case mask, gloves, suit
+
+    /// The reason a missing item gives.
+    public var missing: GateReason {
+        switch self {
+        case .mask: .noMask
+        case .gloves: .noGloves
+        case .suit: .noSuit
+        }
+    }
 }
 
 public enum GateDirection: String, Codable, Sendable, CaseIterable { case `in`, out }
@@ -238,9 +277,11 @@ public struct GateDecision: Equatable, Sendable {
         allowed = reasons.isEmpty
     }
 
-    /// A member of staff coming in. Leaving is always allowed (and logged).
+    /// A member of staff coming in. `wearing` the protective items seen (the mask among them);
+    /// each item the policy asks for and not worn is a reason of its own. Leaving is always
+    /// allowed (and logged).
     public static func staff(onRoster: Bool, employed: Bool, code: HealthCode?, inQuarantine: Bool,
-                             temperature: Double?, mask: Bool, direction: GateDirection, policy: HealthPolicy) -> GateDecision {
+                             temperature: Double?, wearing: Set<ProtectiveItem>, direction: GateDirection, policy: HealthPolicy) -> GateDecision {
         guard direction == .in else { return GateDecision([]) }
         guard onRoster else { return GateDecision([.notOnRoster]) }
         guard employed else { return GateDecision([.leftEnterprise]) }
@@ -252,7 +293,7 @@ public struct GateDecision: Equatable, Sendable {
         default: break
         }
         if let temperature, policy.isFever(temperature) { reasons.append(.feverNow) }
-        if !mask { reasons.append(.noMask) }
+        for item in policy.requiredEquipment where !wearing.contains(item) { reasons.append(item.missing) }
         return GateDecision(reasons)
     }
 
