@@ -3,8 +3,9 @@ import Fluent
 import Foundation
 
 /// The demo district's sites: the disinfectant maker's areas with today's disinfections (the
-/// dormitory overdue), its staff on site, at home and on leave, and two weeks of output of
-/// disinfectant (5,000-odd bottles a day, as the seed reports), protective suits and vegetables.
+/// dormitory overdue), a checkpoint at its filling workshop, its staff on site, at home and on
+/// leave, and two weeks of output of disinfectant (5,000-odd bottles a day, as the seed
+/// reports), protective suits and vegetables.
 struct DemoSite {
     let context: DemoDistrict.Context
 
@@ -41,6 +42,22 @@ struct DemoSite {
                 record.recordedBy = "李红"
                 try await record.create(on: db)
             }
+        }
+
+        // A checkpoint at the filling workshop's entrance, where the guard took temperatures again this morning.
+        let checkpoint = Checkpoint()
+        checkpoint.enterpriseID = maker
+        checkpoint.name = "灌装车间入口"
+        checkpoint.createdAt = now.addingTimeInterval(-10 * 86_400)
+        try await checkpoint.create(on: db)
+        let guardID = try await User.query(on: db).filter(\.$username == "guard").first()?.requireID() ?? UUID()
+        let workers = try await Employee.query(on: db).filter(\.$enterprise.$id == maker).filter(\.$department == "灌装车间").limit(5).all()
+        for (index, worker) in workers.enumerated() {
+            try await HotStatement("""
+                INSERT INTO checkpoint_passages (id, enterprise_id, checkpoint_id, employee_id, typed, temperature, allowed, reasons, guard_id, at) \
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [UUID(), maker, try checkpoint.requireID(), try worker.requireID(), worker.employeeNumber, 36.3 + Double(index) / 10, true, "",
+                      guardID, now.addingTimeInterval(-Double(3 - index % 3) * 3600)]).run(on: db)
         }
 
         // Who works where today: most on site, the office at home, two on leave.
