@@ -89,6 +89,14 @@ struct CheckpointTests {
             #expect(wrong.text.contains(#"id="mask-no" name="mask" value="no" checked"#) && !wrong.text.contains(#"id="mask-yes" name="mask" value="yes" checked"#))
             #expect(wrong.text.contains(#"id="gloves-yes" name="gloves" value="yes" checked"#))
             #expect(wrong.text.contains(#"value="abc""#) && wrong.text.contains(#"name="checkpoint" value="\#(id)""#))
+            // A check at the checkpoint shows in its own log, not the gate's.
+            _ = try await WorkforceFixtures.importCSV(app, admin, enterprise, Data(WorkforceFixtures.csv(WorkforceFixtures.people).utf8))
+            let checked = try await app.testing().sendRequest(.POST, "/gate", headers: guardCaller.pageHeaders.adding(.form), body: .form([
+                "_csrf": guardCaller.csrf, "who": "A003", "temperature": "36.6", "mask": "yes", "gloves": "yes", "direction": "in", "checkpoint": id.uuidString,
+            ]))
+            #expect(checked.status == .ok && checked.text.contains("本检查点今日记录") && checked.text.contains("张伟"))
+            let atGate = try await app.testing().sendRequest(.GET, "/gate", headers: guardCaller.pageHeaders)
+            #expect(!atGate.text.contains("张伟"))
         }
     }
 }

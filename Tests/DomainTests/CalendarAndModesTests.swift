@@ -17,6 +17,8 @@ struct CalendarAndModesTests {
         #expect(calendar.adding(workingDays: 1, to: day("2026-09-24")) == day("2026-09-28"))
         // Sunday 20 September 2026 is worked in exchange for the National Day holiday.
         #expect(calendar.isWorkingDay(day("2026-09-20")))
+        #expect(calendar.isWorkingDay(day("2026-02-28"))) // a make-up Saturday
+        #expect(calendar.workingDays(from: day("2026-02-27"), to: day("2026-03-02")) == 2) // Saturday 28th and Monday
         #expect(calendar.adding(workingDays: 1, to: day("2026-09-19")) == day("2026-09-20"))
         #expect(WorkingCalendar.weekdays.adding(workingDays: 1, to: day("2026-09-19")) == day("2026-09-21"))
         // The 2020 Spring Festival, extended to 2 February: Monday 3 February is the first working day.

@@ -64,7 +64,7 @@ struct SiteRulesTests {
             Issue.record("accepted")
         } catch {
             #expect(error.messages["date"] == "error.date.future")
-            #expect(error.messages["items[0].quantity"] == "error.number.range")
+            #expect(error.messages["items[0].quantity"] == "error.number.whole")
             #expect(error.messages["items[1].product"] == "error.output.twice")
             #expect(error.messages["items[2].product"] == "error.choice")
             #expect(error.messages["items[2].quantity"] == "error.required")

@@ -77,7 +77,7 @@ enum SitePagesController {
         let days = (0..<14).map { range.from.adding(days: $0).iso }
         let todays = reports.filter { $0.day == (outputForm.values["date"] ?? today.iso) }
         let charts = products.filter { product in reports.contains { $0.product == product.code } }.map { product in
-            LineChart(title: "\(product.name(req.language))（\(product.unit(req.language))）", days: days,
+            LineChart(title: req.t("site.productUnit", product.name(req.language), product.unit(req.language)), days: days,
                       series: [(label: product.name(req.language), values: days.map { day in
                           reports.first { $0.day == day && $0.product == product.code }.map { Double($0.quantity) }
                       })]) { String(Int($0)) }
@@ -303,9 +303,10 @@ enum SitePagesController {
         let scope = try await scope(req)
         let totals = try await SiteService.totals(req.context, from: today.adding(days: -13), to: today, enterprises: scope, language: req.language)
         let charts = totals.products.filter { $0.quantities.contains { $0 > 0 } }.map { product in
-            LineChart(title: "\(product.name)（\(product.unit)）", days: totals.days,
-                      series: [(label: req.t("site.output.made"), values: product.quantities.map(Double.init)),
-                               (label: req.t("site.output.ordersDue"), values: product.ordersDue.map(Double.init))]) { String(Int($0)) }
+            // A day nobody reported is a gap, not a zero.
+            LineChart(title: req.t("site.productUnit", product.name, product.unit), days: totals.days,
+                      series: [(label: req.t("site.output.made"), values: zip(product.quantities, product.reports).map { $1 > 0 ? Double($0) : nil }),
+                               (label: req.t("site.output.ordersDue"), values: zip(product.ordersDue, product.reports).map { $1 > 0 ? Double($0) : nil })]) { String(Int($0)) }
         }
         let todayQuery = WorkDay.query(on: req.db).filter(\.$day == today.iso)
         if let scope { todayQuery.filter(\.$enterpriseID ~~ Array(scope)) }

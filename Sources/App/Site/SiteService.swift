@@ -294,6 +294,8 @@ enum SiteService {
             /// By day, `from` to `to`, 0 where nothing was reported.
             let quantities: [Int]
             let ordersDue: [Int]
+            /// How many enterprises reported it each day.
+            let reports: [Int]
             let enterprises: Int
         }
 
@@ -318,6 +320,7 @@ enum SiteService {
             return .init(code: product.code, name: product.name(language), unit: product.unit(language),
                          quantities: days.map { day in own.filter { $0.day == day.iso }.reduce(0) { $0 + $1.quantity } },
                          ordersDue: days.map { day in own.filter { $0.day == day.iso }.reduce(0) { $0 + ($1.ordersDue ?? 0) } },
+                         reports: days.map { day in own.filter { $0.day == day.iso }.count },
                          enterprises: Set(own.map(\.enterpriseID)).count)
         })
     }

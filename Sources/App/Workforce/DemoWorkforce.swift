@@ -23,6 +23,15 @@ struct DemoWorkforce {
         ResidentID.completing(String(format: "220102%04d%02d%02d%03d", year, month, day, serial % 1000))
     }
 
+    /// A time of today's working day (7:00 reports, 7:30 the gate, 12:00 lunch…), pressed into
+    /// the hours already past when the demo starts early in the morning, so that nothing of today
+    /// happens in the future.
+    func clock(_ hours: Double) -> Date {
+        let start = CivilDate(now).start
+        let scale = min(1, max(0, now.timeIntervalSince(start) - 60) / (12.5 * 3600))
+        return start.addingTimeInterval(hours * 3600 * scale)
+    }
+
     func load() async throws {
         let today = CivilDate(now)
         let admin = try await User.query(on: db).filter(\.$username == "company").first()
@@ -93,13 +102,13 @@ struct DemoWorkforce {
                     let temperature = fever ? 37.6 + Double(n % 3) * 0.2 : 36.2 + Double((n * 7 + offset) % 8) / 10
                     rows.append(WorkforceStore.reportUpsert(enterpriseID: enterpriseID, day: day.iso, employeeID: person.id!, temperature: temperature,
                                                             symptoms: fever ? "cough,fever" : "", contactWithCases: false, city: "长春市", note: "",
-                                                            reportedBy: recorder, at: day.start.addingTimeInterval(7 * 3600 + Double(n * 60))))
+                                                            reportedBy: recorder, at: offset == 0 ? clock(7 + Double(n) / 60) : day.start.addingTimeInterval(7 * 3600 + Double(n * 60))))
                 }
             }
             for row in rows { try await row.run(on: db) }
             for person in people {
                 person.lastTemperature = 36.5
-                person.lastTemperatureAt = today.start.addingTimeInterval(7 * 3600)
+                person.lastTemperatureAt = clock(7)
                 try await person.save(on: db)
             }
 
@@ -114,7 +123,7 @@ struct DemoWorkforce {
                     alert.source = order == 0 ? .gate : .report
                     alert.day = today.adding(days: order == 0 ? -1 : 0).iso
                     alert.cluster = order == 2
-                    alert.createdAt = today.adding(days: order == 0 ? -1 : 0).start.addingTimeInterval(7.5 * 3600 + Double(order * 600))
+                    alert.createdAt = order == 0 ? today.adding(days: -1).start.addingTimeInterval(7.5 * 3600) : clock(7.5 + Double(order) / 6)
                     try await alert.create(on: db)
                     people[n].lastTemperature = alert.temperature
                     people[n].lastTemperatureAt = alert.createdAt
@@ -130,11 +139,11 @@ struct DemoWorkforce {
                 let reasons = n == 7 ? "inQuarantine,redCode" : refused ? "yellowCode,feverNow" : ""
                 passages.append(WorkforceStore.gateCheckIn(enterpriseID: enterpriseID, employeeID: person.id!, typed: person.employeeNumber, direction: .in,
                                                            temperature: refused && n != 7 ? 37.8 : 36.5, mask: true, allowed: !refused, reasons: reasons,
-                                                           guardID: guardID, at: today.start.addingTimeInterval(7.5 * 3600 + Double(n * 45))))
+                                                           guardID: guardID, at: clock(7.5 + Double(n * 45) / 3600)))
                 if n % 10 == 3 && !refused {
                     passages.append(WorkforceStore.gateCheckIn(enterpriseID: enterpriseID, employeeID: person.id!, typed: person.employeeNumber,
                                                                direction: .out, temperature: 36.4, mask: true, allowed: true, reasons: "", guardID: guardID,
-                                                               at: today.start.addingTimeInterval(12 * 3600 + Double(n * 30))))
+                                                               at: clock(12 + Double(n * 30) / 3600)))
                 }
             }
             for passage in passages { try await passage.run(on: db) }
@@ -169,8 +178,8 @@ struct DemoWorkforce {
             visitor.allowed = allowed
             visitor.reasons = allowed ? "" : GateReason.keyAreaTravel.rawValue
             visitor.guardID = guardUser?.id ?? UUID()
-            visitor.checkedInAt = CivilDate(now).start.addingTimeInterval(9 * 3600)
-            visitor.checkedOutAt = out ? CivilDate(now).start.addingTimeInterval(10 * 3600) : nil
+            visitor.checkedInAt = clock(9)
+            visitor.checkedOutAt = out ? clock(10) : nil
             try await visitor.create(on: db)
         }
     }

@@ -307,9 +307,15 @@ enum Gate {
     }
 
     /// The staff gate log of a day: decisions, never temperatures.
-    static func log(_ ctx: ServiceContext, day: CivilDate, limit: Int = 200) async throws -> [LogEntry] {
+    /// At a checkpoint (`checkpointID`), that checkpoint's own passages instead.
+    static func log(_ ctx: ServiceContext, day: CivilDate, limit: Int = 200, checkpointID: UUID? = nil) async throws -> [LogEntry] {
         let enterpriseID = try enterpriseID(ctx)
-        let rows = try await WorkforceStore.gateLog(ctx.db, enterpriseID: enterpriseID, day: day, limit: limit)
+        let rows: [WorkforceStore.GatePassage]
+        if let checkpointID {
+            rows = try await WorkforceStore.checkpointLog(ctx.db, checkpointID: checkpointID, day: day, limit: limit)
+        } else {
+            rows = try await WorkforceStore.gateLog(ctx.db, enterpriseID: enterpriseID, day: day, limit: limit)
+        }
         let names = try await Employee.names(rows.compactMap(\.employee_id), on: ctx.db)
         return rows.map {
             LogEntry(at: $0.at, name: $0.employee_id.flatMap { names[$0] }, typed: $0.typed, direction: $0.direction,

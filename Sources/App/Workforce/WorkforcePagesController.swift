@@ -156,9 +156,9 @@ enum WorkforcePagesController {
     /// keeps from one check to the next.
     static func renderGate(_ req: Request, form: FormState, result: Gate.DecisionDTO?, checkpoint: String,
                            status: HTTPResponseStatus = .ok) async throws -> Response {
-        let log = try await Gate.log(req.context, day: CivilDate(req.now), limit: 15)
         let places = try await Gate.checkpoints(req.context, enterpriseID: try Gate.enterpriseID(req.context))
         let chosen = places.first { $0.id.uuidString == checkpoint }
+        let log = try await Gate.log(req.context, day: CivilDate(req.now), limit: 15, checkpointID: chosen?.id)
         let policy = try await req.districtSettings().health
         return try await Pages.render(req, "workforce/gate", GatePage(
             page: try await Pages.context(req, titleKey: "gate.title"), form: form, result: result,

@@ -149,6 +149,14 @@ enum WorkforceStore {
             .orderBy("at", .descending).limit(limit).all(decoding: GatePassage.self)
     }
 
+    /// A day's passages at a checkpoint, newest first (each one coming in).
+    static func checkpointLog(_ db: any Database, checkpointID: UUID, day: CivilDate, limit: Int) async throws -> [GatePassage] {
+        try await sql(db).select().columns("at", "employee_id", "typed", "allowed", "reasons").column(SQLAlias(SQLLiteral.string("in"), as: "direction"))
+            .from(CheckpointLogTable.schema).where("checkpoint_id", .equal, SQLBind(checkpointID))
+            .where("at", .greaterThanOrEqual, SQLBind(day.start)).where("at", .lessThan, SQLBind(day.adding(days: 1).start))
+            .orderBy("at", .descending).limit(limit).all(decoding: GatePassage.self)
+    }
+
     /// The day at the gate: people on site (whose last allowed passage was in) and refusals,
     /// counted by the database from a covering index (decoding a busy gate's day row by row took
     /// most of the summary). An exit and an entry at the very same instant count as an exit.

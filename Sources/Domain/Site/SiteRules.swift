@@ -158,8 +158,12 @@ public enum OutputRules {
                 if required { errors.add(field, "error.required") }
                 return nil
             }
-            guard value.isFinite, value >= 0, value <= 100_000_000, value.rounded() == value else {
+            guard value.isFinite, value >= 0, value <= 100_000_000 else {
                 errors.add(field, "error.number.range")
+                return nil
+            }
+            guard value.rounded() == value else {
+                errors.add(field, "error.number.whole")
                 return nil
             }
             return Int(value)
