@@ -1,8 +1,9 @@
 import Foundation
 
-/// A value each instance keeps for a few seconds: a change made on another instance is seen
-/// within `lifetime`; one made here clears it at once. District settings and the help desk's
-/// routing table are read on nearly every write and change a few times a year.
+/// A value each instance keeps for a few seconds: a change clears it on every instance at once
+/// (`ClusterEvents`); `lifetime` is the safety net when the instances lost touch. District
+/// settings, the working calendar and the help desk's routing table are read on nearly every
+/// write and change a few times a year.
 final class InstanceCache<Value: Sendable>: @unchecked Sendable {
     static var lifetime: TimeInterval { 5 }
     private let lock = NSLock()

@@ -8,8 +8,8 @@ import Vapor
 /// and whether the account is disabled.
 ///
 /// Revocation: signing out, a disabled account, a new role or a reset password clear the cache
-/// of the instance that made the change at once (`clear()`); other instances (PostgreSQL
-/// deployments) stop honouring the token within `lifetime`.
+/// of every instance at once (`ClusterEvents`, `.changed(.bearerTokens)`); `lifetime` is the
+/// safety net when the instances lost touch.
 final class BearerCache: @unchecked Sendable {
     static let lifetime: TimeInterval = 5
     /// Past this many tokens the cache starts again empty rather than grow.
