@@ -129,7 +129,9 @@ struct ClusterTests {
                 let id = try #require(raised.ticket?.id)
                 let event = await heard
                 #expect(event?.data == "ticket:\(id)")
-                #expect(ContinuousClock.now - answered < .seconds(1))
+                // Within a second on a calm machine (`.ci/cluster.py` holds it to that); here, with
+                // the whole suite running at once, within three. Without NOTIFY it never arrives.
+                #expect(ContinuousClock.now - answered < .seconds(3))
                 #expect(await nextEvent(elsewhere, within: 0.3) == nil)
 
                 // A bearer token: B keeps it for 5 s, but A's revocation clears it at once.
@@ -137,11 +139,12 @@ struct ClusterTests {
                 #expect(try await second.testing().sendRequest(.GET, "/api/v1/me", headers: agent.apiHeaders).status == .ok)
                 let revoked = try await app.testing().sendRequest(.DELETE, "/api/v1/auth/token", headers: agent.apiHeaders)
                 #expect(revoked.status == .noContent)
-                let refusedAt = ContinuousClock.now
-                try await waitUntil(seconds: 1) {
-                    try await second.testing().sendRequest(.GET, "/api/v1/me", headers: agent.apiHeaders).status == .unauthorized
-                }
-                #expect(ContinuousClock.now - refusedAt < .seconds(1))
+                // B's kept copy is dropped by A's message (without it, it would live 5 s), and B
+                // then refuses the token.
+                let revokedAt = ContinuousClock.now
+                try await waitUntil(seconds: 3) { second.bearerCache.isEmpty }
+                #expect(ContinuousClock.now - revokedAt < .seconds(3))
+                #expect(try await second.testing().sendRequest(.GET, "/api/v1/me", headers: agent.apiHeaders).status == .unauthorized)
 
                 // District settings.
                 let before = try await second.testing().sendRequest(.GET, "/api/v1/settings", headers: world.admin.apiHeaders)
@@ -149,14 +152,14 @@ struct ClusterTests {
                 let changed = try await app.testing().sendRequest(.PUT, "/api/v1/settings", headers: world.admin.apiHeaders.adding(.json),
                                                                   body: .json(["officerCap": 7]))
                 #expect(changed.status == .ok)
-                try await waitUntil(seconds: 1) { second.settingsCache.fresh() == nil }
+                try await waitUntil(seconds: 3) { second.settingsCache.fresh() == nil }
                 let after = try await second.testing().sendRequest(.GET, "/api/v1/settings", headers: world.admin.apiHeaders)
                 #expect(after.text.contains(#""officerCap":7"#))
 
                 // An import's progress, asked of the other instance.
                 let owner = try world.company.user.requireID()
                 app.startImport(token: "import-1", owner: owner).update(.importing, done: 5_000, total: 20_000)
-                try await waitUntil(seconds: 1) { second.importProgress.progress(token: "import-1", owner: owner)?.done == 5_000 }
+                try await waitUntil(seconds: 3) { second.importProgress.progress(token: "import-1", owner: owner)?.done == 5_000 }
                 #expect(second.importProgress.progress(token: "import-1", owner: UUID()) == nil)
             }
         }

@@ -36,6 +36,8 @@ final class BearerCache: @unchecked Sendable {
     }
 
     func clear() { lock.withLock { rows.removeAll() } }
+
+    var isEmpty: Bool { lock.withLock { rows.isEmpty } }
 }
 
 extension Application {
