@@ -64,11 +64,12 @@ if [ "$pg_url" = "$default_url" ] && [ "$(id -u)" = 0 ]; then
   su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname = 'fugong'\"" | grep -q 1 \
     || su postgres -c "psql -q -c \"CREATE ROLE fugong LOGIN PASSWORD 'fugong' CREATEDB;\""
   # Group commit for many small durable writes (README, "PostgreSQL, several instances"): a
-  # commit waits 200 µs for others to share its WAL flush when five or more are running.
-  su postgres -c "psql -q -c 'ALTER SYSTEM SET commit_delay = 200'"
+  # commit waits CLUSTER_BENCH_COMMIT_DELAY µs (200) for others to share its WAL flush when five
+  # or more are running.
+  su postgres -c "psql -q -c 'ALTER SYSTEM SET commit_delay = ${CLUSTER_BENCH_COMMIT_DELAY:-200}'"
   su postgres -c "psql -q -c 'ALTER SYSTEM SET commit_siblings = 5'"
   su postgres -c "psql -q -c 'SELECT pg_reload_conf()'" >/dev/null
-  echo "PostgreSQL: commit_delay 200 µs, commit_siblings 5"
+  echo "PostgreSQL: commit_delay ${CLUSTER_BENCH_COMMIT_DELAY:-200} µs, commit_siblings 5"
 fi
 # As many connections as the load has (50 connections, two event loops an instance).
 export FUGONG_DB_CONNECTIONS_PER_LOOP="${FUGONG_DB_CONNECTIONS_PER_LOOP:-24}"

@@ -65,6 +65,8 @@ struct NoticeTests {
             let reminded = try await app.testing().sendRequest(.POST, "/api/v1/notices/\(id)/receipts/\(alsoInZone.id!)/reminder", headers: admin.apiHeaders)
             #expect(reminded.status == .noContent)
             #expect(try await Notification.query(on: app.db).filter(\.$messageKey == "notify.notice.reminder").count() == 1)
+            // Not again within the hour.
+            #expect(try await app.testing().sendRequest(.POST, "/api/v1/notices/\(id)/receipts/\(alsoInZone.id!)/reminder", headers: admin.apiHeaders).status == .conflict)
             #expect(try await app.testing().sendRequest(.POST, "/api/v1/notices/\(id)/receipts/\(inZone.id!)/reminder", headers: admin.apiHeaders).status == .conflict)
             #expect(try await app.testing().sendRequest(.POST, "/api/v1/notices/\(id)/receipts/\(inZone.id!)/call", headers: officer.apiHeaders).status == .notFound)
             let called = try await app.testing().sendRequest(.POST, "/api/v1/notices/\(id)/receipts/\(alsoInZone.id!)/call", headers: officer.apiHeaders)

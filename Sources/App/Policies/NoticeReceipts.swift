@@ -169,10 +169,17 @@ enum NoticeReceipts {
         return receipt
     }
 
-    /// One click: the enterprise is told again. 409 once it has read the notice.
+    /// Reminders of one enterprise at most this often.
+    static let reminderInterval: TimeInterval = 3600
+
+    /// One click: the enterprise is told again. 409 once it has read the notice, or within an
+    /// hour of the last reminder.
     static func remind(_ ctx: ServiceContext, _ policy: Policy, enterpriseID: UUID) async throws {
         let receipt = try await receipt(ctx, policyID: try policy.requireID(), enterpriseID: enterpriseID)
         guard receipt.readAt == nil else { throw AppError.conflict(field: nil, messageKey: "error.notice.alreadyRead") }
+        if let last = receipt.remindedAt, ctx.now.timeIntervalSince(last) < reminderInterval {
+            throw AppError.conflict(field: nil, messageKey: "error.notice.remindedRecently")
+        }
         receipt.reminders += 1
         receipt.remindedAt = ctx.now
         try await ctx.transaction { db in
