@@ -141,6 +141,8 @@ struct SiteTests {
             #expect(summary.text.contains(#""onSite":3"#) && summary.text.contains(#""aboveApproved":true"#))
             let dashboard = try await app.testing().sendRequest(.GET, "/dashboard", headers: world.leader.pageHeaders)
             #expect(dashboard.text.contains("今日到岗 3 人，居家办公 0 人"))
+            let figures = try await F.send(app, .GET, "/api/v1/dashboard", world.leader)
+            #expect(figures.text.contains(#""site":{"onSite":3,"remote":0}"#) || figures.text.contains(#""site":{"remote":0,"onSite":3}"#))
             let told = try await Notification.query(on: app.db).filter(\.$messageKey == "notify.site.aboveApproved").all()
             #expect(told.map(\.userID) == [world.officer.user.id])
             let page = try await app.testing().sendRequest(.GET, "/site/district", headers: world.officer.pageHeaders)

@@ -23,6 +23,8 @@ enum DashboardAPIController {
         let byIndustry: [Group]
         let byCategory: [Group]
         let bySize: [Group]
+        /// 居家办公: who works on site and from home that day (`Site`).
+        let site: SiteService.DayTotals
     }
 
     static func overview(_ req: Request, _ query: DashboardQuery) async throws -> Overview {
@@ -39,7 +41,8 @@ enum DashboardAPIController {
             }
         }
         return Overview(asOf: snapshot.asOf, date: query.day.iso, tiles: tiles, byZone: groups(.zone), byIndustry: groups(.industry),
-                        byCategory: groups(.category), bySize: groups(.size))
+                        byCategory: groups(.category), bySize: groups(.size),
+                        site: try await SiteService.dayTotals(req.db, day: query.day, enterprises: try await SitePagesController.scope(req)))
     }
 
     @Sendable static func dashboard(req: Request) async throws -> Response {

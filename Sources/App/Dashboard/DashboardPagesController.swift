@@ -127,9 +127,7 @@ enum DashboardPagesController {
         }
         let zones = try await EnterpriseRegistry.zones(req.db)
         let user = try ctx.requireUser()
-        let arrangementsQuery = WorkDay.query(on: req.db).filter(\.$day == query.day.iso)
-        if let scope = try await SitePagesController.scope(req) { arrangementsQuery.filter(\.$enterpriseID ~~ Array(scope)) }
-        let arrangements = try await arrangementsQuery.all()
+        let site = try await SiteService.dayTotals(req.db, day: query.day, enterprises: try await SitePagesController.scope(req))
         let context = Page(
             page: try await Pages.context(req, titleKey: "dashboard.title"), asOf: asOfText(req, snapshot),
             date: query.day.iso, today: CivilDate(req.now).iso, zone: query.filter.zone ?? "", category: query.filter.category ?? "",
@@ -152,7 +150,7 @@ enum DashboardPagesController {
             columns: columns.map { req.t($0.nameKey) }, rows: rows,
             csvHref: link("/dashboard/export", query.filterItems.merging(["by": query.dimension.rawValue]) { $1 }),
             series: [series], canBrief: [.leader, .districtAdmin, .reviewer].contains(user.role),
-            onSite: arrangements.filter { $0.arrangement == .onSite }.count, remote: arrangements.filter { $0.arrangement == .remote }.count)
+            onSite: site.onSite, remote: site.remote)
         return try await Pages.render(req, "dashboard/dashboard", context)
     }
 

@@ -169,6 +169,19 @@ enum SiteService {
             .map { ($0.employeeID, $0.arrangement) }, uniquingKeysWith: { _, last in last })
     }
 
+    struct DayTotals: Content {
+        let onSite: Int
+        let remote: Int
+    }
+
+    /// On site and remote on `day`, in the district or the enterprises given (the dashboard).
+    static func dayTotals(_ db: any Database, day: CivilDate, enterprises: Set<UUID>?) async throws -> DayTotals {
+        let query = WorkDay.query(on: db).filter(\.$day == day.iso)
+        if let enterprises { query.filter(\.$enterpriseID ~~ Array(enterprises)) }
+        let arrangements = try await query.all().map(\.arrangement)
+        return DayTotals(onSite: arrangements.filter { $0 == .onSite }.count, remote: arrangements.filter { $0 == .remote }.count)
+    }
+
     /// Sets the day's arrangement of the people given (the others keep theirs). Above the
     /// approved on-site headcount, the enterprise's officer is told, once a day.
     static func arrange(_ ctx: ServiceContext, enterpriseID: UUID, _ input: ArrangementInput) async throws -> ArrangementDay {
