@@ -456,4 +456,18 @@ final class Timeline: @unchecked Sendable {
     private var list: [String] = []
     func add(_ event: String) { lock.withLock { list.append(event) } }
     var events: [String] { lock.withLock { list } }
+
+    @Test("A unique index met by a second submit at once is a 409 conflict, never a 500")
+    func constraintIsConflict() {
+        struct Duplicate: DatabaseError, Error {
+            var isSyntaxError: Bool { false }
+            var isConnectionClosed: Bool { false }
+            var isConstraintFailure: Bool { true }
+        }
+        guard case .conflict(_, let key) = ErrorResponder.classify(Duplicate()) else {
+            Issue.record("a constraint failure is not a conflict")
+            return
+        }
+        #expect(key == "error.conflict.duplicate")
+    }
 }

@@ -1,4 +1,5 @@
 import Domain
+import Fluent
 import Vapor
 
 /// Turns every error into what the caller can use: JSON `{"error": {code, message, fields}}` for
@@ -52,6 +53,10 @@ enum ErrorResponder {
             return .invalid(errors)
         case let error as DecodingError:
             return .invalid(FieldErrors(Self.fieldName(of: error), "error.field.type"))
+        case let error as any DatabaseError where error.isConstraintFailure:
+            // Two submits of one form at once: the second meets the first's row (a unique
+            // index). On SQLite the one writer orders them; on PostgreSQL they can race.
+            return .conflict(field: nil, messageKey: "error.conflict.duplicate")
         case _ where String(reflecting: type(of: error)).hasPrefix("MultipartKit."):
             // The parser's own syntax error (private to MultipartKit); `BodyGuard` keeps such
             // bodies away, this is the second line.

@@ -1,5 +1,6 @@
 import Domain
 import Fluent
+import SQLKit
 import Vapor
 
 /// Whom a published notice was sent to (`NoticeTargets`), kept as it was chosen.
@@ -117,12 +118,14 @@ enum NoticeReceipts {
     /// An enterprise's person opened the notice: its receipt is read (the first reader's name).
     static func markRead(_ ctx: ServiceContext, _ policy: Policy) async throws {
         guard let user = ctx.user, user.role.belongsToEnterprise, let enterprise = user.$enterprise.id, let id = policy.id,
-              let receipt = try await NoticeReceipt.query(on: ctx.db).filter(\.$policyID == id).filter(\.$enterprise.$id == enterprise)
-                .filter(\.$readAt == nil).first()
+              try await NoticeReceipt.query(on: ctx.db).filter(\.$policyID == id).filter(\.$enterprise.$id == enterprise)
+                .filter(\.$readAt == nil).first() != nil
         else { return }
-        receipt.readAt = ctx.now
-        receipt.readBy = user.displayName
-        try await ctx.transaction { db in try await receipt.save(on: db) }
+        // Only while unread: the first reader stays the reader, whichever instance the second hits.
+        try await ctx.transaction { db in
+            try await NoticeReceipt.query(on: db).filter(\.$policyID == id).filter(\.$enterprise.$id == enterprise).filter(\.$readAt == nil)
+                .set(\.$readAt, to: ctx.now).set(\.$readBy, to: user.displayName).update()
+        }
     }
 
     struct ReceiptDTO: Content {
@@ -165,7 +168,10 @@ enum NoticeReceipts {
         guard let receipt = try await NoticeReceipt.query(on: ctx.db).filter(\.$policyID == policyID)
             .filter(\.$enterprise.$id == enterpriseID).with(\.$enterprise).first()
         else { throw AppError.notFound }
-        if user.role == .officer, !(try await OfficerService.serves(user, receipt.enterprise, on: ctx.db)) { throw AppError.notFound }
+        // An officer acts for the enterprises their receipts list shows: those assigned to them.
+        if user.role == .officer, !(try await OfficerService.assignedEnterpriseIDs(user, on: ctx.db)).contains(enterpriseID) {
+            throw AppError.notFound
+        }
         return receipt
     }
 
@@ -180,10 +186,16 @@ enum NoticeReceipts {
         if let last = receipt.remindedAt, ctx.now.timeIntervalSince(last) < reminderInterval {
             throw AppError.conflict(field: nil, messageKey: "error.notice.remindedRecently")
         }
-        receipt.reminders += 1
-        receipt.remindedAt = ctx.now
+        let receiptID = try receipt.requireID()
         try await ctx.transaction { db in
-            try await receipt.save(on: db)
+            // The same rule as one statement: two clicks at once (or on two instances) remind once.
+            guard let sql = db as? any SQLDatabase else { throw AppError.internalError("receipts need SQL") }
+            let claimed = try await sql.update(NoticeReceipt.schema)
+                .set("reminders", to: SQLRaw("reminders + 1")).set("reminded_at", to: SQLBind(ctx.now))
+                .where("id", .equal, SQLBind(receiptID)).where("read_at", .is, SQLLiteral.null)
+                .where { $0.where("reminded_at", .is, SQLLiteral.null).orWhere("reminded_at", .lessThan, SQLBind(ctx.now.addingTimeInterval(-reminderInterval))) }
+                .returning("id").all()
+            guard !claimed.isEmpty else { throw AppError.conflict(field: nil, messageKey: "error.notice.remindedRecently") }
             try await Notification.toEnterprise(enterpriseID, "notify.notice.reminder", [policy.title], link: "/policies/\(try policy.requireID())",
                                                 at: ctx.now, on: db)
             try await Audit.record(ctx, on: db, action: "notice.remind", entity: "enterprise", entityID: enterpriseID, subject: policy.title)
@@ -196,6 +208,10 @@ enum NoticeReceipts {
         let user = try ctx.requireUser()
         guard user.role == .officer else { throw AppError.forbidden }
         let receipt = try await receipt(ctx, policyID: try policy.requireID(), enterpriseID: enterpriseID)
+        // One call logged an hour, so that a double click does not count twice in the dispatch figures.
+        if let last = receipt.calledAt, ctx.now.timeIntervalSince(last) < reminderInterval {
+            throw AppError.conflict(field: nil, messageKey: "error.notice.calledRecently")
+        }
         let contact = DispatchContact()
         contact.$officer.id = try user.requireID()
         contact.$enterprise.id = enterpriseID

@@ -111,6 +111,7 @@ enum PoliciesPagesController {
         let read: Int
         let unread: [Row]
         let readRows: [Row]
+        let canRemind: Bool
         let canCall: Bool
     }
 
@@ -157,7 +158,7 @@ enum PoliciesPagesController {
                              called: receipt.calledAt.map { req.t("notice.called", receipt.calledBy ?? "", DisplayFormat.dateTime($0)) })
         }
         return ReceiptsView(sent: summary.sent, read: summary.read, unread: rows.filter { $0.read == nil }, readRows: rows.filter { $0.read != nil },
-                            canCall: user.role == .officer)
+                            canRemind: [.districtAdmin, .officer].contains(user.role), canCall: user.role == .officer)
     }
 
     /// `reminder` or `call`, from the notice's page.

@@ -103,7 +103,13 @@ enum ZoneModesService {
         let settings = try await ctx.settings()
         var known = try await records(ctx.db).compactMap(\.change)
         var errors = FieldErrors()
+        var days = Set<String>()
         for (index, change) in changes.enumerated() {
+            // One change per zone and day: two would leave the mode of that day to chance.
+            guard days.insert("\(change.zone) \(change.effectiveFrom.iso)").inserted else {
+                errors.add("[\(index)].effectiveFrom", "error.output.twice")
+                continue
+            }
             let before = ZoneModes.mode(zone: change.zone, on: change.effectiveFrom, known, districtDefault: settings.mode(on: change.effectiveFrom))
             if before == change.mode { errors.add("[\(index)].mode", "error.mode.same") }
             known.append(change)

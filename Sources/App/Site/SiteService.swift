@@ -1,5 +1,6 @@
 import Domain
 import Fluent
+import SQLKit
 import Vapor
 
 /// The site (现场): each area's disinfection and the alert when one is overdue; who works on
@@ -121,11 +122,20 @@ enum SiteService {
         for area in areas {
             let latest = last.filter { $0.$area.id == area.id }.map(\.at).max()
             guard DisinfectionSchedule.isOverdue(area.rule, last: latest, since: area.createdAt, now: ctx.now) else { continue }
-            try await ctx.transaction { db in
-                try await SiteArea.query(on: db).filter(\.$id == area.requireID()).set(\.$alertedAt, to: ctx.now).update()
+            let areaID = try area.requireID()
+            let told = try await ctx.transaction { db -> Bool in
+                // Marked only if still unmarked and still without a disinfection in its interval:
+                // one recorded meanwhile (or another instance's run) wins.
+                guard let sql = db as? any SQLDatabase else { throw AppError.internalError("alerts need SQL") }
+                let marked = try await sql.update(SiteArea.schema).set("alerted_at", to: SQLBind(ctx.now))
+                    .where("id", .equal, SQLBind(areaID)).where("alerted_at", .is, SQLLiteral.null)
+                    .where(SQLQueryString("NOT EXISTS (SELECT 1 FROM disinfections d WHERE d.area_id = \(bind: areaID) AND d.at > \(bind: ctx.now.addingTimeInterval(-area.rule.interval)))"))
+                    .returning("id").all()
+                guard !marked.isEmpty else { return false }
                 try await Notification.toEnterprise(area.$enterprise.id, "notify.site.overdue", [area.name], link: "/site", at: ctx.now, on: db)
+                return true
             }
-            alerted += 1
+            if told { alerted += 1 }
         }
         return alerted
     }

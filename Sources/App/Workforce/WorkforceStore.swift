@@ -271,9 +271,14 @@ enum WorkforceStore {
         let reports = try await count(HealthReportTable.schema, "day", cutoff.iso)
         let gate = try await count(GateLogTable.schema, "at", cutoff.start)
         let visitors = try await count(Visitor.schema, "checked_in_at", cutoff.start)
+        // The checkpoints' temperatures count with the gate's; who worked where (leave,
+        // quarantine) is personal too.
+        let checkpoints = try await count(CheckpointLogTable.schema, "at", cutoff.start)
         try await sql.delete(from: HealthReportTable.schema).where("day", .lessThan, SQLBind(cutoff.iso)).run()
         try await sql.delete(from: GateLogTable.schema).where("at", .lessThan, SQLBind(cutoff.start)).run()
+        try await sql.delete(from: CheckpointLogTable.schema).where("at", .lessThan, SQLBind(cutoff.start)).run()
         try await sql.delete(from: Visitor.schema).where("checked_in_at", .lessThan, SQLBind(cutoff.start)).run()
-        return (reports, gate, visitors)
+        try await sql.delete(from: WorkDay.schema).where("day", .lessThan, SQLBind(cutoff.iso)).run()
+        return (reports, gate + checkpoints, visitors)
     }
 }
