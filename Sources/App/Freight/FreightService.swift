@@ -337,7 +337,7 @@ enum FreightService {
     /// The enterprise's facts a policy asks about: its zone, and the categories it resumed in.
     static func eligibility(of enterprise: Enterprise, on db: any Database) async throws -> (zone: String, categories: Set<ResumptionCategory>) {
         let applications = try await ResumptionApplication.query(on: db).filter(\.$enterprise.$id == enterprise.requireID())
-            .filter(\.$state ~~ [.approved, .filed, .resumed]).all()
+            .filter(\.$state ~~ ResumptionState.allowingWork).all()
         return (enterprise.zone, Set(applications.map(\.category)))
     }
 

@@ -312,21 +312,17 @@ enum SitePagesController {
         if let scope { todayQuery.filter(\.$enterpriseID ~~ Array(scope)) }
         let arrangements = try await todayQuery.all()
         var rows: [EnterpriseRow] = []
-        let ids = Set(arrangements.map(\.enterpriseID)).union(scope ?? [])
-        let enterprises = try await Enterprise.query(on: req.db).filter(\.$id ~~ Array(ids)).all()
-        let areasQuery = SiteArea.query(on: req.db)
-        if let scope { areasQuery.filter(\.$enterprise.$id ~~ Array(scope)) }
-        let areas = try await areasQuery.all()
-        let recent = try await Disinfection.query(on: req.db).filter(\.$at >= req.now.addingTimeInterval(-2 * 86_400)).all()
+        let overdueAreas = try await SiteService.overdueAreas(req.db, enterprises: scope, now: req.now)
+        // Those with people arranged today, those with an overdue area, and an officer's own.
+        let ids = Array(Set(arrangements.map(\.enterpriseID)).union(overdueAreas.map(\.$enterprise.id)).union(scope ?? []))
+        let enterprises = try await Enterprise.query(on: req.db).filter(\.$id ~~ ids).all()
+        let allowed = try await SiteService.approvedOnSite(ids, on: req.db)
         for enterprise in enterprises.sorted(by: { $0.name < $1.name }) {
             let id = try enterprise.requireID()
             let own = arrangements.filter { $0.enterpriseID == id }
             let counts = ArrangementCounts(own.map(\.arrangement), employed: own.count)
-            let approved = try await SiteService.approvedOnSite(id, on: req.db)
-            let overdue = areas.filter { $0.$enterprise.id == id }.filter { area in
-                let last = recent.filter { $0.$area.id == area.id }.map(\.at).max()
-                return DisinfectionSchedule.isOverdue(area.rule, last: last, since: area.createdAt, now: req.now)
-            }.count
+            let approved = allowed[id]
+            let overdue = overdueAreas.filter { $0.$enterprise.id == id }.count
             rows.append(EnterpriseRow(id: id, name: enterprise.name, onSite: counts.onSite, remote: counts.remote,
                                       approved: approved.map(String.init) ?? "—", above: counts.exceeds(approvedOnSite: approved), overdueAreas: overdue))
         }

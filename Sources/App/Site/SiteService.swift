@@ -114,14 +114,8 @@ enum SiteService {
     /// The clock's work: tells an enterprise once of each area that has become overdue.
     @discardableResult
     static func alertOverdue(_ ctx: ServiceContext) async throws -> Int {
-        let areas = try await SiteArea.query(on: ctx.db).filter(\.$alertedAt == nil).all()
-        guard !areas.isEmpty else { return 0 }
-        let last = try await Disinfection.query(on: ctx.db).filter(\.$area.$id ~~ areas.compactMap(\.id))
-            .filter(\.$at >= ctx.now.addingTimeInterval(-86_400 * 2)).all()
         var alerted = 0
-        for area in areas {
-            let latest = last.filter { $0.$area.id == area.id }.map(\.at).max()
-            guard DisinfectionSchedule.isOverdue(area.rule, last: latest, since: area.createdAt, now: ctx.now) else { continue }
+        for area in try await overdueAreas(ctx.db, enterprises: nil, unalertedOnly: true, now: ctx.now) {
             let areaID = try area.requireID()
             let told = try await ctx.transaction { db -> Bool in
                 // Marked only if still unmarked and still without a disinfection in its interval:
@@ -138,6 +132,22 @@ enum SiteService {
             if told { alerted += 1 }
         }
         return alerted
+    }
+
+    /// The areas overdue at `now`, of these enterprises (all when nil): one query for the areas,
+    /// one for their last two days of disinfections (an interval is a day at most).
+    static func overdueAreas(_ db: any Database, enterprises: Set<UUID>?, unalertedOnly: Bool = false, now: Date) async throws -> [SiteArea] {
+        let query = SiteArea.query(on: db)
+        if let enterprises { query.filter(\.$enterprise.$id ~~ Array(enterprises)) }
+        if unalertedOnly { query.filter(\.$alertedAt == nil) }
+        let areas = try await query.all()
+        guard !areas.isEmpty else { return [] }
+        var last: [UUID: Date] = [:]
+        for record in try await Disinfection.query(on: db).filter(\.$area.$id ~~ areas.compactMap(\.id))
+            .filter(\.$at >= now.addingTimeInterval(-86_400 * 2)).filter(\.$at <= now).all() {
+            last[record.$area.id] = max(last[record.$area.id] ?? record.at, record.at)
+        }
+        return areas.filter { DisinfectionSchedule.isOverdue($0.rule, last: $0.id.flatMap { last[$0] }, since: $0.createdAt, now: now) }
     }
 
     // MARK: Who works where
@@ -162,8 +172,17 @@ enum SiteService {
 
     /// The on-site headcount the enterprise's resumption in force was approved (or filed) for.
     static func approvedOnSite(_ enterpriseID: UUID, on db: any Database) async throws -> Int? {
-        try await ResumptionApplication.query(on: db).filter(\.$enterprise.$id == enterpriseID)
-            .filter(\.$state ~~ [.approved, .filed, .resumed]).sort(\.$stateChangedAt, .descending).first()?.headcountOnSite
+        try await approvedOnSite([enterpriseID], on: db)[enterpriseID]
+    }
+
+    /// The same for many enterprises, in one query.
+    static func approvedOnSite(_ enterpriseIDs: [UUID], on db: any Database) async throws -> [UUID: Int] {
+        var approved: [UUID: Int] = [:]
+        for application in try await ResumptionApplication.query(on: db).filter(\.$enterprise.$id ~~ enterpriseIDs)
+            .filter(\.$state ~~ ResumptionState.allowingWork).sort(\.$stateChangedAt).all() {
+            approved[application.$enterprise.id] = application.headcountOnSite // the latest wins
+        }
+        return approved
     }
 
     static func day(_ ctx: ServiceContext, enterpriseID: UUID, day: CivilDate) async throws -> ArrangementDay {
@@ -262,7 +281,7 @@ enum SiteService {
     /// or daily necessities.
     static func reportsOutput(_ enterpriseID: UUID, on db: any Database) async throws -> Bool {
         try await ResumptionApplication.query(on: db).filter(\.$enterprise.$id == enterpriseID)
-            .filter(\.$state ~~ [.approved, .filed, .resumed])
+            .filter(\.$state ~~ ResumptionState.allowingWork)
             .filter(\.$category ~~ Array(OutputRules.reportingCategories)).first() != nil
     }
 

@@ -22,10 +22,11 @@ enum DailySummary {
         /// The scarcest supply, in days (nil: nothing used or stocked).
         let suppliesDays: Double?
         let lowSupplies: [SupplyItem]
-        /// Who works where that day (居家办公), against the on-site headcount allowed.
-        let arrangements: SiteService.ArrangementDay
+        /// Who works where that day (居家办公), against the on-site headcount allowed; nil in
+        /// the district's list, which does not show it.
+        let arrangements: SiteService.ArrangementDay?
         /// The site's disinfection as of now: areas, overdue ones, disinfections still to do today.
-        let disinfection: Disinfection
+        let disinfection: Disinfection?
     }
 
     struct Disinfection: Content {
@@ -34,19 +35,19 @@ enum DailySummary {
         let missingToday: Int
     }
 
-    static func compute(_ ctx: ServiceContext, enterpriseID: UUID, day: CivilDate) async throws -> DTO {
+    static func compute(_ ctx: ServiceContext, enterpriseID: UUID, day: CivilDate, site: Bool = true) async throws -> DTO {
         let counts = try await WorkforceStore.dayCounts(ctx.db, enterpriseID: enterpriseID, day: day)
         let gate = try await WorkforceStore.gateDay(ctx.db, enterpriseID: enterpriseID, day: day)
         let supplies = try await Supplies.items(ctx, enterpriseID: enterpriseID, onSite: gate.onSite)
-        let areas = try await SiteService.status(ctx, enterpriseID: enterpriseID)
+        let areas = site ? try await SiteService.status(ctx, enterpriseID: enterpriseID) : []
         return DTO(enterpriseId: enterpriseID, date: day.iso, employees: counts.employees, onSite: gate.onSite, reported: counts.reported,
                    reportedShare: WorkforceFigures(employees: counts.employees, onSite: 0, reported: counts.reported, fevers: 0, inQuarantine: 0,
                                                    lowSupplies: false).reportedShare,
                    fevers: counts.fevers, inQuarantine: counts.in_quarantine, gateDenials: gate.denials, visitors: counts.visitors,
                    suppliesDays: supplies.compactMap(\.daysRemaining).min(), lowSupplies: supplies.filter(\.low).map(\.item),
-                   arrangements: try await SiteService.day(ctx, enterpriseID: enterpriseID, day: day),
-                   disinfection: Disinfection(areas: areas.count, overdue: areas.filter(\.overdue).count,
-                                              missingToday: areas.reduce(0) { $0 + $1.missingToday }))
+                   arrangements: site ? try await SiteService.day(ctx, enterpriseID: enterpriseID, day: day) : nil,
+                   disinfection: site ? Disinfection(areas: areas.count, overdue: areas.filter(\.overdue).count,
+                                                     missingToday: areas.reduce(0) { $0 + $1.missingToday }) : nil)
     }
 
     /// Reports and fevers per day over the `days` days ending on `last`, oldest first: two

@@ -496,7 +496,7 @@ enum WorkforceOfficePagesController {
         var rows: [DistrictRow] = []
         var figures: [WorkforceFigures] = []
         for enterprise in enterprises.prefix(200) {
-            let summary = try await DailySummary.compute(req.context, enterpriseID: enterprise.id!, day: day)
+            let summary = try await DailySummary.compute(req.context, enterpriseID: enterprise.id!, day: day, site: false)
             let day = WorkforceFigures(employees: summary.employees, onSite: summary.onSite, reported: summary.reported, fevers: summary.fevers,
                                        inQuarantine: summary.inQuarantine, lowSupplies: !summary.lowSupplies.isEmpty)
             figures.append(day)

@@ -23,6 +23,9 @@ public enum ResumptionState: String, CaseIterable, Codable, Sendable {
     /// States the enterprise may still edit.
     public var isEditable: Bool { self == .draft || self == .returned }
 
+    /// The states in which an enterprise may work: given the green light, filed, or resumed.
+    public static let allowingWork: [ResumptionState] = [.approved, .filed, .resumed]
+
     /// Waiting for a reviewer or the leadership group.
     public var awaitsDistrict: Bool { self == .submitted || self == .passed }
 
