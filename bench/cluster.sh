@@ -117,37 +117,9 @@ report='done = function(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end'
-lua() {  # data folder: writes reports.lua and gate.lua there
-  local data=$1
-  cat > "$data/reports.lua" <<LUA
-local people = {}
-for line in io.lines("$data/bench-employees.txt") do
-  local token = line:match("^(%S+)")
-  if token then people[#people + 1] = token end
-end
-math.randomseed(os.time())
-request = function()
-  local token = people[math.random(#people)]
-  local body = string.format('{"temperature":%.1f,"symptoms":[],"contactWithCases":false,"city":"长春市","note":""}', 36.0 + math.random(0, 9) / 10)
-  return wrk.format("POST", "/api/v1/health-reports", {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
-end
-$report
-LUA
-  cat > "$data/gate.lua" <<LUA
-local guards = {}
-for line in io.lines("$data/bench-guards.txt") do
-  local token = line:match("^(%S+)")
-  if token then guards[#guards + 1] = token end
-end
-math.randomseed(os.time() + 1)
-request = function()
-  local token = guards[math.random(#guards)]
-  local body = string.format('{"employeeNumber":"E%06d","temperature":%.1f,"mask":true,"direction":"in"}', math.random(1, $((employees / enterprises))), 36.0 + math.random(0, 9) / 10)
-  return wrk.format("POST", "/api/v1/gate/check-ins", {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
-end
-$report
-LUA
-}
+# shellcheck source=bench/workforce-load.sh
+. bench/workforce-load.sh
+lua() { workforce_load "$1" "$((employees / enterprises))" "$report"; }  # data folder: reports.lua and gate.lua there
 lua "$dir/sqlite"
 lua "$dir/pg"
 

@@ -41,35 +41,9 @@ report='done = function(summary, latency, requests)
     summary.requests / (summary.duration / 1e6), summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end'
 
-cat > "$data/reports.lua" <<LUA
-local people = {}
-for line in io.lines("$data/bench-employees.txt") do
-  local token = line:match("^(%S+)")
-  if token then people[#people + 1] = token end
-end
-math.randomseed(os.time())
-request = function()
-  local token = people[math.random(#people)]
-  local body = string.format('{"temperature":%.1f,"symptoms":[],"contactWithCases":false,"city":"长春市","note":""}', 36.0 + math.random(0, 9) / 10)
-  return wrk.format("POST", "/api/v1/health-reports", {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
-end
-$report
-LUA
-
-cat > "$data/gate.lua" <<LUA
-local guards = {}
-for line in io.lines("$data/bench-guards.txt") do
-  local token = line:match("^(%S+)")
-  if token then guards[#guards + 1] = token end
-end
-math.randomseed(os.time() + 1)
-request = function()
-  local token = guards[math.random(#guards)]
-  local body = string.format('{"employeeNumber":"E%06d","temperature":%.1f,"mask":true,"direction":"in"}', math.random(1, 2000), 36.0 + math.random(0, 9) / 10)
-  return wrk.format("POST", "/api/v1/gate/check-ins", {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
-end
-$report
-LUA
+# shellcheck source=bench/workforce-load.sh
+. bench/workforce-load.sh
+workforce_load "$data" 2000 "$report"
 
 cat > "$data/summary.lua" <<LUA
 local admins = {}
