@@ -1,11 +1,54 @@
-// Forms: a page answered with a form's mistakes brings its error summary into view and moves
-// focus to it (GOV.UK's pattern), so that a phone user sees at once what to fix, however far
-// down the form sits. The summary is marked data-error-summary; each of its entries that names
-// a field links to it. No page works worse without this file.
+// Forms: a page answered with a form's mistakes brings its error summary (#errorSummary, marked
+// data-error-summary) into view and moves focus to it (GOV.UK's pattern), so that a phone user
+// sees at once what to fix, however far down the form sits. Each entry that names a field links
+// to it: the entries are put in the order the fields stand on the page, each gets its field's
+// label before the message, and following one focuses the field. No page works worse without
+// this file.
 (function () {
   var summary = document.querySelector("[data-error-summary]");
   if (!summary) return;
-  if (!summary.hasAttribute("tabindex")) summary.setAttribute("tabindex", "-1");
+
+  function fieldFor(name) {
+    var byId = document.getElementById(name);
+    if (byId) return byId;
+    var byName = document.querySelector('[name="' + name.replace(/"/g, '\\"') + '"], [name="' + name.replace(/"/g, '\\"') + '[]"]');
+    if (byName) return byName;
+    return document.querySelector('[data-field="' + name.replace(/"/g, '\\"') + '"]:not(a)');
+  }
+
+  function labelFor(field) {
+    if (field.id) {
+      var label = document.querySelector('label[for="' + field.id + '"]');
+      if (label) return label.textContent.trim();
+    }
+    var group = field.closest("fieldset");
+    var legend = group && group.querySelector("legend");
+    return legend ? legend.textContent.trim() : "";
+  }
+
+  var colon = /^zh/.test(document.documentElement.lang) ? "：" : ": ";
+  var list = summary.querySelector("ul");
+  var entries = Array.prototype.slice.call(summary.querySelectorAll("a[data-field]"));
+  var placed = [];
+  entries.forEach(function (link) {
+    var field = fieldFor(link.getAttribute("data-field"));
+    if (!field) return;
+    if (!field.id) field.id = "field-" + link.getAttribute("data-field").replace(/[^A-Za-z0-9_-]/g, "-");
+    link.setAttribute("href", "#" + field.id);
+    var label = labelFor(field).replace(/[:：]\s*$/, "");
+    if (label && link.textContent.indexOf(label) !== 0) link.textContent = label + colon + link.textContent;
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      field.scrollIntoView({ block: "center" });
+      field.focus();
+    });
+    placed.push({ item: link.closest("li"), field: field });
+  });
+  placed.sort(function (a, b) {
+    return a.field.compareDocumentPosition(b.field) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+  });
+  placed.forEach(function (entry) { list.appendChild(entry.item); });
+
   summary.scrollIntoView({ block: "start" });
   summary.focus({ preventScroll: true });
 })();

@@ -14,7 +14,6 @@ enum AuthController {
         let page: PageContext
         let username: String
         let next: String
-        let error: String?
         let fields: [String: String]
     }
 
@@ -22,7 +21,7 @@ enum AuthController {
         if req.auth.has(User.self) { return req.redirect(to: "/") }
         let page = try await Pages.context(req, titleKey: "login.title", forms: true)
         let next = safeNext(req.query[String.self, at: "next"])
-        return try await Pages.render(req, "accounts/login", LoginPage(page: page, username: "", next: next, error: nil, fields: [:]))
+        return try await Pages.render(req, "accounts/login", LoginPage(page: page, username: "", next: next, fields: [:]))
     }
 
     @Sendable static func login(req: Request) async throws -> Response {
@@ -36,7 +35,6 @@ enum AuthController {
             return req.redirect(to: safeNext(form.next))
         } catch let error as AppError {
             let status: HTTPResponseStatus
-            var message: String?
             var fields: [String: String] = [:]
             var headers = HTTPHeaders()
             switch error {
@@ -45,10 +43,10 @@ enum AuthController {
                 fields = req.translated(errors.messages)
             case .invalidCredentials:
                 status = .unauthorized
-                message = req.t("error.login.failed")
+                fields["form"] = req.t("error.login.failed")
             case .tooManyRequests(let retryAfter):
                 status = .tooManyRequests
-                message = req.t("error.login.throttled", String((retryAfter + 59) / 60))
+                fields["form"] = req.t("error.login.throttled", String((retryAfter + 59) / 60))
                 headers.replaceOrAdd(name: .retryAfter, value: String(retryAfter))
             default:
                 throw error
@@ -56,7 +54,7 @@ enum AuthController {
             let page = try await Pages.context(req, titleKey: "login.title", forms: true)
             let response = try await Pages.render(
                 req, "accounts/login",
-                LoginPage(page: page, username: FormText.trimmed(form.username), next: safeNext(form.next), error: message, fields: fields),
+                LoginPage(page: page, username: FormText.trimmed(form.username), next: safeNext(form.next), fields: fields),
                 status: status
             )
             response.headers.add(contentsOf: headers)

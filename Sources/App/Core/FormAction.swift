@@ -1,17 +1,16 @@
 import Domain
+import Leaf
 import Vapor
 
-/// What a page shows again after a form with mistakes: the messages, each field's message by
-/// name, and what was typed, so nothing is lost.
+/// What a page shows again after a form with mistakes: each field's message by name (for
+/// `#errorSummary(form.fields)` and the field itself), and what was typed, so nothing is lost.
 struct FormState: Encodable {
-    var errors: [String] = []
     var fields: [String: String] = [:]
     var values: [String: String] = [:]
 
     init() {}
 
     init(_ req: Request, _ errors: FieldErrors, values: [String: String] = [:]) {
-        self.errors = req.errorList(errors)
         fields = req.translated(errors)
         self.values = values
     }
@@ -38,5 +37,27 @@ enum FormAction {
         } catch AppError.illegalTransition(let key) {
             return try await render(FieldErrors("form", key), .conflict)
         }
+    }
+}
+
+/// `#errorSummary(fields)`: the box at the top of a form answered with mistakes (GOV.UK's
+/// pattern), the one way every page shows them. `fields` maps a field's name to its message,
+/// already in the reader's language; each entry links to the field (`#name`), a message for the
+/// whole form (`form`) stands without a link. `forms.js` moves focus to the box, orders the
+/// entries as the fields stand on the page and puts each field's label before its message.
+/// Nothing is shown when there is no mistake.
+struct ErrorSummaryTag: UnsafeUnescapedLeafTag {
+    func render(_ ctx: LeafContext) throws -> LeafData {
+        guard let fields = ctx.parameters.first?.dictionary, !fields.isEmpty else { return .string("") }
+        let heading = ctx.request.map { $0.application.strings.text("error.summary", $0.language, []) } ?? "error.summary"
+        let items = fields.sorted { $0.key < $1.key }.map { name, message -> String in
+            let text = Markdown.escape(message.string ?? "")
+            guard name != "form" else { return "<li>\(text)</li>" }
+            return "<li><a href=\"#\(Markdown.escape(name))\" data-field=\"\(Markdown.escape(name))\">\(text)</a></li>"
+        }
+        return .string("""
+            <div class="error-summary" role="alert" tabindex="-1" data-error-summary>\
+            <h2>\(Markdown.escape(heading))</h2><ul>\(items.joined())</ul></div>
+            """)
     }
 }

@@ -110,11 +110,6 @@ extension Request {
             (field, application.strings.text(key, language, errors.arguments[field] ?? []))
         })
     }
-
-    /// The same, as a list for an alert above a form, in field-name order.
-    func errorList(_ errors: FieldErrors) -> [String] {
-        translated(errors).sorted { $0.key < $1.key }.map(\.value)
-    }
 }
 
 /// Remembers a language chosen with `?lang=` in a cookie. The choice is a display preference

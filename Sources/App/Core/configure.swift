@@ -37,6 +37,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
 
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()
+    app.leaf.tags["errorSummary"] = ErrorSummaryTag()
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     app.migrations.add(Modules.migrations)

@@ -78,7 +78,6 @@ enum EnterprisesController {
         let aboveDesignatedSize: Bool
         let zones: [SelectOption]
         let fields: [String: String]
-        let error: String?
     }
 
     struct RegisterForm: Content {
@@ -141,8 +140,7 @@ enum EnterprisesController {
             page: try await Pages.context(req, titleKey: "register.title", forms: true),
             values: form.values, aboveDesignatedSize: form.aboveDesignatedSize != nil,
             zones: zones.map { SelectOption(value: $0.code, label: $0.displayName(req.language), selected: $0.code == form.zone) },
-            fields: req.translated(fields),
-            error: fields.isEmpty ? nil : req.t("error.invalid")
+            fields: req.translated(fields)
         )
         return try await Pages.render(req, "enterprises/register", context, status: status)
     }

@@ -152,7 +152,7 @@ enum FreightPagesController {
 
     struct DepartureFormPage: Encodable {
         let page: PageContext
-        let errors: [String]
+        let errorFields: [String: String]
         let fields: [Field]
     }
 
@@ -191,7 +191,7 @@ enum FreightPagesController {
     }
 
     static func renderDepartureForm(_ req: Request, _ form: FormState, status: HTTPResponseStatus) async throws -> Response {
-        let context = DepartureFormPage(page: try await Pages.context(req, titleKey: "freight.departure.new"), errors: form.errors,
+        let context = DepartureFormPage(page: try await Pages.context(req, titleKey: "freight.departure.new"), errorFields: form.fields,
                                         fields: try await departureFields(req, form))
         return try await Pages.render(req, "freight/departure-form", context, status: status)
     }
@@ -237,7 +237,7 @@ enum FreightPagesController {
         let canBook: Bool
         let canSeeManifest: Bool
         let form: String
-        let errors: [String]
+        let errorFields: [String: String]
         let editFields: [Field]
         let milestoneFields: [Field]
         let cancelFields: [Field]
@@ -291,7 +291,7 @@ enum FreightPagesController {
             milestones: milestones.map { step(req, $0) }, bookings: bookings.map { row(req, $0) }, isPort: isPort,
             canBook: user.role == .enterpriseAdmin && state == .open,
             canSeeManifest: [.portOperator, .customsOfficer, .districtAdmin, .leader].contains(user.role),
-            form: which, errors: form.errors, editFields: edit, milestoneFields: milestoneFields,
+            form: which, errorFields: form.fields, editFields: edit, milestoneFields: milestoneFields,
             cancelFields: [moveTo, field("cancel", "reason", "")],
             canChange: isPort && state.isBeforeDeparture, canMilestone: isPort && !possible.isEmpty)
         return try await Pages.render(req, "freight/departure", context, status: status)
@@ -359,7 +359,7 @@ enum FreightPagesController {
     struct BookPage: Encodable {
         let page: PageContext
         let departure: DepartureRow
-        let errors: [String]
+        let errorFields: [String: String]
         let containerFields: [Field]
         let containersError: String?
         let commodityRows: [CommodityRow]
@@ -467,7 +467,7 @@ enum FreightPagesController {
                      field("consignee_country", req.t("freight.field.consigneeCountry"), hint: req.t("freight.field.consigneeCountry.hint")),
                      field("consignee_address", req.t("freight.field.consigneeAddress")), destination, brokerage]
         let context = BookPage(page: try await Pages.context(req, titleKey: "freight.book"), departure: row(req, departure, stations: stations),
-                               errors: form.errors, containerFields: containers, containersError: form.fields["containers"],
+                               errorFields: form.fields, containerFields: containers, containersError: form.fields["containers"],
                                commodityRows: rows, commoditiesError: form.fields["commodities"], otherFields: other,
                                quote: quote.map { quoteView(req, $0) })
         return try await Pages.render(req, "freight/book", context, status: status)
@@ -538,7 +538,7 @@ enum FreightPagesController {
         let containers: [ContainerView]
         let timeline: [Step]
         let form: String
-        let errors: [String]
+        let errorFields: [String: String]
         let containerRows: [ContainerRowFields]
         let containersError: String?
         let fields: [String: String]
@@ -598,7 +598,7 @@ enum FreightPagesController {
             customsReason: booking.customsReason, quote: quoteView(req, booking.quote, frozenAt: booking.quoteFrozenAt),
             containers: containers.map { ContainerView(number: $0.number, type: $0.type.rawValue, seal: $0.sealNumber, weight: $0.grossWeightKg,
                                                        gatedIn: $0.gatedInAt.map { DisplayFormat.dateTime($0) }) },
-            timeline: timeline.map { step(req, $0) }, form: which, errors: form.errors, containerRows: rows,
+            timeline: timeline.map { step(req, $0) }, form: which, errorFields: form.fields, containerRows: rows,
             containersError: which == "containers" ? form.fields["containers"] : nil, fields: form.fields, values: form.values,
             canCancel: booking.state.isLive && ((isShipper && req.now < departure.bookingCutoffAt) || isPort),
             canDecide: isPort && (booking.state == .requested || booking.state == .waitlisted),
@@ -690,7 +690,7 @@ enum FreightPagesController {
         let page: PageContext
         let isPort: Bool
         let form: String
-        let errors: [String]
+        let errorFields: [String: String]
         let feeFields: [Field]
         let policies: [PolicyRow]
         let policyFields: [Field]
@@ -745,7 +745,7 @@ enum FreightPagesController {
         scope.options = scopeChoices.map { SelectOption(value: $0.0, label: $0.1, selected: (scope.value.isEmpty ? "all" : scope.value) == $0.0) }
         if which == "policy", scope.error == nil { scope.error = form.fields["scopeValue"] }
         let context = FeesPage(page: try await Pages.context(req, titleKey: "freight.fees"), isPort: user.role == .portOperator, form: which,
-                               errors: form.errors, feeFields: feeFields, policies: policies,
+                               errorFields: form.fields, feeFields: feeFields, policies: policies,
                                policyFields: [field("name"), item, kind, field("amount", hint: req.t("freight.field.policy.amount.hint")),
                                               field("validFrom", "date"), field("validTo", "date"), scope])
         return try await Pages.render(req, "freight/fees", context, status: status)

@@ -118,7 +118,7 @@ enum HelpdeskPagesController {
         let departments: [SelectOption]
         let policies: [SelectOption]
         let satisfactions: [SelectOption]
-        let errorMessages: [String]
+        let errorFields: [String: String]
     }
 
     @Sendable static func detail(req: Request) async throws -> Response {
@@ -156,7 +156,7 @@ enum HelpdeskPagesController {
             departments: departments.map { SelectOption(value: $0.id!.uuidString, label: $0.displayName(req.language), selected: false) },
             policies: policies.map { SelectOption(value: $0.id!.uuidString, label: $0.title, selected: false) },
             satisfactions: Satisfaction.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: false) },
-            errorMessages: req.errorList(errors)
+            errorFields: req.translated(errors)
         )
         return try await Pages.render(req, "helpdesk/detail", context, status: status)
     }

@@ -42,7 +42,7 @@ enum JobsPagesController {
         let postedWithin: String
         let pagination: Pagination
         let capped: Bool
-        let errorMessages: [String]
+        let errorFields: [String: String]
     }
 
     @Sendable static func list(req: Request) async throws -> Response {
@@ -66,7 +66,7 @@ enum JobsPagesController {
             salaryMin: query["salaryMin"] ?? "", postedWithin: query["postedWithin"] ?? "",
             pagination: Pagination(PageMetadata(page: search.page, per: search.per, total: result.total), path: "/jobs", query: query),
             capped: result.total >= JobsStore.countLimit,
-            errorMessages: req.errorList(errors)
+            errorFields: req.translated(errors)
         )
         return try await Pages.render(req, "jobs/list", context, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
@@ -82,14 +82,17 @@ enum JobsPagesController {
         let needsResume: Bool
         let needsConsent: Bool
         let applicationState: String?
-        let error: String?
+        /// After a mistake: the messages by field, and the note as typed.
+        let fields: [String: String]
+        let message: String
     }
 
     @Sendable static func job(req: Request) async throws -> Response {
-        try await renderJob(req, try await JobsService.findPosting(req.context, id: req.parameters.get("jobID", as: UUID.self)), error: nil)
+        try await renderJob(req, try await JobsService.findPosting(req.context, id: req.parameters.get("jobID", as: UUID.self)))
     }
 
-    static func renderJob(_ req: Request, _ posting: JobPosting, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
+    static func renderJob(_ req: Request, _ posting: JobPosting, fields: [String: String] = [:], message: String = "",
+                          status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = req.auth.get(User.self)
         guard JobsService.canSee(user, posting.employer) else { throw AppError.notFound }
         let dto = JobDTO(posting, employerName: posting.employer.enterprise.name, today: CivilDate(req.now))
@@ -106,7 +109,7 @@ enum JobsPagesController {
             categoryName: req.t(dto.category.nameKey), isSeeker: isSeeker, signedOut: user == nil,
             canApply: isSeeker && dto.status == .open && state == nil && resume?.hasConsent == true,
             needsResume: isSeeker && resume == nil, needsConsent: isSeeker && resume != nil && resume?.hasConsent == false,
-            applicationState: state, error: error
+            applicationState: state, fields: fields, message: message
         )
         return try await Pages.render(req, "jobs/job", context, status: status)
     }
@@ -114,14 +117,15 @@ enum JobsPagesController {
     @Sendable static func apply(req: Request) async throws -> Response {
         let posting = try await JobsService.findPosting(req.context, id: req.parameters.get("jobID", as: UUID.self))
         struct Form: Content { var message: String? }
+        let message = try req.content.decode(Form.self).message
         do {
-            _ = try await JobsService.applyFor(req.context, posting, message: try req.content.decode(Form.self).message)
+            _ = try await JobsService.applyFor(req.context, posting, message: message)
             try await Pages.flash(req, "jobs.applied")
             return req.redirect(to: "/my-applications")
         } catch let error as AppError {
-            return try await renderJob(req, posting, error: req.t(error.messageKey), status: error.status)
+            return try await renderJob(req, posting, fields: ["form": req.t(error.messageKey)], message: message ?? "", status: error.status)
         } catch let errors as FieldErrors {
-            return try await renderJob(req, posting, error: req.translated(errors).values.sorted().joined(separator: " "), status: .unprocessableEntity)
+            return try await renderJob(req, posting, fields: req.translated(errors), message: message ?? "", status: .unprocessableEntity)
         }
     }
 
@@ -467,7 +471,7 @@ enum JobsPagesController {
         }
         let page: PageContext
         let items: [Item]
-        let errorMessages: [String]
+        let errorFields: [String: String]
     }
 
     @Sendable static func reviewQueue(req: Request) async throws -> Response {
@@ -483,7 +487,7 @@ enum JobsPagesController {
                                    waiting: req.t("jobs.waitingHours", String(dto.waitingHours ?? 0)))
         }
         return try await Pages.render(req, "jobs/review", ReviewPage(page: try await Pages.context(req, titleKey: "jobs.review"), items: items,
-                                                                     errorMessages: req.errorList(fields)), status: status)
+                                                                     errorFields: req.translated(fields)), status: status)
     }
 
     @Sendable static func review(req: Request) async throws -> Response {

@@ -98,11 +98,10 @@ enum OfficerPagesController {
         let enterprises: [SelectOption]
         let officers: [SelectOption]
         let fields: [String: String]
-        let fieldMessages: [String]
     }
 
     @Sendable static func assignments(req: Request) async throws -> Response {
-        try await renderAssignments(req, fields: [:])
+        try await renderAssignments(req, form: AssignForm(), fields: [:])
     }
 
     struct AssignForm: Content {
@@ -118,13 +117,13 @@ enum OfficerPagesController {
             try await Pages.flash(req, "officers.assigned")
             return req.redirect(to: "/officers")
         } catch let errors as FieldErrors {
-            return try await renderAssignments(req, fields: errors.messages, status: .unprocessableEntity)
+            return try await renderAssignments(req, form: form, fields: errors.messages, status: .unprocessableEntity)
         } catch AppError.conflict(let field?, let key) {
-            return try await renderAssignments(req, fields: [field: key], status: .conflict)
+            return try await renderAssignments(req, form: form, fields: [field: key], status: .conflict)
         }
     }
 
-    private static func renderAssignments(_ req: Request, fields: [String: String], status: HTTPResponseStatus = .ok) async throws -> Response {
+    private static func renderAssignments(_ req: Request, form: AssignForm, fields: [String: String], status: HTTPResponseStatus = .ok) async throws -> Response {
         let zones = try await EnterpriseRegistry.zones(req.db)
         let names = EnterpriseRegistry.zoneNames(zones, req.language)
         let enterprises = try await Enterprise.query(on: req.db).filter(\.$status == .verified).sort(\.$name).all()
@@ -148,10 +147,12 @@ enum OfficerPagesController {
                 .init(at: DisplayFormat.dateTime($0.startedAt), enterprise: $0.enterprise.name, officer: $0.officer.displayName,
                       method: req.t("officers.method.\($0.method)"), ended: DisplayFormat.dateTime($0.endedAt))
             },
-            enterprises: enterprises.map { SelectOption(value: $0.id!.uuidString, label: $0.name, selected: false) },
-            officers: officers.map { SelectOption(value: $0.id!.uuidString, label: "\($0.displayName) (\($0.zone.flatMap { names[$0] } ?? "—"))", selected: false) },
-            fields: req.translated(fields),
-            fieldMessages: req.translated(fields).values.sorted()
+            enterprises: enterprises.map { SelectOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id?.uuidString == form.enterpriseId) },
+            officers: officers.map {
+                SelectOption(value: $0.id!.uuidString, label: "\($0.displayName) (\($0.zone.flatMap { names[$0] } ?? "—"))",
+                             selected: $0.id?.uuidString == form.officerId)
+            },
+            fields: req.translated(fields)
         )
         return try await Pages.render(req, "officers/assignments", context, status: status)
     }

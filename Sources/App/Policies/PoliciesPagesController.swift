@@ -94,7 +94,7 @@ enum PoliciesPagesController {
         let attachments: [AttachmentView]
         let canAttach: Bool
         let maxUploadMegabytes: Int
-        let errorMessages: [String]
+        let errorFields: [String: String]
         let receipts: ReceiptsView?
     }
 
@@ -133,7 +133,7 @@ enum PoliciesPagesController {
                                  },
                                  canAttach: user.role == .districtAdmin,
                                  maxUploadMegabytes: try await req.districtSettings().maxUploadBytes / 1_048_576,
-                                 errorMessages: req.errorList(errors),
+                                 errorFields: req.translated(errors),
                                  receipts: try await receiptsView(req, id, user))
         return try await Pages.render(req, "policies/detail", context, status: status)
     }

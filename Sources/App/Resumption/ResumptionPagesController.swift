@@ -212,7 +212,7 @@ enum ResumptionPagesController {
         let canConfirm: Bool
         let canSuspend: Bool
         let maxUploadMegabytes: Int
-        let errorMessages: [String]
+        let errorFields: [String: String]
     }
 
     @Sendable static func detail(req: Request) async throws -> Response {
@@ -268,7 +268,7 @@ enum ResumptionPagesController {
             canConfirm: user.role == .leader && actions.contains(.approve),
             canSuspend: [.officer, .reviewer].contains(user.role) && actions.contains(.suspend),
             maxUploadMegabytes: settings.maxUploadMegabytes,
-            errorMessages: req.errorList(fields)
+            errorFields: req.translated(fields)
         )
         return try await Pages.render(req, "resumption/detail", context, status: status)
     }

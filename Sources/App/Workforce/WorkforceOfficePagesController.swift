@@ -142,6 +142,13 @@ enum WorkforceOfficePagesController {
         let imported: Int?
     }
 
+    /// A refused file's problems name the column as the page's form labels it, not by its JSON name.
+    static let importFieldLabels = [
+        "name": "workforce.name", "idNumber": "workforce.idNumber", "mobile": "workforce.mobile", "employeeNumber": "workforce.number",
+        "department": "workforce.department", "shift": "workforce.shift", "homeProvince": "workforce.homeProvince",
+        "homeCity": "workforce.homeCity", "file": "workforce.csvFile",
+    ]
+
     @Sendable static func roster(req: Request) async throws -> Response {
         try await renderRoster(req, form: FormState())
     }
@@ -154,7 +161,8 @@ enum WorkforceOfficePagesController {
         return try await Pages.render(req, "workforce/roster", RosterPage(
             page: try await Pages.context(req, titleKey: "workforce.roster"), enterpriseId: enterpriseID,
             employees: page.items.map(Roster.EmployeeDTO.init), pagination: Pagination(page.metadata, path: "/workforce/employees", query: ["q": q]),
-            q: q, form: form, importErrors: importResult?.errors ?? [], imported: importResult.flatMap { $0.errors.isEmpty ? $0.imported : nil }),
+            q: q, form: form, importErrors: (importResult?.errors ?? []).map { Roster.RowErrorDTO(line: $0.line, field: req.t(importFieldLabels[$0.field] ?? "workforce.csvFile"), message: $0.message) },
+            imported: importResult.flatMap { $0.errors.isEmpty ? $0.imported : nil }),
             status: status)
     }
 
@@ -301,7 +309,9 @@ enum WorkforceOfficePagesController {
                        render: (FormState) async throws -> Response) async throws -> Response {
         let form = try req.content.decode(TravelForm.self)
         let values = ["places": form.places ?? "", "returnDate": form.returnDate ?? "", "transport": form.transport ?? "",
-                      "transportNumber": form.transportNumber ?? "", "contactDate": form.contactDate ?? ""]
+                      "transportNumber": form.transportNumber ?? "", "contactDate": form.contactDate ?? "",
+                      "leftCity": form.leftCity ?? "", "contactWithCases": form.contactWithCases ?? "",
+                      "symptomsLast14Days": form.symptomsLast14Days ?? ""]
         return try await act(req, redirect: redirect, flash: "workforce.travelRecorded", values: values, render: render) {
             _ = try await Screening.record(req.context, try await person(), Screening.TravelInput(
                 leftCity: FormText.yesNo(form.leftCity), places: Gate.PlaceDTO.lines(form.places), returnDate: form.returnDate,

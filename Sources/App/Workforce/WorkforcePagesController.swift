@@ -172,7 +172,7 @@ enum WorkforcePagesController {
             equipment: policy.requiredEquipment.map { item in
                 // A fresh form assumes the mask is worn, as guards see most people; never the rest.
                 GatePage.Question(name: item.rawValue, label: req.t("gate.\(item.rawValue)"),
-                                  answer: form.values[item.rawValue] ?? (form.errors.isEmpty && item == .mask ? "yes" : ""),
+                                  answer: form.values[item.rawValue] ?? (form.fields.isEmpty && item == .mask ? "yes" : ""),
                                   error: form.fields[item.rawValue])
             }), status: status)
     }
