@@ -2,13 +2,21 @@
 // data-error-summary) into view and moves focus to it (GOV.UK's pattern), so that a phone user
 // sees at once what to fix, however far down the form sits. Each entry that names a field links
 // to it: the entries are put in the order the fields stand on the page, each gets its field's
-// label before the message, and following one focuses the field. No page works worse without
-// this file.
+// label before the message, and following one focuses the field. A page answered on a POST-only
+// address puts the page's own address in the address bar. No page works worse without this file.
 (function () {
+  // A form answered on a POST-only address: the address bar gets the page's own.
+  var address = document.querySelector('meta[name="page-address"]');
+  if (address && window.history.replaceState) window.history.replaceState(null, "", address.getAttribute("content"));
+
   var summary = document.querySelector("[data-error-summary]");
   if (!summary) return;
 
   function fieldFor(name) {
+    var quoted = name.replace(/"/g, '\\"');
+    // Where several forms share a name (a comment), the one marked wrong is meant.
+    var marked = document.querySelector('[aria-invalid="true"][name="' + quoted + '"]');
+    if (marked) return marked;
     var byId = document.getElementById(name);
     if (byId) return byId;
     var byName = document.querySelector('[name="' + name.replace(/"/g, '\\"') + '"], [name="' + name.replace(/"/g, '\\"') + '[]"]');
@@ -17,12 +25,14 @@
   }
 
   function labelFor(field) {
+    // A yes/no or a set of boxes is named by its group's legend, not by its first choice.
+    var group = field.closest("fieldset");
+    var legend = group && group.querySelector("legend");
+    if ((field.type === "radio" || field.type === "checkbox") && legend) return legend.textContent.trim();
     if (field.id) {
       var label = document.querySelector('label[for="' + field.id + '"]');
       if (label) return label.textContent.trim();
     }
-    var group = field.closest("fieldset");
-    var legend = group && group.querySelector("legend");
     return legend ? legend.textContent.trim() : "";
   }
 

@@ -17,6 +17,8 @@ enum DemoDistrict {
         let enterprises: [UUID]
         /// The support officers, by zone.
         let officers: [String: User]
+        /// Each enterprise's administrator, in the order of `companies` (`company`, `company2`, …).
+        let enterpriseAdmins: [User]
         let vault: PersonalData
     }
 
@@ -129,7 +131,16 @@ enum DemoDistrict {
                 try await user.create(on: db)
                 if let zone = zones[username] { officers[zone] = user }
             }
-            let context = Context(db: db, now: app.clock.now, enterprises: enterpriseIDs, officers: officers, vault: app.personalData)
+            // Every other enterprise has its administrator too, named after its contact: `company2` …
+            var admins = [try await User.query(on: db).filter(\.$username == "company").first()!]
+            for (index, company) in companies.enumerated().dropFirst() {
+                let admin = User(username: "company\(index + 1)", passwordHash: hash, role: .enterpriseAdmin,
+                                 displayName: "企业管理员 \(company.contact)", enterpriseID: enterpriseIDs[index], departmentID: nil)
+                try await admin.create(on: db)
+                admins.append(admin)
+            }
+            let context = Context(db: db, now: app.clock.now, enterprises: enterpriseIDs, officers: officers, enterpriseAdmins: admins,
+                                  vault: app.personalData)
             for module in Modules.all { try await module.demo?(context) }
         }
         RoutingTable.changed(app)

@@ -26,6 +26,9 @@ struct PageContext: Encodable {
     let demo: Bool
     let otherLanguageLabel: String
     let otherLanguageHref: String
+    /// A form answered on a POST-only address (`/helpdesk/…/replies`): the page's own address,
+    /// which `forms.js` puts in the address bar, so reloading, bookmarking and live updates work.
+    let address: String?
 }
 
 /// One choice in a `<select>`.
@@ -92,8 +95,33 @@ enum Pages {
             flash: flash,
             demo: req.application.holdsDemoData,
             otherLanguageLabel: other == .en ? "English" : "中文",
-            otherLanguageHref: "\(path)?\(kept.isEmpty ? "" : kept + "&")lang=\(other.rawValue)"
+            otherLanguageHref: "\(path)?\(kept.isEmpty ? "" : kept + "&")lang=\(other.rawValue)",
+            address: req.method == .GET ? nil : pageAddress(req.application, path: path)
         )
+    }
+
+    /// The nearest address at or above `path` that a browser may GET: `/helpdesk/ID/replies` →
+    /// `/helpdesk/ID`, `/workforce/guards` → `/workforce`; nil when `path` itself is one.
+    static func pageAddress(_ app: Application, path: String) -> String? {
+        let gets = app.routes.all.filter { $0.method == .GET }.map(\.path)
+        func readable(_ components: [Substring]) -> Bool {
+            gets.contains { route in
+                route.count == components.count && zip(route, components).allSatisfy { part, component in
+                    switch part {
+                    case .constant(let text): text == component
+                    case .parameter: true
+                    default: false
+                    }
+                }
+            }
+        }
+        var components = path.split(separator: "/")
+        guard !readable(components) else { return nil }
+        while !components.isEmpty {
+            components.removeLast()
+            if readable(components) { return "/" + components.joined(separator: "/") }
+        }
+        return "/"
     }
 
     static func render<Context: Encodable>(_ req: Request, _ template: String, _ context: Context,

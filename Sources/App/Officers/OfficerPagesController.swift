@@ -190,6 +190,8 @@ enum OfficerPagesController {
         let purposeName: String
         let statusName: String
         let canReport: Bool
+        /// The visit is still ahead: its report opens on the day.
+        let notYet: Bool
         let locked: Bool
         let standards: [Standard]
         let headcountFound: String
@@ -225,8 +227,13 @@ enum OfficerPagesController {
             try await Pages.flash(req, "visits.reported")
             return req.redirect(to: "/visits/\(visit.id!)")
         } catch let errors as FieldErrors {
-            return try await renderVisit(req, visit, fields: errors.messages, form: (form.results ?? [:], form.notes ?? [:], found, form.problems ?? ""),
+            // A browser never sends a file back: say so where the photos were chosen.
+            var fields = errors.messages
+            if fields["photos"] == nil, (form.photos ?? []).contains(where: { $0.data.readableBytes > 0 }) { fields["photos"] = "error.photos.chooseAgain" }
+            return try await renderVisit(req, visit, fields: fields, form: (form.results ?? [:], form.notes ?? [:], found, form.problems ?? ""),
                                          status: .unprocessableEntity)
+        } catch AppError.illegalTransition(let key) {
+            return try await renderVisit(req, visit, fields: ["form": key], form: nil, status: .conflict)
         }
     }
 
@@ -237,12 +244,13 @@ enum OfficerPagesController {
         try await visit.$enterprise.load(on: req.db)
         let translated = req.translated(fields)
         let photos = try await ResumptionAttachment.query(on: req.db).filter(\.$visitID == visit.id).all()
-        let canReport = user.role == .officer && visit.status == .scheduled && visit.$officer.id == user.id
+        let notYet = !OfficerService.isDue(visit, today: CivilDate(req.now))
+        let canReport = user.role == .officer && visit.status == .scheduled && visit.$officer.id == user.id && !notYet
         let context = VisitPage(
             page: try await Pages.context(req, titleKey: "visits.report"),
             id: visit.id!, enterprise: visit.enterprise.name, applicationHref: "/resumption/\(visit.$application.id)",
             date: visit.scheduledFor, purposeName: req.t("visit.purpose.\(visit.purpose)"), statusName: req.t(visit.status.nameKey),
-            canReport: canReport, locked: !canReport,
+            canReport: canReport, notYet: notYet && visit.status == .scheduled, locked: !canReport,
             standards: SiteStandard.allCases.map { standard in
                 let chosen = form?.results[standard.rawValue]
                 return .init(key: standard.rawValue, name: req.t(standard.nameKey),
@@ -254,7 +262,10 @@ enum OfficerPagesController {
             problems: form?.problems ?? visit.problems ?? "",
             photos: photos.map { .init(href: "/resumption/\(visit.$application.id)/attachments/\($0.id!)", kindName: req.t($0.kind.nameKey),
                                        filename: $0.filename, bytes: $0.size) },
-            fields: translated
+            // A standard's answer and note are named by their inputs' ids, for the summary's links.
+            fields: Dictionary(translated.map { key, message in
+                (key.hasPrefix("results.") ? "\(key.dropFirst(8))-passed" : key.hasPrefix("notes.") ? "\(key.dropFirst(6))-note" : key, message)
+            }, uniquingKeysWith: { first, _ in first })
         )
         return try await Pages.render(req, "officers/visit", context, status: status)
     }

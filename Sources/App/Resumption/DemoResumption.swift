@@ -11,6 +11,8 @@ struct DemoResumption {
     let enterprises: [UUID]
     /// By zone.
     let officers: [String: User]
+    /// In the order of `enterprises`.
+    let enterpriseAdmins: [User]
 
     struct Step {
         let action: ResumptionAction?
@@ -19,7 +21,7 @@ struct DemoResumption {
     }
 
     func load() async throws {
-        let reviewer = try await user("reviewer"), leader = try await user("leader"), company = try await user("company")
+        let reviewer = try await user("reviewer"), leader = try await user("leader")
         let submit = { (hours: Double) in Step(action: .submit, hoursAgo: hours, comment: nil) }
         let plan: [(index: Int, category: ResumptionCategory, products: String, mode: ResumptionMode?, steps: [Step], visit: SiteVisitStatus?)] = [
             // 经开区 approves (分区施策): the disinfectant maker resumed after review and the green light.
@@ -47,13 +49,14 @@ struct DemoResumption {
             (10, .otherVital, "医药包装材料", .approval, [submit(30), Step(action: .pass, hoursAgo: 20, comment: "为药企配套")], nil),
         ]
         for item in plan {
-            let enterpriseID = enterprises[item.index]
+            let enterpriseID = enterprises[item.index], company = enterpriseAdmins[item.index]
             let application = ResumptionApplication()
             application.$enterprise.id = enterpriseID
             application.category = item.category
             application.products = item.products
-            let planned = CivilDate(now.addingTimeInterval(3 * 86_400))
-            application.plannedDate = planned.iso
+            // Planned three days after it was filed: past for those already at work, ahead for the rest.
+            let filed = now.addingTimeInterval(-(item.steps.first?.hoursAgo ?? 0) * 3600)
+            application.plannedDate = CivilDate(filed.addingTimeInterval(3 * 86_400)).iso
             application.headcountTotal = 120
             application.headcountOnSite = item.index == 5 ? 80 : 40
             application.headcountOutOfProvince = 3

@@ -43,6 +43,7 @@ extension Module {
             NavigationEntry("nav.resumption", "/resumption", [.districtAdmin, .reviewer, .leader, .officer]),
             NavigationEntry("nav.myResumption", "/resumption", [.enterpriseAdmin]),
         ],
-        demo: { try await DemoResumption(db: $0.db, now: $0.now, enterprises: $0.enterprises, officers: $0.officers).load() }
+        demo: { try await DemoResumption(db: $0.db, now: $0.now, enterprises: $0.enterprises, officers: $0.officers,
+                                   enterpriseAdmins: $0.enterpriseAdmins).load() }
     )
 }

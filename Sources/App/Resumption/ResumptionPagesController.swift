@@ -212,6 +212,10 @@ enum ResumptionPagesController {
         let canConfirm: Bool
         let canSuspend: Bool
         let maxUploadMegabytes: Int
+        /// The reviewer's reason while the application is back with the enterprise.
+        let returnReason: String?
+        /// After a mistake: the decision, comment and kind as chosen, so nothing is lost.
+        let typed: [String: String]
         let errorFields: [String: String]
     }
 
@@ -220,7 +224,7 @@ enum ResumptionPagesController {
     }
 
     static func renderDetail(_ req: Request, _ application: ResumptionApplication, fields: FieldErrors,
-                             status: HTTPResponseStatus = .ok) async throws -> Response {
+                             typed: [String: String] = [:], status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.requireUser()
         let settings = try await req.districtSettings()
         let dto = try await ResumptionService.dto(req.context, application)
@@ -268,18 +272,26 @@ enum ResumptionPagesController {
             canConfirm: user.role == .leader && actions.contains(.approve),
             canSuspend: [.officer, .reviewer].contains(user.role) && actions.contains(.suspend),
             maxUploadMegabytes: settings.maxUploadMegabytes,
+            returnReason: application.state == .returned
+                ? dto.history.last { $0.action == ResumptionAction.returnForChanges.rawValue }.map { $0.comment ?? "" } : nil,
+            typed: typed,
             errorFields: req.translated(fields)
         )
         return try await Pages.render(req, "resumption/detail", context, status: status)
     }
 
     /// Runs a change from a detail-page form; field errors show on the page again.
-    private static func act(_ req: Request, flash: String,
+    private static func act(_ req: Request, flash: String, typed: [String: String] = [:],
                             _ change: @escaping (ResumptionApplication) async throws -> Void) async throws -> Response {
         let application = try await ResumptionService.find(req.context, id: req.parameters.get("applicationID", as: UUID.self))
         return try await FormAction.run(req, flash: flash, redirect: "/resumption/\(application.id!)", render: { errors, status in
-            try await renderDetail(req, application, fields: errors, status: status)
+            try await renderDetail(req, application, fields: errors, typed: typed, status: status)
         }) { try await change(application) }
+    }
+
+    /// A decision form's answers as sent, for the page shown again after a mistake.
+    private static func typed(_ body: ResumptionAPIController.Decision, form: String) -> [String: String] {
+        ["form": form, "decision": body.decision ?? "", "comment": body.comment ?? ""]
     }
 
     @Sendable static func attach(req: Request) async throws -> Response {
@@ -299,7 +311,7 @@ enum ResumptionPagesController {
 
     @Sendable static func review(req: Request) async throws -> Response {
         let body = try req.content.decode(ResumptionAPIController.Decision.self)
-        return try await act(req, flash: "resumption.decided") { application in
+        return try await act(req, flash: "resumption.decided", typed: typed(body, form: "review")) { application in
             guard let action = body.decision.flatMap({ ResumptionAPIController.reviewDecisions[$0] }) else {
                 throw FieldErrors("decision", "error.required")
             }
@@ -309,7 +321,7 @@ enum ResumptionPagesController {
 
     @Sendable static func confirm(req: Request) async throws -> Response {
         let body = try req.content.decode(ResumptionAPIController.Decision.self)
-        return try await act(req, flash: "resumption.decided") { application in
+        return try await act(req, flash: "resumption.decided", typed: typed(body, form: "confirm")) { application in
             guard let action = body.decision.flatMap({ ResumptionAPIController.confirmDecisions[$0] }) else {
                 throw FieldErrors("decision", "error.required")
             }
@@ -319,7 +331,7 @@ enum ResumptionPagesController {
 
     @Sendable static func suspend(req: Request) async throws -> Response {
         let body = try req.content.decode(ResumptionAPIController.Decision.self)
-        return try await act(req, flash: "resumption.decided") { application in
+        return try await act(req, flash: "resumption.decided", typed: typed(body, form: "suspend")) { application in
             try await ResumptionService.transition(req.context, application, .suspend, comment: body.comment)
         }
     }

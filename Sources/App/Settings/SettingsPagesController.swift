@@ -12,11 +12,14 @@ enum SettingsPagesController {
         let levelFields: [InputField]
         let healthFields: [InputField]
         let equipment: [SelectOption]
+        /// Each field's text: the settings in force, or after a mistake what was typed.
+        let values: [String: String]
+        let visitorIDRequired: Bool
         let fields: [String: String]
     }
 
     @Sendable static func page(req: Request) async throws -> Response {
-        try await render(req, try await req.districtSettings(), fields: [:])
+        try await render(req, try await req.districtSettings(), form: nil, fields: [:])
     }
 
     struct Form: Content {
@@ -97,51 +100,83 @@ enum SettingsPagesController {
                         serviceLevels: levels, districtWebhookURL: form.districtWebhookURL,
                         briefingTime: form.briefingTime, health: health)
         return try await FormAction.run(req, flash: "settings.saved", redirect: "/admin/settings", render: { errors, status in
-            try await render(req, try await req.districtSettings(), fields: errors.messages, status: status)
+            try await render(req, try await req.districtSettings(), form: form, fields: errors.messages, status: status)
         }) {
             try errors.throwIfAny()
             _ = try await SettingsService.change(req.context, body)
         }
     }
 
-    private static func levelFields(_ req: Request, _ levels: ServiceLevels, errors: [String: String]) -> [InputField] {
-        let values: [(String, Double)] = [
-            ("emergencyResponseHours", levels.emergencyResponseHours), ("emergencyResolutionHours", levels.emergencyResolutionHours),
-            ("generalResponseHours", levels.generalResponseHours), ("generalResolutionHours", levels.generalResolutionHours),
-            ("complexResponseHours", levels.complexResponseHours), ("complexResolutionHours", levels.complexResolutionHours),
-            ("confirmationHours", levels.confirmationHours),
+    static let levelNames = ["emergencyResponseHours", "emergencyResolutionHours", "generalResponseHours", "generalResolutionHours",
+                             "complexResponseHours", "complexResolutionHours", "confirmationHours"]
+    static let healthNames = ["feverThreshold", "quarantineDays", "closeContactDays", "homeProvince", "keyAreas", "clusterFevers",
+                              "clusterDays", "supplyWarningDays", "retentionDays"]
+
+    /// The settings in force as the form's texts.
+    private static func texts(_ settings: DistrictSettings) -> [String: String] {
+        func hours(_ value: Double) -> String { value.rounded() == value ? String(Int(value)) : String(value) }
+        let levels = settings.serviceLevels, health = settings.health
+        return [
+            "resumptionMode": settings.resumptionMode.rawValue, "modeEffectiveFrom": settings.modeEffectiveFrom,
+            "minimumNoticeWorkingDays": String(settings.minimumNoticeWorkingDays),
+            "queueOverdueWorkingDays": String(settings.queueOverdueWorkingDays),
+            "maxUploadMegabytes": String(settings.maxUploadMegabytes), "officerCap": String(settings.officerCap),
+            "emergencyResponseHours": hours(levels.emergencyResponseHours), "emergencyResolutionHours": hours(levels.emergencyResolutionHours),
+            "generalResponseHours": hours(levels.generalResponseHours), "generalResolutionHours": hours(levels.generalResolutionHours),
+            "complexResponseHours": hours(levels.complexResponseHours), "complexResolutionHours": hours(levels.complexResolutionHours),
+            "confirmationHours": hours(levels.confirmationHours), "districtWebhookURL": settings.districtWebhookURL,
+            "briefingTime": settings.briefingTime,
+            "feverThreshold": String(health.feverThreshold), "quarantineDays": String(health.quarantineDays),
+            "closeContactDays": String(health.closeContactDays), "homeProvince": health.homeProvince,
+            "keyAreas": health.keyAreas.joined(separator: "、"), "clusterFevers": String(health.clusterFevers),
+            "clusterDays": String(health.clusterDays), "supplyWarningDays": String(health.supplyWarningDays),
+            "retentionDays": String(health.retentionDays),
         ]
-        return values.map { name, value in
-            let text = value.rounded() == value ? String(Int(value)) : String(value)
-            return InputField(name: name, label: req.t("settings.\(name)"), value: text, error: errors[name])
-        }
     }
 
-    private static func healthFields(_ req: Request, _ health: HealthPolicy, errors: [String: String]) -> [InputField] {
-        let values: [(String, String)] = [
-            ("feverThreshold", String(health.feverThreshold)), ("quarantineDays", String(health.quarantineDays)),
-            ("closeContactDays", String(health.closeContactDays)), ("homeProvince", health.homeProvince),
-            ("keyAreas", health.keyAreas.joined(separator: "、")), ("clusterFevers", String(health.clusterFevers)),
-            ("clusterDays", String(health.clusterDays)), ("supplyWarningDays", String(health.supplyWarningDays)),
-            ("retentionDays", String(health.retentionDays)),
+    /// What was typed, field by field, over the settings in force (a field not sent keeps its value).
+    private static func texts(_ form: Form, over settings: DistrictSettings) -> [String: String] {
+        var values = texts(settings)
+        let typed: [String: String?] = [
+            "resumptionMode": form.resumptionMode, "modeEffectiveFrom": form.modeEffectiveFrom,
+            "minimumNoticeWorkingDays": form.minimumNoticeWorkingDays, "queueOverdueWorkingDays": form.queueOverdueWorkingDays,
+            "maxUploadMegabytes": form.maxUploadMegabytes, "officerCap": form.officerCap,
+            "emergencyResponseHours": form.emergencyResponseHours, "emergencyResolutionHours": form.emergencyResolutionHours,
+            "generalResponseHours": form.generalResponseHours, "generalResolutionHours": form.generalResolutionHours,
+            "complexResponseHours": form.complexResponseHours, "complexResolutionHours": form.complexResolutionHours,
+            "confirmationHours": form.confirmationHours, "districtWebhookURL": form.districtWebhookURL, "briefingTime": form.briefingTime,
+            "feverThreshold": form.feverThreshold, "quarantineDays": form.quarantineDays, "closeContactDays": form.closeContactDays,
+            "homeProvince": form.homeProvince, "keyAreas": form.keyAreas, "clusterFevers": form.clusterFevers,
+            "clusterDays": form.clusterDays, "supplyWarningDays": form.supplyWarningDays, "retentionDays": form.retentionDays,
         ]
-        return values.map { name, value in
-            InputField(name: name, label: req.t("settings.health.\(name)"), value: value, error: errors["health.\(name)"])
-        }
+        for case let (name, text?) in typed { values[name] = text }
+        return values
     }
 
-    private static func render(_ req: Request, _ settings: DistrictSettings, fields: [String: String],
+    private static func render(_ req: Request, _ settings: DistrictSettings, form: Form?, fields: [String: String],
                                status: HTTPResponseStatus = .ok) async throws -> Response {
+        let values = form.map { texts($0, over: settings) } ?? texts(settings)
+        // The health rules' errors are named `health.…` as the API reports them; the page's fields are not.
+        let messages = Dictionary(req.translated(fields).map { ($0.key.hasPrefix("health.") ? String($0.key.dropFirst(7)) : $0.key, $0.value) },
+                                  uniquingKeysWith: { first, _ in first })
+        func inputs(_ names: [String], labelPrefix: String) -> [InputField] {
+            names.map { InputField(name: $0, label: req.t(labelPrefix + $0), value: values[$0] ?? "", error: messages[$0]) }
+        }
+        let equipment = form.map { form in
+            form.protectiveEquipmentShown == nil ? settings.health.protectiveEquipment.map(\.rawValue) : form.protectiveEquipment ?? []
+        } ?? settings.health.protectiveEquipment.map(\.rawValue)
         let context = Page(
             page: try await Pages.context(req, titleKey: "settings.title"), settings: settings,
             modeInForce: req.t(settings.mode(on: CivilDate(req.now)).nameKey),
-            modes: ResumptionMode.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0 == settings.resumptionMode) },
-            levelFields: levelFields(req, settings.serviceLevels, errors: req.translated(fields)),
-            healthFields: healthFields(req, settings.health, errors: req.translated(fields)),
+            modes: ResumptionMode.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == values["resumptionMode"]) },
+            levelFields: inputs(levelNames, labelPrefix: "settings."),
+            healthFields: inputs(healthNames, labelPrefix: "settings.health."),
             equipment: ProtectiveItem.allCases.filter { $0 != .mask }.map {
-                SelectOption(value: $0.rawValue, label: req.t("gate.\($0.rawValue)"), selected: settings.health.protectiveEquipment.contains($0))
+                SelectOption(value: $0.rawValue, label: req.t("gate.\($0.rawValue)"), selected: equipment.contains($0.rawValue))
             },
-            fields: req.translated(fields)
+            values: values,
+            visitorIDRequired: form?.visitorIDRequired.flatMap(FormText.yesNo) ?? settings.health.visitorIDRequired,
+            fields: messages
         )
         return try await Pages.render(req, "settings/settings", context, status: status)
     }

@@ -102,8 +102,18 @@ enum Supplies {
         }
     }
 
-    /// One click: a help-desk ticket to the district for the items running low.
+    /// The enterprise's supplies request still being handled, if any: one at a time.
+    static func openRequest(_ ctx: ServiceContext, enterpriseID: UUID) async throws -> Ticket? {
+        try await Ticket.query(on: ctx.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$category == .supplies)
+            .filter(\.$urgency == .emergency).filter(\.$state != .closed).sort(\.$createdAt, .descending).first()
+    }
+
+    /// One click: a help-desk ticket to the district for the items running low; refused while
+    /// the last one is still open (the enterprise adds to that one).
     static func request(_ ctx: ServiceContext, enterpriseID: UUID) async throws -> Ticket {
+        if try await openRequest(ctx, enterpriseID: enterpriseID) != nil {
+            throw AppError.conflict(field: "form", messageKey: "error.supply.requestOpen")
+        }
         let low = try await items(ctx, enterpriseID: enterpriseID).filter(\.low)
         guard !low.isEmpty else { throw FieldErrors("item", "error.supply.notLow") }
         let lines = low.map { item in

@@ -465,7 +465,11 @@ enum WorkforceOfficePagesController {
     }
 
     @Sendable static func requestSupplies(req: Request) async throws -> Response {
-        try await act(req, redirect: "/helpdesk", flash: "workforce.suppliesRequested",
+        if let open = try await Supplies.openRequest(req.context, enterpriseID: try ownEnterprise(req)) {
+            try await Pages.flash(req, "workforce.suppliesAlreadyRequested")
+            return req.redirect(to: "/helpdesk/\(open.id!)")
+        }
+        return try await act(req, redirect: "/helpdesk", flash: "workforce.suppliesRequested",
                       render: { try await renderSupplies(req, form: $0, status: .unprocessableEntity) }) {
             _ = try await Supplies.request(req.context, enterpriseID: try ownEnterprise(req))
         }

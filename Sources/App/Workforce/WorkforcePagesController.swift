@@ -233,7 +233,7 @@ enum WorkforcePagesController {
     }
 
     @Sendable static func visitors(req: Request) async throws -> Response {
-        try await renderVisitors(req, form: FormState(), result: nil)
+        try await renderVisitors(req, form: freshVisitorForm, result: nil)
     }
 
     static func renderVisitors(_ req: Request, form: FormState, result: Gate.VisitorDTO?, status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -261,11 +261,18 @@ enum WorkforcePagesController {
         var mask: String?
     }
 
+    /// A new visitor's form: a mask is the usual answer; nothing else is assumed.
+    static var freshVisitorForm: FormState {
+        var form = FormState()
+        form.values["mask"] = "yes"
+        return form
+    }
+
     @Sendable static func registerVisitor(req: Request) async throws -> Response {
         let form = try req.content.decode(VisitorForm.self)
         let values = ["name": form.name ?? "", "mobile": form.mobile ?? "", "idNumber": form.idNumber ?? "", "organisation": form.organisation ?? "",
                       "purpose": form.purpose ?? "", "hostEmployeeNumber": form.hostEmployeeNumber ?? "", "places": form.places ?? "",
-                      "temperature": form.temperature ?? ""]
+                      "temperature": form.temperature ?? "", "keyAreaContact": form.keyAreaContact ?? "", "mask": form.mask ?? ""]
         do {
             var errors = FieldErrors()
             let temperature = FormText.decimal(form.temperature, field: "temperature", into: &errors)
@@ -274,7 +281,7 @@ enum WorkforcePagesController {
                 name: form.name, mobile: form.mobile, idNumber: form.idNumber, organisation: form.organisation, purpose: form.purpose,
                 hostEmployeeNumber: form.hostEmployeeNumber, places: Gate.PlaceDTO.lines(form.places),
                 keyAreaContact: FormText.yesNo(form.keyAreaContact), temperature: temperature, mask: FormText.yesNo(form.mask)))
-            return try await renderVisitors(req, form: FormState(), result: result)
+            return try await renderVisitors(req, form: freshVisitorForm, result: result)
         } catch let errors as FieldErrors {
             return try await renderVisitors(req, form: FormState(req, errors, values: values), result: nil, status: .unprocessableEntity)
         }
