@@ -27,10 +27,13 @@ focused, whose entries are links to fields on the page (one to the bad field); t
 carry aria-invalid="true"; everything else typed (text, selects, radios, checkboxes) must still be
 there. Then the value is put right and the form sent again where that is the job.
 
-On every page: no HTTP 5xx and no error page, axe-core finds nothing "critical" or "serious", the
-console holds no SEVERE entry, and the visible text shows no raw string-table key ("nav.home") or
-template tag ("#errorSummary"). A screenshot of every page goes to browser-screenshots/ at the repo
-root (<role>-<width>-<step>-<page>.png, the whole page).
+On every page: the status expected (200; 4xx for a form sent with a mistake) and never 5xx nor the
+error page; axe-core finds nothing "critical" or "serious" (but for AXE_EXCLUSIONS, each with its
+reason); the console holds no SEVERE entry (the one Chrome logs for the page's own 4xx answer to a
+form with a mistake aside); the visible text shows no raw string-table key ("nav.home") or template
+tag ("#errorSummary"), URLs, e-mail addresses, file and domain names and <code> apart; on the phone,
+the page is no wider than the screen. A screenshot of every page goes to browser-screenshots/ at the
+repo root (<role>-<width in px>-<step>-<page>.png, the whole page); the folder is emptied first.
 
 Usage: python3 .ci/browser.py [--bin PATH] [--port 8095] [--keep] [--only ROLE] [--width desktop|phone]
 The binary defaults to $FUGONG_BIN, else .build/debug/fugong; it runs from the repo root. Needs
@@ -39,6 +42,7 @@ packages selenium and axe-selenium-python. Prints `N passed, N failed` last; exi
 failure.
 """
 
+import base64
 import json
 import os
 import re
@@ -61,7 +65,6 @@ from selenium.common.exceptions import (ElementClickInterceptedException, Elemen
                                         NoSuchElementException, TimeoutException, WebDriverException)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 from axe_selenium_python import Axe  # noqa: E402
 
@@ -99,7 +102,7 @@ JS_PAGE = r"""
 var nav = performance.getEntriesByType('navigation')[0];
 var code = Array.prototype.map.call(document.querySelectorAll('code, kbd, samp, pre'), function (e) { return e.innerText; });
 var error = document.querySelector('.error-page');
-return {status: nav ? nav.responseStatus : null, url: location.href, path: location.pathname + location.search,
+return {status: nav ? nav.responseStatus : null, url: location.href, requested: nav ? nav.name : location.href, path: location.pathname + location.search,
         lang: document.documentElement.getAttribute('lang'), title: document.title,
         text: document.body ? document.body.innerText : '', code: code,
         errorPage: error ? error.innerText.slice(0, 300) : null,
@@ -144,7 +147,8 @@ var entries = Array.prototype.map.call(summary.querySelectorAll('li'), function 
   var target = null;
   if (href && href.charAt(0) === '#') { try { target = document.getElementById(decodeURIComponent(href.slice(1))); } catch (e) {} }
   return {text: li.innerText.trim().slice(0, 120), href: href, exists: !!target,
-          field: !!(target && /^(INPUT|SELECT|TEXTAREA|FIELDSET)$/.test(target.tagName))};
+          field: !!(target && (/^(INPUT|SELECT|TEXTAREA|FIELDSET)$/.test(target.tagName) ||
+                               target.querySelector('input:not([type=hidden]), select, textarea')))};
 });
 return {present: true, count: all.length,
         visible: rect.width > 0 && rect.height > 0 && style.visibility !== 'hidden' && style.display !== 'none',
@@ -154,6 +158,38 @@ return {present: true, count: all.length,
         active: active ? active.tagName.toLowerCase() + (active.id ? '#' + active.id : '') +
                          (active.className && typeof active.className === 'string' ? '.' + active.className.split(' ').join('.') : '') : null,
         entries: entries, html: summary.outerHTML.slice(0, 600)};
+"""
+
+# On a phone: whether the page is wider than the screen, and the innermost elements that stick out.
+JS_WIDE = r"""
+var limit = arguments[0] + 1, root = document.documentElement;
+var width = Math.max(root.scrollWidth, window.innerWidth);
+if (width <= limit) return {over: false, width: width, culprits: []};
+var culprits = [], seen = [];
+var all = document.body.getElementsByTagName('*');
+for (var i = 0; i < all.length && culprits.length < 5; i++) {
+  var el = all[i], r = el.getBoundingClientRect();
+  if (r.right <= limit || !el.getClientRects().length) continue;
+  var scrolled = false;  // inside a box that scrolls sideways itself (the main navigation, a .table-wrap)
+  for (var up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+    var ox = getComputedStyle(up).overflowX;
+    if (ox !== 'visible' && up.getBoundingClientRect().right <= limit) { scrolled = true; break; }
+  }
+  if (scrolled) continue;
+  var inner = false;
+  for (var j = 0; j < el.children.length; j++) { if (el.children[j].getBoundingClientRect().right > limit) { inner = true; break; } }
+  if (inner) continue;
+  var target = el.closest('table, pre') || el;
+  if (seen.indexOf(target) >= 0) continue;
+  seen.push(target);
+  var name = target.tagName.toLowerCase() + (target.id ? '#' + target.id : '') +
+             (typeof target.className === 'string' && target.className.trim() ? '.' + target.className.trim().split(/\s+/).join('.') : '');
+  var box = target.closest('section, article, form, main');
+  var heading = box && box.querySelector('h1, h2, h3, legend');
+  culprits.push(name + ' (to ' + Math.round(target.getBoundingClientRect().right) + ' px' +
+                (heading ? ', under "' + heading.textContent.trim().slice(0, 40) + '"' : '') + ')');
+}
+return {over: true, width: width, culprits: culprits};
 """
 
 # Whether the element, or the fieldset round it (a radio group), is marked invalid.
@@ -180,16 +216,14 @@ NOT_KEYS = {"e.g", "i.e", "a.m", "p.m", "vs", "etc"}
 
 
 def load_keys():
-    """Every string-table key, and the texts they stand for (a key that is its own text is no leak)."""
-    keys, texts = set(), set()
+    """Every string-table key."""
+    keys = set()
     folder = os.path.join(ci_common.REPO, "Resources", "Strings")
     for name in os.listdir(folder):
         if name.endswith(".json"):
             with open(os.path.join(folder, name), encoding="utf-8") as f:
-                table = json.load(f)
-            keys.update(table)
-            texts.update(table.values())
-    return keys, texts
+                keys.update(json.load(f))
+    return keys
 
 
 def raw_keys(text, code_texts, keys):
@@ -230,7 +264,7 @@ class Browser:
 
     def __init__(self, base, work, keys):
         self.base = base
-        self.keys, self.key_texts = keys
+        self.keys = keys
         options = webdriver.ChromeOptions()
         for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                     "--window-size=1280,1100", "--lang=zh-CN", "--disable-extensions",
@@ -255,10 +289,13 @@ class Browser:
         self.role = self.width = None
         self.step = 0
         self.pages = 0
+        self.viewport = (1280, False)
+        self.set_aside = {}  # axe rule → the pages where AXE_EXCLUSIONS set a finding aside
 
     # --- the viewport --------------------------------------------------------------------------
 
     def size(self, width, height, mobile):
+        self.viewport = (width, mobile)
         self.d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
         self.d.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": mobile, "maxTouchPoints": 5 if mobile else 1})
@@ -284,8 +321,13 @@ class Browser:
         return (within or self.d).find_elements(By.CSS_SELECTOR, css)
 
     def press(self, element):
-        """Clicks as a person would (scrolled into view); a covered element is clicked by script."""
+        """Clicks as a person would (scrolled into view); a covered element is clicked by script.
+        So is any on a phone page wider than the screen (the browser has zoomed it out, and
+        chromedriver's taps miss): that page has already failed its own check."""
         self.d.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'});", element)
+        if self.viewport[1] and self.d.execute_script("return window.innerWidth") > self.viewport[0]:
+            self.d.execute_script("arguments[0].click();", element)
+            return
         try:
             element.click()
         except (ElementClickInterceptedException, ElementNotInteractableException):
@@ -293,13 +335,23 @@ class Browser:
 
     def go(self, element, name, expect=(200,), probe=None):
         """Follows a link or presses a submit button and waits for the next page, then checks it."""
-        old = self.d.find_element(By.TAG_NAME, "html")
+        self.d.execute_script("window.__browserTestOldPage = true;")
         self.press(element)
-        try:
-            WebDriverWait(self.d, 60).until(expected_conditions.staleness_of(old))
-        except TimeoutException:
-            raise StepFailed(f"{name}: no new page after the click on {self.d.current_url}") from None
+        if not self.new_page(60):
+            raise StepFailed(f"{name}: no new page after the click on {self.d.current_url}")
         return self.page(name, expect, probe)
+
+    def new_page(self, seconds):
+        """Whether another document has replaced the one marked before the click, within `seconds`."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if not self.d.execute_script("return window.__browserTestOldPage === true;"):
+                    return True
+            except WebDriverException:
+                pass  # between two documents
+            time.sleep(0.05)
+        return False
 
     def link(self, css, name, expect=(200,), within=None):
         return self.go(self.find(css, within, f"link {css}"), name, expect)
@@ -326,11 +378,15 @@ class Browser:
         label = f"{self.where(name)} [{info['path'][:80]}]"
         status = info["status"]
         check(status in expect and not info["errorPage"] and (status or 0) < 500,
-              f"{label}: answered {status}" + (f" (expected {'/'.join(map(str, expect))})" if status not in expect else ""),
-              f"    error page: {info['errorPage']!r}" if info["errorPage"] else "")
+              f"{label}: answered {'/'.join(map(str, expect))}, not the error page",
+              f"    answered {status}" + (f", the error page: {info['errorPage']!r}" if info["errorPage"] else ""))
         leaks = raw_keys(info["text"], info["code"], self.keys)
         check(not leaks, f"{label}: no raw string key or template tag in the text",
               "    shown: " + ", ".join(leaks[:20]))
+        if self.viewport[1]:
+            wide = self.d.execute_script(JS_WIDE, self.viewport[0])
+            check(not wide["over"], f"{label}: fits the phone's {self.viewport[0]} px (no sideways scrolling)",
+                  f"    the page is {wide['width']} px wide; wider than the screen: {', '.join(wide['culprits'])}")
         self.run_axe(label)
         self.check_console(label, info, expect)
         self.screenshot(name)
@@ -351,6 +407,8 @@ class Browser:
             for node in violation.get("nodes", []):
                 target = " ".join(str(t) for t in node.get("target", []))
                 if self.excluded(violation["id"], node.get("target", [])):
+                    pages = self.set_aside.setdefault(violation["id"], set())
+                    pages.add(label.split(" [")[1].rstrip("]").split("?")[0] if " [" in label else label)
                     continue
                 nodes.append(target)
             if nodes:
@@ -385,15 +443,15 @@ class Browser:
             # Chrome logs the document's own 4xx as a failed load; a form answered with its
             # mistakes (422, 409 …) is the answer this page expected, not a broken resource.
             own = re.match(r"^(\S+) - Failed to load resource: the server responded with a status of (\d+)", message)
-            if own and own.group(1).split("#")[0] == info["url"].split("#")[0] and int(own.group(2)) in expect \
-                    and int(own.group(2)) == info["status"]:
+            if own and own.group(1).split("#")[0] in (info["url"].split("#")[0], info["requested"].split("#")[0]) \
+                    and int(own.group(2)) in expect and int(own.group(2)) == info["status"]:
                 continue
             severe.append(f"    {message[:300]}")
         check(not severe, f"{label}: no SEVERE entry in the console", "\n".join(severe))
 
     def screenshot(self, name):
         slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()
-        path = os.path.join(SHOTS, f"{self.role}-{self.width}-{self.step:02d}-{slug}.png")
+        path = os.path.join(SHOTS, f"{self.role}-{self.viewport[0]}-{self.step:02d}-{slug}.png")
         try:
             metrics = self.d.execute_cdp_cmd("Page.getLayoutMetrics", {})
             size = metrics.get("cssContentSize") or metrics["contentSize"]
@@ -402,7 +460,6 @@ class Browser:
             shot = self.d.execute_cdp_cmd("Page.captureScreenshot", {
                 "format": "png", "captureBeyondViewport": True,
                 "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
-            import base64
             with open(path, "wb") as f:
                 f.write(base64.b64decode(shot["data"]))
         except WebDriverException as error:
@@ -491,7 +548,9 @@ class Browser:
             check(summary["focused"], f"{label}: the error summary has the focus",
                   f"    focus is on {summary['active']}")
             entries = summary["entries"]
-            wrong = [f"{e['text']!r} → {e['href'] or 'no link'}" for e in entries if not (e["href"] and e["exists"])]
+            wrong = [f"{e['text']!r} → " + (e["href"] + (" (not a field)" if e["exists"] else " (nothing with that id)")
+                                              if e["href"] else "no link")
+                     for e in entries if not (e["href"] and e["exists"] and e["field"])]
             check(entries and not wrong, f"{label}: each entry of the error summary links to a field on the page",
                   "    " + ("; ".join(wrong) if entries else f"no entries: {summary['html']}"))
             hrefs = [e["href"] for e in entries if e["href"]]
@@ -529,11 +588,11 @@ class Browser:
 # --- the roles ---------------------------------------------------------------------------------------
 
 class Roles:
-    def __init__(self, browser, args, port):
+    """Each role's job, as a method named after the role."""
+
+    def __init__(self, browser, port):
         self.b = browser
-        self.args = args
         self.server_port = port
-        self.bad_login_done = set()
 
     # --- signing in --------------------------------------------------------------------------------
 
@@ -882,6 +941,9 @@ def main():
             except WebDriverException:
                 pass
             log(f"{browser.pages} pages checked; screenshots in {os.path.relpath(SHOTS, ci_common.REPO)}/")
+            for rule, pages in sorted(browser.set_aside.items()):
+                shown = sorted(re.sub(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f-]{27}", ":id", p) for p in pages)
+                log(f"axe's {rule} set aside (AXE_EXCLUSIONS) on {', '.join(sorted(set(shown)))}")
         return ci_common.finish("browser", work, args.keep, "data, server and chromedriver logs")
 
     log(f"binary {args.bin}, data folder {data}, port {args.port}")
@@ -894,7 +956,7 @@ def main():
     except WebDriverException as error:
         check(False, "Chromium starts under chromedriver", f"    {error}")
         return finish()
-    roles = Roles(browser, args, args.port)
+    roles = Roles(browser, args.port)
     for width, w, h, mobile, language in WIDTHS:
         if args.width and width != args.width:
             continue
@@ -907,15 +969,16 @@ def main():
             log(f"== {role} at {width} ({w}x{h}, {language})")
             browser.begin(role, width)
             try:
-                roles.sign_in(role, language=language, try_bad=first)
-                first = False
+                try_bad, first = first, False
+                roles.sign_in(role, language=language, try_bad=try_bad)
                 getattr(roles, role)()
             except StepFailed as error:
                 check(False, f"{role} {width}: the job is done", f"    stopped: {error}")
             except Exception as error:  # noqa: BLE001 - one role's breakage must not hide the others
+                frames = [f"{os.path.basename(f.filename)}:{f.lineno} {f.name}" for f in traceback.extract_tb(error.__traceback__)
+                          if f.filename == os.path.abspath(__file__)]
                 check(False, f"{role} {width}: the job is done",
-                      f"    {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}\n"
-                      + "".join("    | " + line + "\n" for line in traceback.format_exc().splitlines()[-6:]))
+                      f"    {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} (at {' < '.join(reversed(frames))})")
             log(f"== {role} at {width}: {time.monotonic() - began:.1f} s")
             if server.poll() is not None:
                 check(False, "the server still runs", ci_common.error_lines(server.logpath, 6))

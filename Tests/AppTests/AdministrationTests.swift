@@ -224,10 +224,13 @@ struct AdministrationTests {
 
             let page = try await app.testing().sendRequest(.GET, "/admin/audit?username=reviewer&action=approve", headers: admin.pageHeaders)
             #expect(page.status == .ok)
-            #expect(page.text.contains("<code>enterprise.approve</code>"))
+            // In words, with a link to the record, not the code and the id.
+            #expect(page.text.contains("企业登记：通过"))
+            #expect(page.text.contains("<a href=\"/enterprises/\(pending.id!)\">企业</a>"))
+            #expect(!page.text.contains(">enterprise.approve<"))
             #expect(page.text.contains("192.0.2.44"))
             let none = try await app.testing().sendRequest(.GET, "/admin/audit?username=admin&action=approve", headers: admin.pageHeaders)
-            #expect(!none.text.contains("<code>enterprise.approve</code>"))
+            #expect(!none.text.contains("企业登记：通过"))
             let api = try await app.testing().sendRequest(.GET, "/api/v1/audit?action=enterprise.approve", headers: admin.apiHeaders)
             #expect(api.text.contains("\"total\":1"))
         }

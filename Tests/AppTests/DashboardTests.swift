@@ -39,6 +39,9 @@ struct DashboardTests {
         try await post("\(path)/review", world.reviewer, ["decision": "pass"])
         try await post("\(path)/confirm", world.leader, ["decision": "approve"])
         let visit = try #require(try await SiteVisit.query(on: app.db).first())
+        // The visit took place today (a report is filed on the visit's day or after).
+        visit.scheduledFor = CivilDate(app.clock.now).iso
+        try await visit.save(on: app.db)
         try await post("/api/v1/site-visits/\(visit.id!)/report", world.officer,
                        ["results": Dictionary(uniqueKeysWithValues: SiteStandard.allCases.map { ($0.rawValue, true) }), "headcountFound": 38])
         for summary in ["电话了解复工准备", "上门核实防疫物资"] {

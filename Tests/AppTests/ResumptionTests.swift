@@ -108,6 +108,17 @@ struct ResumptionTests {
             #expect(listed.text.contains(visitID.uuidString))
 
             let allMet = Dictionary(uniqueKeysWithValues: SiteStandard.allCases.map { ($0.rawValue, true) })
+            // Not before the visit: a report filed on 8 February for the 12th is refused and changes nothing.
+            let reportedEarly = try await app.testing().sendRequest(
+                .POST, "/api/v1/site-visits/\(visitID)/report", headers: world.officer.apiHeaders.adding(.json),
+                body: .json(["results": allMet, "headcountFound": 38]))
+            #expect(reportedEarly.status == .conflict)
+            #expect(reportedEarly.apiError?.message.contains("走访当天或之后") == true)
+            #expect(try await SiteVisit.find(visitID, on: app.db)?.status == .scheduled)
+            // The day comes (the visit is moved to today: the test's sign-ins would not outlive four days).
+            let scheduled = try #require(try await SiteVisit.find(visitID, on: app.db))
+            scheduled.scheduledFor = CivilDate(app.clock.now).iso
+            try await scheduled.save(on: app.db)
             let report = try await app.testing().sendRequest(
                 .POST, "/api/v1/site-visits/\(visitID)/report", headers: world.officer.apiHeaders.adding(.json),
                 body: .json(["results": allMet, "headcountFound": 38]))
@@ -149,6 +160,9 @@ struct ResumptionRulesAppTests {
             #expect(filed.application?.state == .filed)
             #expect(filed.application?.mode == .filing)
             let visit = try #require(try await SiteVisit.query(on: app.db).first())
+            // The officer went early: the visit is moved to today, and reported.
+            visit.scheduledFor = CivilDate(app.clock.now).iso
+            try await visit.save(on: app.db)
 
             var results = Dictionary(uniqueKeysWithValues: SiteStandard.allCases.map { ($0.rawValue, true) })
             results["records"] = false
@@ -168,6 +182,8 @@ struct ResumptionRulesAppTests {
             let twice = try await post(app, "/api/v1/site-visits/\(visit.id!)/report", world.officer,
                                        ["results": Dictionary(uniqueKeysWithValues: SiteStandard.allCases.map { ($0.rawValue, true) }), "headcountFound": 30])
             #expect(twice.status == .conflict)
+            visits.last!.scheduledFor = CivilDate(app.clock.now).iso
+            try await visits.last!.save(on: app.db)
             let revisit = try await post(app, "/api/v1/site-visits/\(visits.last!.id!)/report", world.officer,
                                          ["results": Dictionary(uniqueKeysWithValues: SiteStandard.allCases.map { ($0.rawValue, true) }), "headcountFound": 32])
             #expect(revisit.status == .ok)
@@ -481,6 +497,12 @@ struct ResumptionPageTests {
             #expect(home.text.contains("复工申请已获绿灯放行"))
 
             let visit = try #require(try await SiteVisit.query(on: app.db).first())
+            // Before its day the page offers no report form, and says when it opens.
+            let ahead = try await app.testing().sendRequest(.GET, "/visits/\(visit.id!)", headers: world.officer.pageHeaders)
+            #expect(ahead.text.contains("走访当天起可以在这里填写报告"))
+            #expect(!ahead.text.contains("name=\"photos[]\""))
+            visit.scheduledFor = CivilDate(app.clock.now).iso
+            try await visit.save(on: app.db)
             var report: [(String, String)] = [("_csrf", world.officer.csrf), ("headcountFound", "38"), ("problems", "")]
             for standard in SiteStandard.allCases { report.append(("results[\(standard.rawValue)]", "passed")) }
             let png = ResumptionFixtures.png

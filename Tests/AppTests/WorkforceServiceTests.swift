@@ -27,6 +27,11 @@ struct WorkforceServiceTests {
             let audited = try await AuditEvent.query(on: app.db).filter(\.$username == "company").all().map(\.action)
             #expect(audited.filter { $0 == "supply.record" }.count == 2)
             #expect(audited.contains("ticket.create"))
+            // One request at a time: while it is open, another click opens no second ticket.
+            await #expect(throws: AppError.self) { try await Supplies.request(company, enterpriseID: enterpriseID) }
+            #expect(try await Ticket.query(on: app.db).filter(\.$category == .supplies).count() == 1)
+            ticket.state = .closed
+            try await ticket.save(on: app.db)
             // Nothing low: no ticket.
             try await Supplies.record(company, enterpriseID: enterpriseID, .init(item: .masks, received: 10_000))
             await #expect(throws: FieldErrors.self) { try await Supplies.request(company, enterpriseID: enterpriseID) }

@@ -38,8 +38,8 @@ extension Module {
         },
         migrations: [CreateDepartments(), CreateUsers(), CreateWebSessions(), CreateApiTokens(), CreateLoginFailures()],
         navigation: [
-            NavigationEntry("nav.users", "/admin/users", [.districtAdmin]),
-            NavigationEntry("nav.departments", "/admin/departments", [.districtAdmin]),
+            NavigationEntry("nav.users", "/admin/users", [.districtAdmin], group: NavigationEntry.administration),
+            NavigationEntry("nav.departments", "/admin/departments", [.districtAdmin], group: NavigationEntry.administration),
         ],
         jobs: [
             BackgroundJob(name: "session sweep", initialDelay: .seconds(5), every: .minutes(10)) { app, now in

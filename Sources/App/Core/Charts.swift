@@ -1,40 +1,107 @@
 import Foundation
 
 /// Bar charts drawn on the server as SVG: no script, no inline style, so they pass the
-/// Content-Security-Policy and print. Numbers people compare are shown as bars, with the table
-/// beside them for screen readers.
+/// Content-Security-Policy and print. Each row's label stands on its own line above its bar, so
+/// a long name never runs into a bar, on a phone or not; the value follows the bar; an axis with
+/// gridlines at 0, half and the top gives the scale. One measure per chart (a second series
+/// shares the first one's unit: contacts and enterprises, postings and applications). A row
+/// with nothing to measure (a day without tickets) shows no bar and says so, never a zero.
+/// `core/bar-chart` draws it, with the numbers in a table beside it.
 struct BarChart: Encodable {
     struct Bar: Encodable {
         let label: String
-        let value: Int
         let y: Int
+        let labelY: Int
+        let barY: Int
+        let barHeight: Int
         let width: Int
-        let secondValue: Int?
-        let secondWidth: Int?
-        /// Where the value's label starts, just right of the longer bar.
+        /// The value as shown ("85 %", "—").
+        let text: String
         let textX: Int
+        let textY: Int
+        let second: Second?
     }
 
-    let bars: [Bar]
-    let height: Int
+    struct Second: Encodable {
+        let barY: Int
+        let width: Int
+        let text: String
+        let textX: Int
+        let textY: Int
+    }
+
+    struct Tick: Encodable {
+        let x: Int
+        let label: String
+        let anchor: String
+    }
+
+    struct Row: Encodable {
+        let label: String
+        let value: String
+        let second: String?
+    }
+
     let title: String
     let legend: String
     let secondLegend: String?
+    let unit: String?
+    let bars: [Bar]
+    let ticks: [Tick]
+    let rows: [Row]
+    let axisY: Int
+    let tickLabelY: Int
+    let height: Int
+    let width = BarChart.width
+    let plotRight = BarChart.left + BarChart.plotWidth
 
-    static let labelWidth = 90, plotWidth = 220, rowHeight = 28
+    static let width = 360, left = 4, plotWidth = 280
 
-    init(title: String, legend: String, secondLegend: String? = nil, rows: [(label: String, value: Int, second: Int?)]) {
-        let top = max(1, rows.map { max($0.value, $0.second ?? 0) }.max() ?? 1)
+    /// `rows`: a label and a value per row (nil: nothing to measure that row), and the second
+    /// series' value if any. `maximum` fixes the scale's top (100 for percentages); `suffix`
+    /// follows each value ("%"); `noData` says why a row has no bar.
+    init(title: String, legend: String, secondLegend: String? = nil, unit: String? = nil, maximum: Int? = nil,
+         suffix: String = "", noData: String = "—", values rows: [(label: String, value: Int?, second: Int?)]) {
+        let largest = rows.flatMap { [$0.value ?? 0, $0.second ?? 0] }.max() ?? 0
+        let top = maximum ?? Self.niceTop(largest)
+        let double = secondLegend != nil
+        let rowHeight = double ? 50 : 40
+        func width(_ value: Int) -> Int { value <= 0 ? 0 : max(2, min(Self.plotWidth, value * Self.plotWidth / top)) }
+        func text(_ value: Int?) -> String { value.map { "\($0)\(suffix)" } ?? noData }
         bars = rows.enumerated().map { index, row in
-            let width = max(row.value > 0 ? 2 : 0, row.value * Self.plotWidth / top)
-            let second = row.second.map { max($0 > 0 ? 2 : 0, $0 * Self.plotWidth / top) }
-            return Bar(label: row.label, value: row.value, y: index * Self.rowHeight, width: width,
-                       secondValue: row.second, secondWidth: second, textX: Self.labelWidth + max(width, second ?? 0) + 5)
+            let y = index * rowHeight, first = width(row.value ?? 0)
+            let barHeight = double ? 12 : 14
+            return Bar(label: row.label, y: y, labelY: y + 13, barY: y + 18, barHeight: barHeight, width: first, text: text(row.value),
+                       textX: Self.left + first + 4, textY: y + 18 + barHeight - 2,
+                       second: double ? Second(barY: y + 31, width: width(row.second ?? 0), text: text(row.second),
+                                               textX: Self.left + width(row.second ?? 0) + 4, textY: y + 41) : nil)
         }
-        height = max(1, rows.count) * Self.rowHeight
+        axisY = max(1, rows.count) * rowHeight + 2
+        tickLabelY = axisY + 14
+        height = axisY + 20
+        ticks = [(0, "start"), (top / 2, "middle"), (top, "middle")].map {
+            Tick(x: Self.left + $0.0 * Self.plotWidth / top, label: "\($0.0)\(suffix)", anchor: $0.1)
+        }
+        self.rows = rows.map { Row(label: $0.label, value: text($0.value), second: double ? text($0.second) : nil) }
         self.title = title
         self.legend = legend
         self.secondLegend = secondLegend
+        self.unit = unit
+    }
+
+    /// Counts, always measured.
+    init(title: String, legend: String, secondLegend: String? = nil, unit: String? = nil, rows: [(label: String, value: Int, second: Int?)]) {
+        self.init(title: title, legend: legend, secondLegend: secondLegend, unit: unit,
+                  values: rows.map { (label: $0.label, value: Optional($0.value), second: $0.second) })
+    }
+
+    /// The scale's top: 1, 2, 2.5 or 5 × a power of ten, at or above `value`.
+    static func niceTop(_ value: Int) -> Int {
+        guard value > 1 else { return 1 }
+        var magnitude = 1
+        while magnitude * 10 < value { magnitude *= 10 }
+        let steps = magnitude >= 10 ? [10, 20, 25, 50, 100].map { $0 * magnitude / 10 } : [1, 2, 5, 10].map { $0 * magnitude }
+        return steps.first { $0 >= value } ?? value
     }
 }
 

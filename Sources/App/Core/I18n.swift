@@ -52,6 +52,8 @@ public struct StringTables: Sendable {
         return StringTables(tables: tables)
     }
 
+    public func has(_ key: String) -> Bool { tables[.zhHans]?[key] != nil }
+
     public func keys(_ language: Language) -> Set<String> {
         Set(tables[language]?.keys ?? [:].keys)
     }

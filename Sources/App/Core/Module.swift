@@ -34,17 +34,24 @@ struct ModuleRoutes {
     let upload = HTTPBodyStreamStrategy.collect(maxSize: ByteCount(stringLiteral: Uploads.maxRequestSize))
 }
 
-/// An entry of a role's menu: the string-table key and the address.
+/// An entry of a role's menu: the string-table key and the address. Entries of one `group`
+/// share one item of the menu that opens into them (the district admin's administration and
+/// figures), so that a menu fits one line at 1280 px.
 struct NavigationEntry: Sendable {
     let key: String
     let href: String
     let roles: Set<Role>
+    let group: String?
 
-    init(_ key: String, _ href: String, _ roles: Set<Role>) {
+    init(_ key: String, _ href: String, _ roles: Set<Role>, group: String? = nil) {
         self.key = key
         self.href = href
         self.roles = roles
+        self.group = group
     }
+
+    static let administration = "nav.group.administration"
+    static let figures = "nav.group.figures"
 }
 
 extension Modules {

@@ -9,6 +9,8 @@ struct PageContext: Encodable {
         let label: String
         let href: String
         let current: Bool
+        /// A group's entries (the item opens into them); empty for a plain link.
+        var children: [NavItem] = []
     }
 
     struct SignedIn: Encodable {
@@ -75,12 +77,21 @@ enum Pages {
             try await session.save(on: req.db)
         }
         let path = req.url.path
-        let nav = user.map { user in
-            Modules.navigation(for: user.role).map {
-                PageContext.NavItem(label: req.t($0.key), href: $0.href,
-                                    current: $0.href == "/" ? path == "/" : path.hasPrefix($0.href))
+        var nav: [PageContext.NavItem] = []
+        for entry in user.map({ Modules.navigation(for: $0.role) }) ?? [] {
+            let item = PageContext.NavItem(label: req.t(entry.key), href: entry.href,
+                                           current: entry.href == "/" ? path == "/" : path.hasPrefix(entry.href))
+            guard let group = entry.group else { nav.append(item); continue }
+            // A group is current when one of its entries is.
+            if let index = nav.firstIndex(where: { $0.href == "#" + group }) {
+                nav[index].children.append(item)
+                if item.current { nav[index] = .init(label: nav[index].label, href: nav[index].href, current: true, children: nav[index].children) }
+            } else {
+                nav.append(.init(label: req.t(group), href: "#" + group, current: item.current, children: [item]))
             }
-        } ?? []
+        }
+        // Groups close the menu; a group of one is a plain link.
+        nav = (nav.filter { $0.children.isEmpty } + nav.filter { !$0.children.isEmpty }).map { $0.children.count == 1 ? $0.children[0] : $0 }
         let other: Language = req.language == .zhHans ? .en : .zhHans
         // The other language keeps the page's filters (`?year=2020`, `?size=above`).
         let kept = (req.method == .GET ? req.url.query : nil).map {
@@ -100,28 +111,37 @@ enum Pages {
         )
     }
 
-    /// The nearest address at or above `path` that a browser may GET: `/helpdesk/ID/replies` →
-    /// `/helpdesk/ID`, `/workforce/guards` → `/workforce`; nil when `path` itself is one.
-    static func pageAddress(_ app: Application, path: String) -> String? {
-        let gets = app.routes.all.filter { $0.method == .GET }.map(\.path)
-        func readable(_ components: [Substring]) -> Bool {
-            gets.contains { route in
-                route.count == components.count && zip(route, components).allSatisfy { part, component in
-                    switch part {
-                    case .constant(let text): text == component
-                    case .parameter: true
-                    default: false
-                    }
+    /// The GET route that answers `path` (a path, without query), if any.
+    static func getRoute(_ app: Application, path: String) -> Route? {
+        let components = path.split(separator: "/")
+        return app.routes.all.first { route in
+            route.method == .GET && route.path.count == components.count && zip(route.path, components).allSatisfy { part, component in
+                switch part {
+                case .constant(let text): text == component
+                case .parameter: true
+                default: false
                 }
             }
         }
+    }
+
+    /// The nearest address at or above `path` that a browser may GET: `/helpdesk/ID/replies` →
+    /// `/helpdesk/ID`, `/workforce/guards` → `/workforce`; nil when `path` itself is one.
+    static func pageAddress(_ app: Application, path: String) -> String? {
+        guard getRoute(app, path: path) == nil else { return nil }
         var components = path.split(separator: "/")
-        guard !readable(components) else { return nil }
         while !components.isEmpty {
             components.removeLast()
-            if readable(components) { return "/" + components.joined(separator: "/") }
+            let candidate = "/" + components.joined(separator: "/")
+            if getRoute(app, path: candidate) != nil { return candidate }
         }
         return "/"
+    }
+
+    /// Whether a link leads somewhere this role may open: its route's declared access permits it.
+    static func mayOpen(_ app: Application, _ link: String, as role: Role) -> Bool {
+        let path = String(link.prefix { $0 != "?" && $0 != "#" })
+        return getRoute(app, path: path)?.declaredAccess?.permits(role) ?? false
     }
 
     static func render<Context: Encodable>(_ req: Request, _ template: String, _ context: Context,

@@ -14,7 +14,7 @@ extension Module {
             r.api.get("audit", use: AuditController.apiList).access(.roles(.districtAdmin))
         },
         migrations: [CreatePlatformFlags(), CreateAuditEvents(), CreateStoredFiles(), CreateNotifications(), CreateJobRuns()],
-        navigation: [NavigationEntry("nav.audit", "/admin/audit", [.districtAdmin])],
+        navigation: [NavigationEntry("nav.audit", "/admin/audit", [.districtAdmin], group: NavigationEntry.administration)],
         jobs: [
             BackgroundJob(name: "job log purge", initialDelay: .minutes(2), every: .hours(6)) { app, now in
                 try await BackgroundJobs.purgeLog(app, before: now.addingTimeInterval(-14 * 86_400))

@@ -31,7 +31,7 @@ enum FreightInput {
                 errors.add("trainNumber", "error.freight.trainNumber")
             }
             let direction = TrainDirection(rawValue: FormText.trimmed(self.direction))
-            if direction == nil { errors.add("direction", FormText.trimmed(self.direction).isEmpty ? "error.required" : "error.choice") }
+            if direction == nil { errors.add("direction", FormText.choiceError(self.direction)) }
             let origin = FormText.required(origin, field: "origin", maxLength: 10, into: &errors).uppercased()
             let destination = FormText.required(destination, field: "destination", maxLength: 10, into: &errors).uppercased()
             if !origin.isEmpty, origin == destination { errors.add("destination", "error.freight.sameStation") }
@@ -72,7 +72,7 @@ enum FreightInput {
         func command(now: Date) throws -> FreightService.Milestone {
             var errors = FieldErrors()
             let kind = DepartureEventKind(rawValue: FormText.trimmed(self.kind))
-            if kind == nil { errors.add("kind", FormText.trimmed(self.kind).isEmpty ? "error.required" : "error.choice") }
+            if kind == nil { errors.add("kind", FormText.choiceError(self.kind)) }
             let place = FormText.required(place, field: "place", maxLength: 100, into: &errors)
             let at = at ?? now
             // A milestone is what happened: not more than an hour ahead of the clock.
@@ -188,7 +188,7 @@ enum FreightInput {
             var errors = FieldErrors()
             let status = CustomsStatus(rawValue: FormText.trimmed(self.status))
             if status == nil || status == CustomsStatus.none {
-                errors.add("status", FormText.trimmed(self.status).isEmpty ? "error.required" : "error.choice")
+                errors.add("status", FormText.choiceError(self.status))
             }
             let number = FormText.trimmed(declarationNumber).filter { $0 != " " }
             if status == .declared {

@@ -66,7 +66,8 @@ extension Module {
         navigation: [
             NavigationEntry("nav.freight", "/freight", [.portOperator, .enterpriseAdmin, .districtAdmin, .leader]),
             NavigationEntry("nav.customs", "/freight/customs", [.customsOfficer]),
-            NavigationEntry("nav.freightFigures", "/freight/figures", [.districtAdmin, .leader, .reviewer, .officer, .portOperator, .customsOfficer]),
+            NavigationEntry("nav.freightFigures", "/freight/figures", [.districtAdmin, .leader, .reviewer, .officer, .portOperator, .customsOfficer],
+                            group: NavigationEntry.figures),
         ],
         jobs: [
             BackgroundJob(name: "freight cut-offs", initialDelay: .seconds(20), every: .minutes(1)) { app, now in

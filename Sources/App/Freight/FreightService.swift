@@ -677,7 +677,7 @@ enum FreightService {
             }
             let typeText = FormText.trimmed(entry.type).uppercased()
             let type = ContainerType(rawValue: typeText)
-            if type == nil { errors.add("\(field).type", typeText.isEmpty ? "error.required" : "error.choice") }
+            if type == nil { errors.add("\(field).type", FormText.choiceError(typeText)) }
             let seal = FormText.required(entry.sealNumber, field: "\(field).sealNumber", maxLength: 20, into: &errors).uppercased()
             if !seal.isEmpty, !seal.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
                 errors.add("\(field).sealNumber", "error.freight.seal")
@@ -907,13 +907,13 @@ enum FreightService {
         }
         if existing == nil || input.item != nil {
             if let item = FeeItem(rawValue: FormText.trimmed(input.item)) { policy.item = item } else {
-                errors.add("item", FormText.trimmed(input.item).isEmpty ? "error.required" : "error.choice")
+                errors.add("item", FormText.choiceError(input.item))
             }
         }
         if existing == nil || input.discountKind != nil {
             let kind = FormText.trimmed(input.discountKind)
             if ["percent", "fixed"].contains(kind) { policy.discountKind = kind } else {
-                errors.add("discountKind", kind.isEmpty ? "error.required" : "error.choice")
+                errors.add("discountKind", FormText.choiceError(kind))
             }
         }
         if existing == nil || input.amount != nil {

@@ -16,9 +16,9 @@ enum HelpdeskInput {
             var errors = FieldErrors()
             // A dropdown left at "Choose…" sends an empty value: that is a missing answer, not a wrong one.
             let category = TicketCategory(rawValue: FormText.trimmed(self.category))
-            if category == nil { errors.add("category", FormText.trimmed(self.category).isEmpty ? "error.required" : "error.choice") }
+            if category == nil { errors.add("category", FormText.choiceError(self.category)) }
             let urgency = TicketUrgency(rawValue: FormText.trimmed(self.urgency))
-            if urgency == nil { errors.add("urgency", FormText.trimmed(self.urgency).isEmpty ? "error.required" : "error.choice") }
+            if urgency == nil { errors.add("urgency", FormText.choiceError(self.urgency)) }
             let title = FormText.required(title, field: "title", maxLength: 100, into: &errors)
             let description = FormText.required(description, field: "description", maxLength: 5000, into: &errors)
             guard let category, let urgency, errors.isEmpty else { throw errors }
@@ -62,7 +62,7 @@ enum HelpdeskInput {
             var errors = FieldErrors()
             if solved == nil { errors.add("solved", "error.required") }
             let satisfaction = satisfaction.flatMap(Satisfaction.init(rawValue:))
-            if satisfaction == nil { errors.add("satisfaction", self.satisfaction == nil ? "error.required" : "error.choice") }
+            if satisfaction == nil { errors.add("satisfaction", FormText.choiceError(self.satisfaction)) }
             let comment = FormText.trimmed(comment)
             if comment.unicodeScalars.count > 1000 { errors.add("comment", "error.tooLong") }
             guard let solved, let satisfaction, errors.isEmpty else { throw errors }

@@ -43,8 +43,8 @@ extension Module {
         navigation: [
             NavigationEntry("nav.helpdesk", "/helpdesk", [.districtAdmin, .leader, .officer, .agent]),
             NavigationEntry("nav.myHelpdesk", "/helpdesk", [.enterpriseAdmin]),
-            NavigationEntry("nav.scorecards", "/helpdesk/scorecards", [.districtAdmin, .leader, .agent]),
-            NavigationEntry("nav.routing", "/admin/routing", [.districtAdmin]),
+            NavigationEntry("nav.scorecards", "/helpdesk/scorecards", [.districtAdmin, .leader, .agent], group: NavigationEntry.figures),
+            NavigationEntry("nav.routing", "/admin/routing", [.districtAdmin], group: NavigationEntry.administration),
         ],
         jobs: [
             // Escalations and auto-close, 7×24.

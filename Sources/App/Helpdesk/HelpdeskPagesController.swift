@@ -94,6 +94,8 @@ enum HelpdeskPagesController {
 
     struct MessageView: Encodable {
         let at: String; let author: String; let roleName: String; let kind: String; let isInternal: Bool; let text: String; let policyHref: String?
+        /// The cited policy's title, so the reader knows what the link opens.
+        let policyTitle: String?
     }
 
     struct DetailPage: Encodable {
@@ -132,6 +134,9 @@ enum HelpdeskPagesController {
         let may = { (step: TicketPermissions.Step) in TicketPermissions.allows(party, step, in: dto.state) }
         let departments = try await Department.query(on: req.db).sort(\.$name).all().filter { $0.id != ticket.$department.id }
         let policies = try await Policy.query(on: req.db).sort(\.$issuedOn, .descending).limit(50).all()
+        let cited = Set((dto.messages ?? []).compactMap(\.policyId))
+        let policyTitles = cited.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Policy.query(on: req.db).filter(\.$id ~~ cited).all()
+            .map { ($0.id!, $0.title) })
         let context = DetailPage(
             page: try await Pages.context(req, titleKey: "helpdesk.ticket"),
             ticket: dto, categoryName: req.t(dto.category.nameKey), urgencyName: req.t(dto.urgency.nameKey), stateName: req.t(dto.state.nameKey),
@@ -140,7 +145,7 @@ enum HelpdeskPagesController {
             messages: (dto.messages ?? []).map { message in
                 MessageView(at: DisplayFormat.dateTime(message.at), author: message.author, roleName: message.role == "system" ? "" : req.t("role.\(message.role)"),
                             kind: message.kind.rawValue, isInternal: message.internal, text: message.body,
-                            policyHref: message.policyId.map { "/policies/\($0)" })
+                            policyHref: message.policyId.map { "/policies/\($0)" }, policyTitle: message.policyId.flatMap { policyTitles[$0] })
             },
             attachments: (dto.attachments ?? []).map {
                 AttachmentView(href: "/helpdesk/\(dto.id)/attachments/\($0.id)", kindName: $0.uploadedBy, filename: $0.filename, bytes: $0.size)
@@ -262,8 +267,10 @@ enum HelpdeskPagesController {
             charts: [
                 BarChart(title: req.t("scorecards.volume"), legend: req.t("scorecards.tickets"),
                          rows: recent.map { (label: String($0.day.dropFirst(5)), value: $0.tickets, second: nil) }),
-                BarChart(title: req.t("scorecards.median"), legend: req.t("scorecards.medianMinutes"),
-                         rows: recent.map { (label: String($0.day.dropFirst(5)), value: Int(($0.medianFirstResponseMinutes ?? 0).rounded()), second: nil) }),
+                // A day without a first reply has no median: no bar, and it says so.
+                BarChart(title: req.t("scorecards.median"), legend: req.t("scorecards.medianMinutes"), unit: req.t("unit.minutes"),
+                         noData: req.t("scorecards.noReply"),
+                         values: recent.map { (label: String($0.day.dropFirst(5)), value: $0.medianFirstResponseMinutes.map { Int($0.rounded()) }, second: nil) }),
             ]
         )
         return try await Pages.render(req, "helpdesk/scorecards", context)

@@ -30,6 +30,7 @@ enum HomeController {
         let links: [Link]
         let enterprise: EnterpriseSummary?
         let chart: BarChart?
+        let queue: WorkQueue?
         let notifications: [NotificationView]
     }
 
@@ -92,7 +93,7 @@ enum HomeController {
             let assigned = try await OfficerService.assignedEnterpriseIDs(user, on: req.db).count
             tiles = [
                 Tile(label: req.t("home.tile.visitsToDo"), value: String(visits), href: "/visits"),
-                Tile(label: req.t("home.tile.assigned"), value: String(assigned), href: "/resumption"),
+                Tile(label: req.t("home.tile.assigned"), value: String(assigned), href: "#work-queue"),
             ]
             links = [Link(label: req.t("dispatch.record"), href: "/dispatch")]
         case .portOperator:
@@ -112,8 +113,7 @@ enum HomeController {
                 .filter(\.$state ~~ [.confirmed, .loaded]).count()
             tiles = [Tile(label: req.t("home.tile.declarationsWaiting"), value: String(waiting), href: "/freight/customs")]
         case .agent:
-            let verified = try await Enterprise.query(on: req.db).filter(\.$status == .verified).count()
-            tiles = [Tile(label: req.t("home.tile.verifiedEnterprises"), value: String(verified), href: "/enterprises?status=verified")]
+            links = [Link(label: req.t("helpdesk.title"), href: "/helpdesk"), Link(label: req.t("policies.title"), href: "/policies")]
         case .enterpriseAdmin, .gateGuard, .employee:
             if let id = user.$enterprise.id, let enterprise = try await Enterprise.find(id, on: req.db) {
                 summary = EnterpriseSummary(id: id, name: enterprise.name, status: enterprise.status.rawValue,
@@ -128,14 +128,17 @@ enum HomeController {
                 }
             }
         case .jobSeeker:
-            break
+            links = [Link(label: req.t("jobs.title"), href: "/jobs"), Link(label: req.t("jobs.resume"), href: "/resume")]
         }
         let context = HomePage(
             page: try await Pages.context(req, titleKey: "home.title"),
             greeting: req.t("home.greeting", user.displayName),
             roleIntro: req.t("home.intro.\(user.role.rawValue)"),
             tiles: tiles, links: links, enterprise: summary, chart: chart,
-            notifications: try await Notification.visible(to: user, on: req.db).map {
+            queue: try await WorkQueue.build(req, for: user),
+            // Only what the reader may open: an enterprise's notice about its site is not the guard's.
+            notifications: try await Notification.visible(to: user, on: req.db)
+                .filter { Pages.mayOpen(req.application, $0.link, as: user.role) }.map {
                 NotificationView(text: req.application.strings.text($0.messageKey, req.language, $0.arguments), href: $0.link,
                                  at: DisplayFormat.dateTime($0.createdAt))
             }

@@ -51,6 +51,22 @@ struct DemoJobs {
         .init(title: "建筑电工", category: .construction, education: .vocational, salary: (6000, 9000), duty: "持证上岗，负责方舱和厂房改造的电气施工"),
     ]
 
+    /// Which employers post a job, by their industry: a disinfectant maker does not hire
+    /// greenhouse hands, nor a logistics firm nurses. A job not listed is one every employer has.
+    static let makers = ["消毒用品制造", "防护服装制造", "汽车电子", "乳制品", "粮油加工", "包装材料", "医疗器械"]
+    static let fits: [String: [String]] = [
+        "口罩机操作工": ["防护服装制造", "消毒用品制造"], "防护服质检员": ["防护服装制造"], "汽车线束装配工": ["汽车电子"],
+        "叉车司机": ["物流运输", "冷链物流", "粮油加工", "包装材料"], "冷链配送司机": ["冷链物流", "乳制品", "蔬菜种植与配送"],
+        "Java开发工程师": ["汽车电子", "物流运输", "商业零售"], "维修电工": makers, "焊工": ["医疗器械", "汽车电子", "包装材料"],
+        "消毒液灌装工": ["消毒用品制造"], "护士": ["汽车电子", "防护服装制造", "乳制品"], "药品质检员": ["消毒用品制造", "医疗器械"],
+        "收银员": ["商业零售"], "理货员": ["商业零售", "粮油加工"], "社区配送员": ["商业零售", "蔬菜种植与配送"],
+        "蔬菜分拣工": ["蔬菜种植与配送"], "大棚种植工": ["蔬菜种植与配送"], "机修钳工": makers,
+        "设备维修工程师": ["汽车电子", "乳制品", "防护服装制造", "消毒用品制造", "医疗器械"], "嵌入式软件工程师": ["汽车电子", "医疗器械"],
+        "数据分析师": ["商业零售", "物流运输", "乳制品"], "电子装配工": ["汽车电子", "医疗器械"],
+        "包装工": ["包装材料", "粮油加工", "乳制品", "消毒用品制造"], "粮油搬运工": ["粮油加工"],
+        "客服专员": ["商业零售", "物流运输", "乳制品"], "建筑电工": ["包装材料", "汽车电子"],
+    ]
+
     static let shifts = ["长白班", "两班倒", "三班倒", "夜班", "做六休一", "做五休二", "早班", "中班", "倒班", "弹性排班"]
 
     func load() async throws {
@@ -70,8 +86,10 @@ struct DemoJobs {
         let today = CivilDate(now)
         var postings: [JobPosting] = []
         for (index, template) in Self.templates.enumerated() {
+            let fitting = Self.fits[template.title].map { industries in employers.filter { industries.contains($0.0.industry) } } ?? employers
+            guard !fitting.isEmpty else { continue }
             for variant in 0..<10 {
-                let (enterprise, employer) = employers[(index * 3 + variant) % employers.count]
+                let (enterprise, employer) = fitting[(index * 3 + variant) % fitting.count]
                 let posting = JobPosting()
                 posting.$employer.id = try employer.requireID()
                 posting.enterpriseID = try enterprise.requireID()

@@ -54,7 +54,7 @@ extension Module {
         migrations: [CreateJobs(), ReindexJobTerms()],
         navigation: [
             NavigationEntry("nav.jobs", "/jobs", [.districtAdmin, .jobSeeker]),
-            NavigationEntry("nav.jobFigures", "/jobs/figures", [.districtAdmin, .leader]),
+            NavigationEntry("nav.jobFigures", "/jobs/figures", [.districtAdmin, .leader], group: NavigationEntry.figures),
             NavigationEntry("nav.employerReview", "/jobs/review", [.reviewer]),
             NavigationEntry("nav.recruitment", "/jobs/centre", [.enterpriseAdmin]),
             NavigationEntry("nav.resume", "/resume", [.jobSeeker]),

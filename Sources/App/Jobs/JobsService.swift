@@ -434,7 +434,7 @@ enum JobsService {
     static func move(_ ctx: ServiceContext, _ application: JobApplication, _ input: Move) async throws {
         var errors = FieldErrors()
         let next = input.state.flatMap(ApplicationState.init(rawValue:))
-        if next == nil { errors.add("state", input.state == nil ? "error.required" : "error.choice") }
+        if next == nil { errors.add("state", FormText.choiceError(input.state)) }
         if let next, !application.state.allows(next) { throw AppError.illegalTransition(messageKey: "error.application.illegalTransition") }
         let place = FormText.trimmed(input.interviewPlace)
         if next == .interview {

@@ -27,9 +27,9 @@ enum DispatchService {
             errors.add("enterpriseId", "error.required")
         }
         let channel = input.channel.flatMap(DispatchChannel.init(rawValue:))
-        if channel == nil { errors.add("channel", input.channel == nil ? "error.required" : "error.choice") }
+        if channel == nil { errors.add("channel", FormText.choiceError(input.channel)) }
         let outcome = input.outcome.flatMap(DispatchOutcome.init(rawValue:))
-        if outcome == nil { errors.add("outcome", input.outcome == nil ? "error.required" : "error.choice") }
+        if outcome == nil { errors.add("outcome", FormText.choiceError(input.outcome)) }
         let summary = FormText.required(input.summary, field: "summary", maxLength: 1000, into: &errors)
         var at = ctx.now
         if let raw = input.contactedAt.map(FormText.trimmed), !raw.isEmpty {

@@ -24,7 +24,7 @@ extension Module {
         migrations: [CreateOfficerTables(), IndexContactsForFigures()],
         navigation: [
             NavigationEntry("nav.dispatch", "/dispatch", [.districtAdmin, .reviewer, .leader, .officer]),
-            NavigationEntry("nav.officers", "/officers", [.districtAdmin, .leader]),
+            NavigationEntry("nav.officers", "/officers", [.districtAdmin, .leader], group: NavigationEntry.administration),
             NavigationEntry("nav.visits", "/visits", [.reviewer, .leader, .officer]),
         ]
     )

@@ -65,7 +65,7 @@ enum ResumptionAPIController {
         let application = try await ResumptionService.find(req.context, id: req.parameters.get("applicationID", as: UUID.self))
         let body = try req.content.decode(Decision.self)
         guard let action = body.decision.flatMap({ choices[$0] }) else {
-            throw FieldErrors("decision", body.decision == nil ? "error.required" : "error.choice")
+            throw FieldErrors("decision", FormText.choiceError(body.decision))
         }
         try await ResumptionService.transition(req.context, application, action, comment: body.comment)
         return application

@@ -33,7 +33,7 @@ enum ResumptionService {
             return old
         }
         if let raw = value(form.category, isNew ? "" : target.category.rawValue, "category") {
-            if let category = ResumptionCategory(rawValue: raw) { target.category = category } else { errors.add("category", "error.choice") }
+            if let category = ResumptionCategory(rawValue: raw) { target.category = category } else { errors.add("category", FormText.choiceError(raw)) }
         }
         if let raw = value(form.plannedDate, isNew ? "" : target.plannedDate, "plannedDate") {
             if let date = CivilDate(iso: FormText.trimmed(raw)) { target.plannedDate = date.iso } else { errors.add("plannedDate", "error.date") }
@@ -122,7 +122,7 @@ enum ResumptionService {
         let settings = try await ctx.settings()
         var errors = FieldErrors()
         let kind = rawKind.flatMap(AttachmentKind.init(rawValue:))
-        if kind == nil || (visitID == nil && kind == .visitPhoto) { errors.add("kind", rawKind == nil ? "error.required" : "error.choice") }
+        if kind == nil || (visitID == nil && kind == .visitPhoto) { errors.add("kind", FormText.choiceError(rawKind)) }
         if visitID == nil, !application.state.isEditable {
             throw AppError.illegalTransition(messageKey: "error.resumption.notEditable")
         }

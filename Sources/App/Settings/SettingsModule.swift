@@ -24,7 +24,7 @@ extension Module {
             r.root.post("admin", "resumption-modes", use: C.recordMode).access(.roles(.districtAdmin))
         },
         migrations: [CreateDistrictSettings(), CreateHolidays(), CreateZoneModeChanges()],
-        navigation: [NavigationEntry("nav.settings", "/admin/settings", [.districtAdmin])],
+        navigation: [NavigationEntry("nav.settings", "/admin/settings", [.districtAdmin], group: NavigationEntry.administration)],
         demo: { context in
             // 分区施策 as the seed tells it: 新区 lets enterprises resume on filing; 经开区 (and
             // the bonded zone) keep the district's approval.

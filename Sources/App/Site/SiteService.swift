@@ -235,7 +235,7 @@ enum SiteService {
             guard let id = item.employeeId, known.contains(id) else { errors.add("\(field).employeeId", "error.choice"); continue }
             if !seen.insert(id).inserted { errors.add("\(field).employeeId", "error.output.twice"); continue }
             guard let arrangement = item.arrangement.flatMap(WorkArrangement.init(rawValue:)) else {
-                errors.add("\(field).arrangement", (item.arrangement ?? "").isEmpty ? "error.required" : "error.choice")
+                errors.add("\(field).arrangement", FormText.choiceError(item.arrangement))
                 continue
             }
             chosen.append((id, arrangement))

@@ -43,7 +43,8 @@ struct DemoWorkforce {
             var people: [Employee] = []
             for n in 0..<size {
                 let id = DemoWorkforce.residentID(serial: index * 100 + n + 1, year: 1970 + (n * 7) % 32, month: 1 + n % 12, day: 1 + n % 27)
-                let name = index == 0 && n == 0 ? "孙磊" : "\(Self.surnames[(n + index * 3) % Self.surnames.count])\(Self.givenNames[(n * 3 + index) % Self.givenNames.count])"
+                // Names repeat across the district, never within one enterprise: a gate log must not seem to let a fevered person in.
+                let name = index == 0 && n == 0 ? "孙磊" : "\(Self.surnames[(n + index * 3) % Self.surnames.count])\(Self.givenNames[(n * 3 + index + n / 20 * 7) % Self.givenNames.count])"
                 let checked = try RosterRules.check(EmployeeDraft(
                     name: name, idNumber: id, mobile: String(format: "139043%05d", index * 1000 + n), employeeNumber: String(format: "%@%03d", ["JA", "FH", "QC"][index], n + 1),
                     department: Self.departments[n % Self.departments.count], shift: n % 3 == 0 ? "夜班" : "白班",

@@ -264,6 +264,8 @@ enum Gate {
     struct LogEntry: Content {
         let at: Date
         let name: String?
+        /// The roster's number, which tells two people of one name apart.
+        let employeeNumber: String?
         let typed: String
         let direction: String
         let decision: String
@@ -316,9 +318,10 @@ enum Gate {
         } else {
             rows = try await WorkforceStore.gateLog(ctx.db, enterpriseID: enterpriseID, day: day, limit: limit)
         }
-        let names = try await Employee.names(rows.compactMap(\.employee_id), on: ctx.db)
+        let people = try await Employee.namesAndNumbers(rows.compactMap(\.employee_id), on: ctx.db)
         return rows.map {
-            LogEntry(at: $0.at, name: $0.employee_id.flatMap { names[$0] }, typed: $0.typed, direction: $0.direction,
+            LogEntry(at: $0.at, name: $0.employee_id.flatMap { people[$0]?.name }, employeeNumber: $0.employee_id.flatMap { people[$0]?.number },
+                     typed: $0.typed, direction: $0.direction,
                      decision: $0.allowed ? "allow" : "deny", reasons: $0.reasons.split(separator: ",").compactMap { GateReason(rawValue: String($0)) })
         }
     }

@@ -54,7 +54,7 @@ enum Screening {
         }
         var transport: Transport?
         if leftCity {
-            if let raw = input.transport, let value = Transport(rawValue: raw) { transport = value } else { errors.add("transport", input.transport == nil ? "error.required" : "error.choice") }
+            if let raw = input.transport, let value = Transport(rawValue: raw) { transport = value } else { errors.add("transport", FormText.choiceError(input.transport)) }
         }
         let transportNumber = FormText.trimmed(input.transportNumber)
         if transportNumber.count > 30 { errors.add("transportNumber", "error.tooLong") }

@@ -51,6 +51,14 @@ final class Employee: Model, @unchecked Sendable {
             .reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
     }
 
+    /// Their names and roster numbers, for the gate log, where two people may share a name.
+    static func namesAndNumbers(_ ids: some Sequence<UUID>, on db: any Database) async throws -> [UUID: (name: String, number: String)] {
+        let ids = Set(ids)
+        guard !ids.isEmpty else { return [:] }
+        return try await Employee.query(on: db).filter(\.$id ~~ ids).field(\.$id).field(\.$name).field(\.$employeeNumber).all()
+            .reduce(into: [UUID: (name: String, number: String)]()) { $0[$1.id!] = ($1.name, $1.employeeNumber) }
+    }
+
     /// Each column's name, once: the fields above, the table's migration and the store's
     /// statements (`WorkforceStore`) all use these.
     enum Column: String, CaseIterable, CustomStringConvertible, Sendable {

@@ -481,7 +481,7 @@ enum WorkforceOfficePagesController {
         let page: PageContext
         let date: String
         let rows: [DistrictRow]
-        let chart: BarChart
+        let charts: [BarChart]
         let totals: DistrictRow?
     }
 
@@ -524,8 +524,13 @@ enum WorkforceOfficePagesController {
                                                       inQuarantine: total.inQuarantine, suppliesDays: "", low: total.lowSupplies)
         return try await Pages.render(req, "workforce/district", DistrictPage(
             page: try await Pages.context(req, titleKey: "workforce.district"), date: day.iso, rows: rows,
-            chart: BarChart(title: req.t("workforce.districtChart"), legend: req.t("workforce.reportedPercent"), secondLegend: req.t("workforce.fevers"),
-                            rows: rows.map { ($0.name, $0.reportedPercent, $0.fevers) }),
+            // The share that reported and the fevers are two measures: two charts, each on its own scale.
+            charts: [
+                BarChart(title: req.t("workforce.districtChart"), legend: req.t("workforce.reportedPercent"), unit: "%", maximum: 100, suffix: "%",
+                         values: rows.map { ($0.name, $0.reportedPercent, nil) }),
+                BarChart(title: req.t("workforce.districtFeverChart"), legend: req.t("workforce.fevers"), unit: req.t("unit.people"),
+                         rows: rows.map { ($0.name, $0.fevers, nil) }),
+            ],
             totals: totals))
     }
 }

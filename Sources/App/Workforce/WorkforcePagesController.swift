@@ -162,9 +162,9 @@ enum WorkforcePagesController {
         let policy = try await req.districtSettings().health
         return try await Pages.render(req, "workforce/gate", GatePage(
             page: try await Pages.context(req, titleKey: "gate.title"), form: form, result: result,
-            log: log.map {
-                LogRow(time: DisplayFormat.time($0.at), who: $0.name ?? $0.typed, direction: req.t("gate.direction.\($0.direction)"),
-                       allowed: $0.decision == "allow", reasons: $0.reasons.map { req.t("gate.reason.\($0.rawValue)") }.joined(separator: "、"))
+            log: log.map { entry in
+                LogRow(time: DisplayFormat.time(entry.at), who: entry.name.map { "\($0) \(entry.employeeNumber ?? "")" } ?? entry.typed, direction: req.t("gate.direction.\(entry.direction)"),
+                       allowed: entry.decision == "allow", reasons: entry.reasons.map { req.t("gate.reason.\($0.rawValue)") }.joined(separator: "、"))
             },
             checkpoints: [SelectOption(value: "", label: req.t("gate.mainGate"), selected: chosen == nil)]
                 + places.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == chosen?.id) },

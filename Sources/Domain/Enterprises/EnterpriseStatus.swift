@@ -15,7 +15,7 @@ public enum EnterpriseStatus: String, CaseIterable, Codable, Sendable {
         public static func check(decision rawDecision: String?, reason rawReason: String?) throws(FieldErrors) -> Review {
             var errors = FieldErrors()
             let decision = rawDecision.flatMap(ReviewDecision.init(rawValue:))
-            if decision == nil { errors.add("decision", rawDecision == nil ? "error.required" : "error.decision.unknown") }
+            if decision == nil { errors.add("decision", FormText.trimmed(rawDecision).isEmpty ? "error.required" : "error.decision.unknown") }
             let reason = FormText.trimmed(rawReason)
             if decision == .refuse, reason.isEmpty { errors.add("reason", "error.reason.required") }
             if reason.count > 500 { errors.add("reason", "error.tooLong") }

@@ -63,7 +63,7 @@ public struct ContainerRequest: Equatable, Sendable {
         for (index, line) in lines.enumerated() {
             let typeText = FormText.trimmed(line.type)
             let type = ContainerType(rawValue: typeText.uppercased())
-            if type == nil { errors.add("\(field)[\(index)].type", typeText.isEmpty ? "error.required" : "error.choice") }
+            if type == nil { errors.add("\(field)[\(index)].type", FormText.choiceError(typeText)) }
             guard let count = line.count else { errors.add("\(field)[\(index)].count", "error.required"); continue }
             if count < 1 || count > maxCount {
                 errors.add("\(field)[\(index)].count", "error.freight.count", arguments: [String(maxCount)])

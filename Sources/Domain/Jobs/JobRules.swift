@@ -83,9 +83,9 @@ public enum PostingRules {
         var errors = FieldErrors()
         let title = FormText.required(draft.title, field: "title", maxLength: 60, into: &errors)
         let category = draft.category.flatMap(JobCategory.init(rawValue:))
-        if category == nil { errors.add("category", draft.category == nil ? "error.required" : "error.choice") }
+        if category == nil { errors.add("category", FormText.choiceError(draft.category)) }
         let education = draft.education.flatMap(Education.init(rawValue:))
-        if education == nil { errors.add("education", draft.education == nil ? "error.required" : "error.choice") }
+        if education == nil { errors.add("education", FormText.choiceError(draft.education)) }
         if let openings = draft.openings {
             if !openingsRange.contains(openings) { errors.add("openings", "error.job.openings") }
         } else { errors.add("openings", "error.required") }

@@ -57,7 +57,7 @@ public enum ResumeRules {
             errors.add("birthYear", "error.required")
         }
         let education = draft.education.flatMap(Education.init(rawValue:))
-        if education == nil || education == .any { errors.add("education", draft.education == nil ? "error.required" : "error.choice") }
+        if education == nil || education == .any { errors.add("education", FormText.choiceError(draft.education)) }
         if let years = draft.yearsOfWork {
             if !(0...60).contains(years) { errors.add("yearsOfWork", "error.number") }
         } else {

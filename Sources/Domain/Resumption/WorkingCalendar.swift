@@ -82,7 +82,7 @@ public struct WorkingCalendar: Sendable, Equatable {
         for (index, raw) in entries.enumerated() {
             let field = "days[\(index)]"
             let kind = Exception(rawValue: raw.kind)
-            if kind == nil { errors.add("\(field).kind", raw.kind.isEmpty ? "error.required" : "error.choice") }
+            if kind == nil { errors.add("\(field).kind", FormText.choiceError(raw.kind)) }
             let name = raw.name.trimmingCharacters(in: .whitespacesAndNewlines)
             if name.isEmpty { errors.add("\(field).name", "error.required") } else if name.count > 20 { errors.add("\(field).name", "error.tooLong") }
             guard let date = CivilDate(iso: raw.date) else {

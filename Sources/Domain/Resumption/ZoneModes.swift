@@ -46,7 +46,7 @@ public enum ZoneModes {
                 errors.add("\(field).zone", "error.zone.unknown")
             }
             let mode = ResumptionMode(rawValue: item.mode)
-            if mode == nil { errors.add("\(field).mode", item.mode.isEmpty ? "error.required" : "error.choice") }
+            if mode == nil { errors.add("\(field).mode", FormText.choiceError(item.mode)) }
             let day = CivilDate(iso: item.effectiveFrom)
             if let day, day < today {
                 errors.add("\(field).effectiveFrom", "error.mode.past", arguments: [today.iso])

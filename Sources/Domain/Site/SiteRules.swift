@@ -46,7 +46,7 @@ public struct DisinfectionArea: Sendable, Equatable {
         let name = FormText.trimmed(rawName)
         if name.isEmpty { errors.add("name", "error.required") } else if name.count > 40 { errors.add("name", "error.tooLong") }
         let kind = rawKind.flatMap(AreaKind.init(rawValue:))
-        if kind == nil { errors.add("kind", (rawKind ?? "").isEmpty ? "error.required" : "error.choice") }
+        if kind == nil { errors.add("kind", FormText.choiceError(rawKind)) }
         if let timesPerDay {
             if !timesRange.contains(timesPerDay) { errors.add("timesPerDay", "error.number.range") }
         } else {
@@ -79,7 +79,7 @@ public enum DisinfectionSchedule {
         let agent = FormText.trimmed(rawAgent)
         if agent.isEmpty { errors.add("agent", "error.required") } else if agent.count > 40 { errors.add("agent", "error.tooLong") }
         let unit = rawUnit.flatMap(ConcentrationUnit.init(rawValue:))
-        if unit == nil { errors.add("unit", (rawUnit ?? "").isEmpty ? "error.required" : "error.choice") }
+        if unit == nil { errors.add("unit", FormText.choiceError(rawUnit)) }
         if let concentration {
             if !concentration.isFinite || !(unit ?? .percent).range.contains(concentration) { errors.add("concentration", "error.number.range") }
         } else {

@@ -44,6 +44,12 @@ public enum FormText {
         (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The message for a choice that is not one of the list: nothing chosen (an empty select
+    /// sends "") is `error.required`, anything else `error.choice`.
+    public static func choiceError(_ raw: String?) -> String {
+        trimmed(raw).isEmpty ? "error.required" : "error.choice"
+    }
+
     /// A whole number typed in a form: nil when left empty (`error.required` if it must be
     /// given), `error.number` when it is not one.
     public static func integer(_ value: String?, field: String, required: Bool = false, into errors: inout FieldErrors) -> Int? {

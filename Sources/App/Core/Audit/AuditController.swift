@@ -38,9 +38,12 @@ enum AuditController {
         let at: String
         let username: String
         let roleName: String
+        /// In words: "工单：答复" for `ticket.answer`.
         let action: String
+        let code: String
         let entity: String
-        let entityId: String
+        /// The record's page, when the reader may open it.
+        let href: String?
         let subject: String
         let address: String
         let requestId: String
@@ -53,6 +56,31 @@ enum AuditController {
         let pagination: Pagination
     }
 
+    /// `ticket.answer` → "工单：答复": the subject (all but the last part) and the verb (the last),
+    /// each from the string table; a code without words shows as itself.
+    static func actionText(_ req: Request, _ code: String) -> String {
+        let strings = req.application.strings
+        if strings.has("audit.action.\(code)") { return req.t("audit.action.\(code)") }
+        guard let dot = code.lastIndex(of: ".") else { return code }
+        let subject = "audit.subject.\(code[..<dot])", verb = "audit.verb.\(code[code.index(after: dot)...])"
+        guard strings.has(subject), strings.has(verb) else { return code }
+        return req.t("audit.actionText", req.t(subject), req.t(verb))
+    }
+
+    /// Where a record of the audit log can be opened.
+    static let recordPages = [
+        "enterprise": "/enterprises/", "resumptionApplication": "/resumption/", "ticket": "/helpdesk/", "user": "/admin/users/",
+        "siteVisit": "/visits/", "freightBooking": "/freight/bookings/", "freightDeparture": "/freight/departures/",
+        "policy": "/policies/", "job": "/jobs/", "employee": "/workforce/employees/",
+    ]
+
+    static func link(_ req: Request, _ event: AuditEvent) -> String? {
+        guard let id = event.entityID, UUID(uuidString: id) != nil, let prefix = recordPages[event.entity],
+              let role = req.auth.get(User.self)?.role else { return nil }
+        let href = prefix + id
+        return Pages.mayOpen(req.application, href, as: role) ? href : nil
+    }
+
     @Sendable static func listPage(req: Request) async throws -> Response {
         let result = try await search(req)
         var filter: [String: String] = [:]
@@ -63,8 +91,10 @@ enum AuditController {
             page: try await Pages.context(req, titleKey: "audit.title"),
             rows: result.items.map {
                 Row(at: DisplayFormat.dateTime($0.at), username: $0.username ?? "—",
-                    roleName: $0.role.map { req.t("role.\($0)") } ?? "—", action: $0.action, entity: $0.entity,
-                    entityId: $0.entityID ?? "", subject: $0.subject ?? "", address: $0.address, requestId: $0.requestID ?? "")
+                    roleName: $0.role.map { req.t("role.\($0)") } ?? "—", action: actionText(req, $0.action), code: $0.action,
+                    entity: req.application.strings.has("audit.entity.\($0.entity)") ? req.t("audit.entity.\($0.entity)") : $0.entity,
+                    href: link(req, $0),
+                    subject: $0.subject ?? "", address: $0.address, requestId: $0.requestID ?? "")
             },
             filter: filter,
             pagination: Pagination(result.metadata, path: "/admin/audit", query: filter)
