@@ -79,14 +79,39 @@ struct AdministrationTests {
                 pages += ["/jobs", "/jobs?q=%E7%94%B5%E5%B7%A5", "/jobs/centre", "/jobs/review", "/jobs/figures", "/resume", "/my-applications"] + jobPages
                 pages += ["/workforce", "/workforce/employees", "/workforce/screening", "/workforce/supplies", "/workforce/district", "/health",
                           "/gate", "/gate/visitors"] + people + freightPages
-                for page in pages {
+                pages += ["/admin/audit", "/admin/users", "/admin/departments", "/admin/holidays", "/admin/resumption-modes", "/site", "/site/district"]
+                // Every page once in Chinese, and those without a record's id in English too.
+                let english = pages.filter { !$0.contains("-") }.map { $0 + ($0.contains("?") ? "&" : "?") + "lang=en" }
+                for page in pages + english {
                     let response = try await app.testing().sendRequest(.GET, page, headers: caller.pageHeaders)
                     // A train that takes no bookings answers its booking form with 409 and the reason.
                     #expect([200, 403, 404].contains(response.status.code) || (page.hasSuffix("/book") && response.status == .conflict),
                             "\(username) \(page) \(response.status)")
+                    // Words, not codes: no string-table key, enum code or template tag where a person reads.
+                    if response.status == .ok {
+                        let codes = PageText.rawCodes(in: response.text, keys: app.strings.keys(.zhHans))
+                        #expect(codes.isEmpty, "\(username) \(page) shows \(codes)")
+                    }
+                }
+                // Notifications link only to pages their reader may open.
+                let home = try await app.testing().sendRequest(.GET, "/", headers: caller.pageHeaders)
+                let notices = home.text.firstMatch(of: /<ul class="notifications">(.*?)<\/ul>/.dotMatchesNewlines())?.output.1 ?? ""
+                for link in notices.matches(of: /href="([^"]+)"/).map({ String($0.output.1) }) {
+                    let opened = try await app.testing().sendRequest(.GET, link, headers: caller.pageHeaders)
+                    #expect(opened.status == .ok, "\(username)'s notification \(link) answers \(opened.status)")
                 }
             }
         }
+    }
+
+    @Test("The words-not-codes check finds keys, codes and tags, and lets names, files and addresses be")
+    func pageTextCheck() {
+        let keys: Set<String> = ["nav.home"]
+        let page = """
+            <body><main><p>nav.home</p><td title="ticket.answer">工单：答复</td><p>ticket.answer returnForChanges #errorSummary(fields)</p>
+            <a href="/x.pdf">report.pdf</a> Polmet Sp. z o.o. www.example.cn v1.2 <script>var a = b.c;</script></main></body>
+            """
+        #expect(PageText.rawCodes(in: page, keys: keys) == ["nav.home", "ticket.answer", "returnForChanges", "errorSummary", "#errorSummary("])
     }
 
     @Test("The demo district loads only into an empty database")
@@ -289,5 +314,39 @@ struct OfficerZoneTests {
             #expect(moved.status == .seeOther)
             #expect(try await User.find(user.id, on: app.db)?.zone == "xinglong")
         }
+    }
+}
+
+/// What a person reads on a page, and what in it is a code rather than a word.
+enum PageText {
+    /// The text of the page's header, menu and main part: no tags, scripts, styles or attributes.
+    static func visible(_ html: String) -> String {
+        var text = html.replacing(/<script.*?<\/script>|<style.*?<\/style>|<code>.*?<\/code>/.dotMatchesNewlines(), with: " ")
+        if let body = text.firstMatch(of: /<body.*<\/body>/.dotMatchesNewlines()) { text = String(body.output) }
+        text = text.replacing(/<[^>]+>/, with: " ")
+        for (entity, character) in [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'")] {
+            text = text.replacingOccurrences(of: entity, with: character)
+        }
+        return text
+    }
+
+    /// String-table keys (`nav.home`), dotted codes (`ticket.answer`), camel-case enum values
+    /// (`returnForChanges`) and template tags (`#errorSummary`) in the visible text.
+    static func rawCodes(in html: String, keys: Set<String>) -> [String] {
+        let text = visible(html)
+        let files: Set<String> = ["pdf", "png", "jpg", "jpeg", "csv", "svg", "xlsx", "docx", "txt", "com", "cn", "org", "net", "gov", "yaml", "json"]
+        var found: [String] = []
+        for match in text.matches(of: /[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+/) {
+            let token = String(match.output)
+            let parts = token.split(separator: ".")
+            if keys.contains(token) { found.append(token); continue }
+            guard token.first?.isLowercase == true, let last = parts.last, !files.contains(last.lowercased()),
+                  !parts.contains(where: { $0.allSatisfy(\.isNumber) }),
+                  !parts.allSatisfy({ $0.count == 1 }) else { continue } // "e.g", "z o.o." (a Polish company)
+            found.append(token)
+        }
+        for match in text.matches(of: /\b[a-z]+[A-Z][A-Za-z]*\b/) { found.append(String(match.output)) }
+        for match in text.matches(of: /#[a-zA-Z]+\(/) { found.append(String(match.output)) }
+        return found
     }
 }

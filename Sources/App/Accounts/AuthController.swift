@@ -33,6 +33,8 @@ enum AuthController {
             req.auth.login(user)
             try await Audit.record(req, on: req.db, action: "session.login", entity: "user", entityID: user.id)
             return req.redirect(to: safeNext(form.next))
+        } catch let errors as FieldErrors {
+            return try await loginAgain(req, form, status: .unprocessableEntity, fields: req.translated(errors))
         } catch let error as AppError {
             let status: HTTPResponseStatus
             var fields: [String: String] = [:]
@@ -51,15 +53,19 @@ enum AuthController {
             default:
                 throw error
             }
-            let page = try await Pages.context(req, titleKey: "login.title", forms: true)
-            let response = try await Pages.render(
-                req, "accounts/login",
-                LoginPage(page: page, username: FormText.trimmed(form.username), next: safeNext(form.next), fields: fields),
-                status: status
-            )
+            let response = try await loginAgain(req, form, status: status, fields: fields)
             response.headers.add(contentsOf: headers)
             return response
         }
+    }
+
+    /// The sign-in form again, with the username as typed and what went wrong.
+    private static func loginAgain(_ req: Request, _ form: LoginForm, status: HTTPResponseStatus,
+                                   fields: [String: String]) async throws -> Response {
+        let page = try await Pages.context(req, titleKey: "login.title", forms: true)
+        return try await Pages.render(req, "accounts/login",
+                                      LoginPage(page: page, username: FormText.trimmed(form.username), next: safeNext(form.next), fields: fields),
+                                      status: status)
     }
 
     @Sendable static func logout(req: Request) async throws -> Response {

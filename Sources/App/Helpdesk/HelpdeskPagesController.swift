@@ -120,6 +120,8 @@ enum HelpdeskPagesController {
         let departments: [SelectOption]
         let policies: [SelectOption]
         let satisfactions: [SelectOption]
+        /// After a mistake: which form (`answer`, `reply`, `note`, `transfer`, `feedback`) and what it held.
+        let typed: [String: String]
         let errorFields: [String: String]
     }
 
@@ -127,7 +129,8 @@ enum HelpdeskPagesController {
         try await renderDetail(req, try await HelpdeskAPIController.ticket(req), errors: FieldErrors())
     }
 
-    static func renderDetail(_ req: Request, _ ticket: Ticket, errors: FieldErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
+    static func renderDetail(_ req: Request, _ ticket: Ticket, errors: FieldErrors, typed: [String: String] = [:],
+                             status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.requireUser()
         let dto = try await HelpdeskService.dto(req.context, ticket, withMessages: true)
         let party = HelpdeskService.party(user, ticket)
@@ -158,9 +161,12 @@ enum HelpdeskPagesController {
             canAnswer: may(.answer),
             canTransfer: may(.transfer),
             canRate: may(.rate),
-            departments: departments.map { SelectOption(value: $0.id!.uuidString, label: $0.displayName(req.language), selected: false) },
-            policies: policies.map { SelectOption(value: $0.id!.uuidString, label: $0.title, selected: false) },
-            satisfactions: Satisfaction.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: false) },
+            departments: departments.map {
+                SelectOption(value: $0.id!.uuidString, label: $0.displayName(req.language), selected: $0.id!.uuidString == typed["departmentId"])
+            },
+            policies: policies.map { SelectOption(value: $0.id!.uuidString, label: $0.title, selected: $0.id!.uuidString == typed["policyId"]) },
+            satisfactions: Satisfaction.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == typed["satisfaction"]) },
+            typed: typed,
             errorFields: req.translated(errors)
         )
         return try await Pages.render(req, "helpdesk/detail", context, status: status)
@@ -176,11 +182,11 @@ enum HelpdeskPagesController {
     }
 
     /// Runs a change from a detail-page form; field errors show on the page.
-    private static func act(_ req: Request, flash: String,
+    private static func act(_ req: Request, flash: String, typed: [String: String] = [:],
                             _ change: @escaping (ServiceContext, Ticket) async throws -> Void) async throws -> Response {
         let ticket = try await HelpdeskAPIController.ticket(req)
         return try await FormAction.run(req, flash: flash, redirect: "/helpdesk/\(ticket.id!)", render: { errors, status in
-            try await renderDetail(req, ticket, errors: errors, status: status)
+            try await renderDetail(req, ticket, errors: errors, typed: typed, status: status)
         }) { try await change(req.context, ticket) }
     }
 
@@ -197,13 +203,14 @@ enum HelpdeskPagesController {
     @Sendable static func reply(req: Request) async throws -> Response {
         let form = try req.content.decode(ReplyForm.self)
         let reply = HelpdeskInput.Reply(body: form.body, internal: form.internal == "true", policyId: form.policyId.flatMap(UUID.init(uuidString:)))
-        return try await act(req, flash: "helpdesk.done") { try await HelpdeskService.reply($0, $1, try reply.command()) }
+        let typed = ["form": form.internal == "true" ? "note" : "reply", "body": form.body ?? ""]
+        return try await act(req, flash: "helpdesk.done", typed: typed) { try await HelpdeskService.reply($0, $1, try reply.command()) }
     }
 
     @Sendable static func answer(req: Request) async throws -> Response {
         let form = try req.content.decode(ReplyForm.self)
         let reply = HelpdeskInput.Reply(body: form.body, internal: false, policyId: form.policyId.flatMap(UUID.init(uuidString:)))
-        return try await act(req, flash: "helpdesk.done") { try await HelpdeskService.answer($0, $1, try reply.command()) }
+        return try await act(req, flash: "helpdesk.done", typed: ["form": "answer", "body": form.body ?? "", "policyId": form.policyId ?? ""]) { try await HelpdeskService.answer($0, $1, try reply.command()) }
     }
 
     struct TransferForm: Content {
@@ -214,7 +221,8 @@ enum HelpdeskPagesController {
     @Sendable static func transfer(req: Request) async throws -> Response {
         let form = try req.content.decode(TransferForm.self)
         let transfer = HelpdeskInput.Transfer(departmentId: form.departmentId.flatMap(UUID.init(uuidString:)), reason: form.reason)
-        return try await act(req, flash: "helpdesk.transferred") { try await HelpdeskService.transfer($0, $1, try transfer.command()) }
+        return try await act(req, flash: "helpdesk.transferred",
+                             typed: ["form": "transfer", "departmentId": form.departmentId ?? "", "reason": form.reason ?? ""]) { try await HelpdeskService.transfer($0, $1, try transfer.command()) }
     }
 
     struct FeedbackForm: Content {
@@ -228,7 +236,9 @@ enum HelpdeskPagesController {
         let form = try req.content.decode(FeedbackForm.self)
         let feedback = HelpdeskInput.Feedback(solved: form.solved.map { $0 == "yes" }, satisfaction: form.satisfaction,
                                               like: form.like == "on", comment: form.comment)
-        return try await act(req, flash: "helpdesk.thanks") { try await HelpdeskService.feedback($0, $1, try feedback.command()) }
+        let typed = ["form": "feedback", "solved": form.solved ?? "", "satisfaction": form.satisfaction ?? "",
+                     "like": form.like ?? "", "comment": form.comment ?? ""]
+        return try await act(req, flash: "helpdesk.thanks", typed: typed) { try await HelpdeskService.feedback($0, $1, try feedback.command()) }
     }
 
     // MARK: Scorecards

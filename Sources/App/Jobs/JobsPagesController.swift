@@ -55,15 +55,19 @@ enum JobsPagesController {
         let query = ["q": search.text, "category": search.category?.rawValue ?? "", "education": search.education?.rawValue ?? "",
                      "zone": search.zone ?? "", "salaryMin": search.salaryMin.map(String.init) ?? "",
                      "postedWithin": search.postedWithinDays.map(String.init) ?? "", "sort": req.query[String.self, at: "sort"] ?? ""]
+        // The filters as typed: after a mistake the search is not run, and nothing chosen is lost.
+        func typed(_ name: String, _ searched: String?) -> String { errors.isEmpty ? searched ?? "" : req.query[String.self, at: name] ?? "" }
+        let category = typed("category", search.category?.rawValue), education = typed("education", search.education?.rawValue)
+        let zone = typed("zone", search.zone), sort = typed("sort", search.sort.rawValue)
         let context = ListPage(
             page: try await Pages.context(req, titleKey: "jobs.title"),
             rows: result.jobs.map { row(req, $0, zones: zones) },
-            q: search.text,
-            categories: JobCategory.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0 == search.category) },
-            educations: Education.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0 == search.education) },
-            zones: zones.sorted { $0.key < $1.key }.map { SelectOption(value: $0.key, label: $0.value, selected: $0.key == search.zone) },
-            sorts: JobsStore.Sort.allCases.map { SelectOption(value: $0.rawValue, label: req.t("jobs.sort.\($0.rawValue)"), selected: $0 == search.sort) },
-            salaryMin: query["salaryMin"] ?? "", postedWithin: query["postedWithin"] ?? "",
+            q: typed("q", search.text),
+            categories: JobCategory.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == category) },
+            educations: Education.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == education) },
+            zones: zones.sorted { $0.key < $1.key }.map { SelectOption(value: $0.key, label: $0.value, selected: $0.key == zone) },
+            sorts: JobsStore.Sort.allCases.map { SelectOption(value: $0.rawValue, label: req.t("jobs.sort.\($0.rawValue)"), selected: $0.rawValue == sort) },
+            salaryMin: typed("salaryMin", query["salaryMin"]), postedWithin: typed("postedWithin", query["postedWithin"]),
             pagination: Pagination(PageMetadata(page: search.page, per: search.per, total: result.total), path: "/jobs", query: query),
             capped: result.total >= JobsStore.countLimit,
             errorFields: req.translated(errors)
