@@ -1,6 +1,7 @@
 @testable import App
 import Domain
 import Fluent
+import SQLKit
 import Foundation
 import Testing
 import Vapor
@@ -32,6 +33,29 @@ struct AdministrationTests {
             #expect(try await JobPosting.query(on: app.db).count() >= 300)
             #expect(try await Employer.query(on: app.db).filter(\.$status == .pending).count() == 1)
             #expect(Set(try await JobApplication.query(on: app.db).all().map(\.state)) == Set(ApplicationState.allCases))
+            // The demo does not contradict itself: jobs fit their employer's trade; no two people
+            // of one enterprise share a name; nobody with a fever alert is let in after it; an
+            // application at work was planned for a day already past.
+            let postings = try await JobPosting.query(on: app.db).with(\.$employer) { $0.with(\.$enterprise) }.all()
+            #expect(!postings.contains { $0.title.hasPrefix("大棚种植工") && $0.employer.enterprise.industry != "蔬菜种植与配送" })
+            #expect(!postings.contains { $0.title.hasPrefix("护士") && $0.employer.enterprise.industry.contains("物流") })
+            #expect(!postings.contains { $0.title.hasPrefix("消毒液灌装工") && $0.employer.enterprise.industry != "消毒用品制造" })
+            let roster = try await Employee.query(on: app.db).all()
+            for group in Dictionary(grouping: roster, by: \.$enterprise.id).values {
+                #expect(Set(group.map(\.name)).count == group.count)
+            }
+            let sql = try #require(app.db as? any SQLDatabase)
+            struct Entry: Decodable { let employee_id: UUID?; let at: Date }
+            let entries = try await sql.select().columns("employee_id", "at").from("gate_check_ins")
+                .where("allowed", .equal, SQLBind(true)).where("direction", .equal, SQLBind("in")).all(decoding: Entry.self)
+            for alert in try await FeverAlert.query(on: app.db).all() {
+                #expect(!entries.contains { $0.employee_id == alert.employeeID && $0.at > alert.createdAt },
+                        "\(alert.employeeID) let in after a fever alert")
+            }
+            let today = CivilDate(app.clock.now).iso
+            for application in try await ResumptionApplication.query(on: app.db).filter(\.$state ~~ ResumptionState.allowingWork).all() {
+                #expect(application.plannedDate <= today, "\(application.products) at work, planned for \(application.plannedDate)")
+            }
             for (username, role, displayName) in DemoDistrict.accounts {
                 let api = try await app.testing().sendRequest(.POST, "/api/v1/auth/login", headers: .json,
                                                               body: .json(["username": username, "password": DemoDistrict.password]))
