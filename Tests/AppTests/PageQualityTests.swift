@@ -103,6 +103,8 @@ struct PageQualityTests {
             #expect(reason.lowerBound < html.range(of: "timeline-heading")!.lowerBound)
             #expect(reason.lowerBound < html.range(of: "class=\"facts\"")!.lowerBound)
             #expect(html.contains("申请退回后尚未修改"))
+            // The way back to the list it belongs to.
+            #expect(html.contains("<nav class=\"breadcrumbs\" aria-label=\"当前位置\"><a href=\"/\">首页</a> › <a href=\"/resumption\">"))
             #expect(!html.contains("预检没有须修正的问题，可以提交"))
         }
     }

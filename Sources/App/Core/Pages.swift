@@ -31,6 +31,9 @@ struct PageContext: Encodable {
     /// A form answered on a POST-only address (`/helpdesk/…/replies`): the page's own address,
     /// which `forms.js` puts in the address bar, so reloading, bookmarking and live updates work.
     let address: String?
+    /// A page below a menu entry (`/resumption/ID` under `/resumption`): that entry, for the
+    /// breadcrumb back to it.
+    let parent: NavItem?
 }
 
 /// One choice in a `<select>`.
@@ -107,8 +110,23 @@ enum Pages {
             demo: req.application.holdsDemoData,
             otherLanguageLabel: other == .en ? "English" : "中文",
             otherLanguageHref: "\(path)?\(kept.isEmpty ? "" : kept + "&")lang=\(other.rawValue)",
-            address: req.method == .GET ? nil : pageAddress(req.application, path: path)
+            address: req.method == .GET ? nil : pageAddress(req.application, path: path),
+            parent: parent(of: req.method == .GET ? path : pageAddress(req.application, path: path) ?? path, in: nav)
         )
+    }
+
+    /// The nearest menu entry above `path`, the page itself not counted: `/workforce/employees/ID`
+    /// → 员工防疫 (`/workforce`). The menu holds only what the reader may open.
+    static func parent(of path: String, in nav: [PageContext.NavItem]) -> PageContext.NavItem? {
+        let entries = nav.flatMap { $0.children.isEmpty ? [$0] : $0.children }
+        var components = path.split(separator: "/")
+        guard components.count >= 2 else { return nil }
+        while components.count > 1 {
+            components.removeLast()
+            let candidate = "/" + components.joined(separator: "/")
+            if let entry = entries.first(where: { $0.href == candidate }) { return entry }
+        }
+        return nil
     }
 
     /// The GET route that answers `path` (a path, without query), if any.
