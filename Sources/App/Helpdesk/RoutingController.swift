@@ -8,6 +8,8 @@ enum RoutingController {
         struct Rule: Encodable { let category: String; let categoryName: String; let departments: [SelectOption] }
         struct Unit: Encodable {
             let id: UUID; let name: String; let isDutyDesk: Bool; let heads: [SelectOption]; let webhookURL: String
+            /// This unit's form was sent with a mistake: the messages by field.
+            let errors: [String: String]
         }
         let page: PageContext
         let rules: [Rule]
@@ -19,7 +21,10 @@ enum RoutingController {
         try await render(req, fields: [:])
     }
 
-    static func render(_ req: Request, fields: [String: String], status: HTTPResponseStatus = .ok) async throws -> Response {
+    /// `unit`: the department whose form was sent with a mistake, and what it held.
+    static func render(_ req: Request, fields: [String: String], unit: (id: UUID, form: UnitForm)? = nil,
+                       status: HTTPResponseStatus = .ok) async throws -> Response {
+        let messages = req.translated(fields)
         let departments = try await Department.query(on: req.db).sort(\.$name).all()
         let rules = try await RoutingRule.query(on: req.db).all()
         let agents = try await User.query(on: req.db).filter(\.$role == .agent).sort(\.$displayName).all()
@@ -31,13 +36,19 @@ enum RoutingController {
                              departments: departments.map { SelectOption(value: $0.id!.uuidString, label: $0.displayName(req.language), selected: $0.id == current) })
             },
             units: departments.map { department in
-                .init(id: department.id!, name: department.displayName(req.language), isDutyDesk: department.isDutyDesk,
-                      heads: agents.filter { $0.$department.id == department.id }.map {
-                          SelectOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == department.headID)
-                      },
-                      webhookURL: department.webhookURL ?? "")
+                let sent = unit?.id == department.id ? unit?.form : nil
+                return .init(id: department.id!, name: department.displayName(req.language), isDutyDesk: department.isDutyDesk,
+                             heads: agents.filter { $0.$department.id == department.id }.map { agent in
+                                 let chosen: Bool = if let sent { agent.id?.uuidString == sent.headId } else { agent.id == department.headID }
+                                 return SelectOption(value: agent.id!.uuidString, label: agent.displayName, selected: chosen)
+                             },
+                             webhookURL: sent?.webhookURL ?? department.webhookURL ?? "", errors: sent == nil ? [:] : messages)
             },
-            fields: req.translated(fields)
+            // A unit's entries lead to that unit's fields.
+            fields: Dictionary(messages.map { key, message in
+                guard let id = unit?.id.uuidString else { return (key, message) }
+                return (key == "webhookURL" ? "hook-\(id)" : key == "headId" ? "head-\(id)" : key, message)
+            }, uniquingKeysWith: { first, _ in first })
         )
         return try await Pages.render(req, "helpdesk/routing", context, status: status)
     }
@@ -102,7 +113,7 @@ enum RoutingController {
         }
         let url = FormText.trimmed(form.webhookURL)
         if !url.isEmpty, !(url.hasPrefix("https://") || url.hasPrefix("http://")) { errors.add("webhookURL", "error.url") }
-        if !errors.isEmpty { return try await render(req, fields: errors.messages, status: .unprocessableEntity) }
+        if !errors.isEmpty { return try await render(req, fields: errors.messages, unit: (id, form), status: .unprocessableEntity) }
         department.headID = head
         department.webhookURL = url.isEmpty ? nil : url
         try await req.transaction { db in

@@ -472,6 +472,9 @@ enum JobsPagesController {
             let zoneName: String
             let creditCode: String
             let waiting: String
+            /// This employer's form was sent with a mistake: its message and the reason as typed.
+            let error: String?
+            let reason: String
         }
         let page: PageContext
         let items: [Item]
@@ -482,16 +485,23 @@ enum JobsPagesController {
         try await renderReview(req, fields: FieldErrors())
     }
 
-    static func renderReview(_ req: Request, fields: FieldErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
+    static func renderReview(_ req: Request, fields: FieldErrors, employerID: UUID? = nil, reason: String = "",
+                             status: HTTPResponseStatus = .ok) async throws -> Response {
+        let messages = req.translated(fields)
         let zones = try await EnterpriseRegistry.zoneNames(req.context)
         let pending = try await Employer.query(on: req.db).filter(\.$status == .pending).with(\.$enterprise).sort(\.$submittedAt).limit(200).all()
         let items = pending.map { employer in
             let dto = EmployerDTO(employer, now: req.now)
+            let failed = employer.id == employerID
             return ReviewPage.Item(employer: dto, zoneName: zones[dto.zone] ?? dto.zone, creditCode: employer.enterprise.creditCode,
-                                   waiting: req.t("jobs.waitingHours", String(dto.waitingHours ?? 0)))
+                                   waiting: req.t("jobs.waitingHours", String(dto.waitingHours ?? 0)),
+                                   error: failed ? messages["reason"] ?? messages["decision"] : nil, reason: failed ? reason : "")
         }
+        // The summary's entry leads to the form that was sent.
+        let summary = Dictionary(messages.map { ($0.key == "reason" ? "reason-\(employerID?.uuidString ?? "")" : $0.key, $0.value) },
+                                 uniquingKeysWith: { first, _ in first })
         return try await Pages.render(req, "jobs/review", ReviewPage(page: try await Pages.context(req, titleKey: "jobs.review"), items: items,
-                                                                     errorFields: req.translated(fields)), status: status)
+                                                                     errorFields: summary), status: status)
     }
 
     @Sendable static func review(req: Request) async throws -> Response {
@@ -500,9 +510,10 @@ enum JobsPagesController {
         do {
             try await JobsService.review(req.context, employer, decision: form.decision, reason: form.reason)
         } catch let errors as FieldErrors {
-            return try await renderReview(req, fields: errors, status: .unprocessableEntity)
+            return try await renderReview(req, fields: errors, employerID: employer.id, reason: form.reason ?? "", status: .unprocessableEntity)
         } catch AppError.illegalTransition(let key) {
-            return try await renderReview(req, fields: FieldErrors("decision", key), status: .conflict)
+            return try await renderReview(req, fields: FieldErrors("decision", key), employerID: employer.id, reason: form.reason ?? "",
+                                          status: .conflict)
         }
         try await Pages.flash(req, "jobs.reviewed")
         return req.redirect(to: "/jobs/review")

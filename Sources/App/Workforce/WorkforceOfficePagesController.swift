@@ -228,6 +228,8 @@ enum WorkforceOfficePagesController {
         let symptoms: [SelectOption]
         let hasAccount: Bool
         let form: FormState
+        /// The travel form's own state: its fields share names with the report's.
+        let travelForm: FormState
         let travelAction: String
     }
 
@@ -246,7 +248,8 @@ enum WorkforceOfficePagesController {
         try await renderEmployee(req, form: FormState())
     }
 
-    static func renderEmployee(_ req: Request, form: FormState, fullID: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+    static func renderEmployee(_ req: Request, form: FormState, travelForm: FormState = FormState(), fullID: String? = nil,
+                               status: HTTPResponseStatus = .ok) async throws -> Response {
         let employee = try await WorkforceAPIController.employee(req, today: true)
         let code = try await Health.code(req.context, employee)
         let history = try await Health.history(req.context, employee, days: 14)
@@ -262,10 +265,10 @@ enum WorkforceOfficePagesController {
                           returnDate: record.returnDate ?? "", transport: record.transport.map { req.t("transport.\($0.rawValue)") + " " + record.transportNumber } ?? "",
                           outside: record.outsideProvince, keyArea: record.keyArea, contact: record.contactWithCases, symptoms: record.symptomsLast14Days)
             },
-            transports: options(Transport.allCases.map(\.rawValue), key: { req.t("transport.\($0)") }, selected: form.values["transport"]),
+            transports: options(Transport.allCases.map(\.rawValue), key: { req.t("transport.\($0)") }, selected: travelForm.values["transport"]),
             caseStatuses: options(CaseStatus.allCases.map(\.rawValue), key: { req.t("case.\($0)") }, selected: employee.caseStatus.rawValue),
             symptoms: Symptom.allCases.map { SelectOption(value: $0.rawValue, label: req.t("symptom.\($0.rawValue)"), selected: false) },
-            hasAccount: try await User.query(on: req.db).filter(\.$employeeID == employee.id).count() > 0, form: form,
+            hasAccount: try await User.query(on: req.db).filter(\.$employeeID == employee.id).count() > 0, form: form, travelForm: travelForm,
             travelAction: "/workforce/employees/\(employee.id!)/travel"), status: status)
     }
 
@@ -301,7 +304,7 @@ enum WorkforceOfficePagesController {
 
     @Sendable static func recordTravel(req: Request) async throws -> Response {
         try await travel(req, person: { try await WorkforceAPIController.employee(req) }, redirect: try employeePath(req)) {
-            try await renderEmployee(req, form: $0, status: .unprocessableEntity)
+            try await renderEmployee(req, form: FormState(), travelForm: $0, status: .unprocessableEntity)
         }
     }
 

@@ -39,6 +39,8 @@ enum WorkforcePagesController {
         let symptoms: [SelectOption]
         let reports: [ReportRow]
         let form: FormState
+        /// The travel form's own state: its fields share names with the report's.
+        let travelForm: FormState
         let reportedToday: Bool
         let screened: Bool
         let transports: [SelectOption]
@@ -63,7 +65,8 @@ enum WorkforcePagesController {
         try await renderHealth(req, form: FormState())
     }
 
-    static func renderHealth(_ req: Request, form: FormState, status: HTTPResponseStatus = .ok) async throws -> Response {
+    static func renderHealth(_ req: Request, form: FormState, travelForm: FormState = FormState(),
+                             status: HTTPResponseStatus = .ok) async throws -> Response {
         let employee = try await Roster.own(req.context, today: true)
         let code = try await Health.code(req.context, employee)
         let history = try await Health.history(req.context, employee, days: 7)
@@ -76,9 +79,9 @@ enum WorkforcePagesController {
             validUntil: code.validUntil.map { DisplayFormat.dateTime($0) },
             symptoms: Symptom.allCases.map { SelectOption(value: $0.rawValue, label: req.t("symptom.\($0.rawValue)"), selected: checked.contains($0.rawValue)) },
             reports: history.map { ReportRow($0, req) },
-            form: form, reportedToday: history.first?.day == today,
+            form: form, travelForm: travelForm, reportedToday: history.first?.day == today,
             screened: try await TravelRecord.query(on: req.db).filter(\.$employee.$id == employee.id!).count() > 0,
-            transports: options(Transport.allCases.map(\.rawValue), key: { req.t("transport.\($0)") }, selected: form.values["transport"]),
+            transports: options(Transport.allCases.map(\.rawValue), key: { req.t("transport.\($0)") }, selected: travelForm.values["transport"]),
             travelAction: "/health/travel"), status: status)
     }
 
@@ -144,7 +147,7 @@ enum WorkforcePagesController {
     /// An employee's own screening, from the phone (the form the office page uses too).
     @Sendable static func recordOwnTravel(req: Request) async throws -> Response {
         try await WorkforceOfficePagesController.travel(req, person: { try await Roster.own(req.context) }, redirect: "/health") {
-            try await renderHealth(req, form: $0, status: .unprocessableEntity)
+            try await renderHealth(req, form: FormState(), travelForm: $0, status: .unprocessableEntity)
         }
     }
 
