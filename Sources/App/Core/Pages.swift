@@ -95,6 +95,7 @@ enum Pages {
         }
         // Groups close the menu; a group of one is a plain link.
         nav = (nav.filter { $0.children.isEmpty } + nav.filter { !$0.children.isEmpty }).map { $0.children.count == 1 ? $0.children[0] : $0 }
+        let address = req.method == .GET ? nil : pageAddress(req.application, path: path)
         let other: Language = req.language == .zhHans ? .en : .zhHans
         // The other language keeps the page's filters (`?year=2020`, `?size=above`).
         let kept = (req.method == .GET ? req.url.query : nil).map {
@@ -110,8 +111,8 @@ enum Pages {
             demo: req.application.holdsDemoData,
             otherLanguageLabel: other == .en ? "English" : "中文",
             otherLanguageHref: "\(path)?\(kept.isEmpty ? "" : kept + "&")lang=\(other.rawValue)",
-            address: req.method == .GET ? nil : pageAddress(req.application, path: path),
-            parent: parent(of: req.method == .GET ? path : pageAddress(req.application, path: path) ?? path, in: nav)
+            address: address,
+            parent: parent(of: address ?? path, in: nav)
         )
     }
 

@@ -85,9 +85,11 @@ enum OfficerService {
     }
 
     /// Schedules a visit for the enterprise's officer, assigning one automatically if it has none.
-    /// With no officer available in the zone, the visit waits for a manual assignment.
+    /// With no officer available in the zone, the visit waits for a manual assignment. A revisit
+    /// falls two working days on, by `calendar`, read before the caller's transaction: reading it
+    /// inside would wait for a second connection while holding the first.
     static func scheduleVisit(_ ctx: ServiceContext, for application: ResumptionApplication, purpose: String,
-                              on db: any Database) async throws {
+                              calendar: WorkingCalendar? = nil, on db: any Database) async throws {
         let enterpriseID = application.$enterprise.id
         var officerID = try await currentAssignment(enterpriseID, on: db)?.$officer.id
         if officerID == nil, let enterprise = try await Enterprise.find(enterpriseID, on: db),
@@ -107,7 +109,11 @@ enum OfficerService {
         visit.$application.id = try application.requireID()
         visit.$enterprise.id = enterpriseID
         visit.$officer.id = officerID
-        visit.scheduledFor = purpose == "revisit" ? try await ctx.calendar().adding(workingDays: 2, to: today).iso : max(planned, today).iso
+        visit.scheduledFor = if purpose == "revisit", let calendar {
+            calendar.adding(workingDays: 2, to: today).iso
+        } else {
+            max(planned, today).iso
+        }
         visit.purpose = purpose
         visit.status = .scheduled
         visit.createdAt = ctx.now
@@ -167,6 +173,7 @@ enum OfficerService {
         visit.problems = problems.isEmpty ? nil : problems
         let userID = try ctx.requireUser().requireID()
         let now = ctx.now
+        let calendar = try await ctx.calendar()
         let action: ResumptionAction? = switch (outcome, application.state) {
         case (.passed, .approved), (.passed, .filed), (.passed, .suspended): .confirmResumed
         case (.rectificationRequired, .filed): .suspend
@@ -190,7 +197,7 @@ enum OfficerService {
                 try await attachment.create(on: db)
             }
             if outcome == .rectificationRequired {
-                try await scheduleVisit(ctx, for: application, purpose: "revisit", on: db)
+                try await scheduleVisit(ctx, for: application, purpose: "revisit", calendar: calendar, on: db)
             }
         }
         let failed = SiteStandard.allCases.filter { results[$0] == false }.map(\.rawValue).joined(separator: ",")
