@@ -109,6 +109,24 @@ struct PageQualityTests {
         }
     }
 
+    @Test("With an application returned, the list leads to it and 'new' opens it rather than a blank form")
+    func returnedLeadsOn() async throws {
+        try await withApp { app in
+            let world = try await ResumptionFixtures.world(app)
+            let id = try await ResumptionFixtures.readyDraft(app, world.company)
+            let api = "/api/v1/resumption-applications/\(id)"
+            _ = try await app.testing().sendRequest(.POST, "\(api)/submit", headers: world.company.apiHeaders.adding(.json), body: .json([:]))
+            _ = try await app.testing().sendRequest(.POST, "\(api)/review", headers: world.reviewer.apiHeaders.adding(.json),
+                                                    body: .json(["decision": "return", "comment": "请补充防控方案"]))
+            let list = try await app.testing().sendRequest(.GET, "/resumption", headers: world.company.pageHeaders)
+            #expect(list.text.contains("<a class=\"button primary\" href=\"/resumption/\(id)\">修改被退回的申请</a>"))
+            #expect(!list.text.contains("href=\"/resumption/new\""))
+            let new = try await app.testing().sendRequest(.GET, "/resumption/new", headers: world.company.pageHeaders)
+            #expect(new.status == .seeOther)
+            #expect(new.headers.first(name: .location) == "/resumption/\(id)")
+        }
+    }
+
     @Test("A reviewer's decision and comment come back as chosen after a mistake")
     func decisionKept() async throws {
         try await withApp { app in

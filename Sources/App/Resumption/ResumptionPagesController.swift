@@ -26,6 +26,8 @@ enum ResumptionPagesController {
         let states: [SelectOption]
         let sizes: [SelectOption]
         let canCreate: Bool
+        /// The enterprise's open application, when it has one: the way on is to it, not a new one.
+        let open: Row?
         let isQueue: Bool
     }
 
@@ -60,6 +62,7 @@ enum ResumptionPagesController {
             states: ResumptionState.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == state) },
             sizes: EnterpriseSize.options(req),
             canCreate: user.role == .enterpriseAdmin && !rows.contains { $0.state != ResumptionState.refused.rawValue },
+            open: user.role == .enterpriseAdmin ? rows.first { $0.state != ResumptionState.refused.rawValue } : nil,
             isQueue: !user.role.belongsToEnterprise
         )
         return try await Pages.render(req, "resumption/list", context)
@@ -125,8 +128,15 @@ enum ResumptionPagesController {
         }
     }
 
+    /// An enterprise has one open application at a time: with one open, "new" leads to it.
     @Sendable static func newForm(req: Request) async throws -> Response {
-        try await renderForm(req, action: "/resumption", values: ["checklist": ""], fields: [:])
+        if let enterpriseID = try req.requireUser().$enterprise.id,
+           let open = try await ResumptionApplication.query(on: req.db).filter(\.$enterprise.$id == enterpriseID)
+               .filter(\.$state != .refused).first() {
+            try await Pages.flash(req, "resumption.alreadyOpen")
+            return req.redirect(to: "/resumption/\(open.id!)")
+        }
+        return try await renderForm(req, action: "/resumption", values: ["checklist": ""], fields: [:])
     }
 
     @Sendable static func create(req: Request) async throws -> Response {
