@@ -13,7 +13,8 @@ enum DataStore {
         if let url = settings.databaseURL {
             var configuration = try SQLPostgresConfiguration(url: url)
             if let schema = settings.databaseSchema { configuration.searchPath = [schema] }
-            app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: settings.databaseConnectionsPerLoop), as: .psql)
+            app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: settings.databaseConnectionsPerLoop,
+                                        connectionPoolTimeout: settings.databasePoolTimeout), as: .psql)
             app.configureCluster(postgres: configuration.coreConfiguration)
         } else {
             let path: String

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Vapor
 
 /// Every setting the platform reads from its environment, in one typed place.
@@ -40,6 +41,8 @@ public struct Settings: Sendable {
     /// PostgreSQL connections per event loop (one loop per core): `FUGONG_DB_CONNECTIONS_PER_LOOP`.
     /// Each write waits for its commit's flush; more connections let more of them wait at once.
     public var databaseConnectionsPerLoop = 8
+    /// How long a request waits for a free PostgreSQL connection before it fails.
+    public var databasePoolTimeout: TimeAmount = .seconds(10)
 
     public static func fromEnvironment() -> Settings {
         let env = { (key: String) in Environment.get(key).flatMap { $0.isEmpty ? nil : $0 } }
@@ -73,8 +76,10 @@ public struct Settings: Sendable {
         var settings = fromEnvironment()
         settings.throwawayDatabase = settings.databaseURL == nil
         settings.bcryptCost = 4
-        // The suite runs many apps at once against one server.
+        // The suite runs many apps at once against one server: one connection per loop each, and
+        // room to wait for it while two cores run the lot (a burst of 40 writes queues on it).
         settings.databaseConnectionsPerLoop = 1
+        settings.databasePoolTimeout = .seconds(60)
         settings.trustProxy = true
         settings.initialAdminPassword = nil
         return settings
