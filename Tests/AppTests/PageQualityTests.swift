@@ -75,6 +75,26 @@ struct PageQualityTests {
         }
     }
 
+    @Test("Adding an employee with a mistake: the summary and the form come before the roster's table, the typed values kept")
+    func rosterMistakeOnTop() async throws {
+        try await withApp { app in
+            let enterprise = try await Fixtures.enterprise(app)
+            let company = try await Fixtures.caller(app, "company", role: .enterpriseAdmin, enterprise: enterprise)
+            let page = try await post(app, "/workforce/employees", company, [
+                "name": "王强", "idNumber": "220102199001011234", "mobile": "13900000000", "employeeNumber": "A-77",
+            ])
+            #expect(page.status == .unprocessableEntity)
+            let html = page.text
+            let summary = try #require(html.range(of: "data-error-summary")?.lowerBound)
+            let form = try #require(html.range(of: "action=\"/workforce/employees\"")?.lowerBound)
+            let table = try #require(html.range(of: "id=\"list-heading\"")?.lowerBound)
+            #expect(summary < form && form < table)
+            #expect(html.contains("href=\"#idNumber\""))
+            #expect(html.contains("value=\"A-77\"") && html.contains("value=\"王强\""))
+            #expect(try await Employee.query(on: app.db).count() == 0)
+        }
+    }
+
     @Test("An empty choice says 'required', not 'not a valid choice'")
     func emptyChoiceIsRequired() async throws {
         try await withApp { app in
