@@ -106,13 +106,22 @@ struct BarChart: Encodable {
 }
 
 /// A line chart drawn on the server as SVG: one line per series over the same days, with a
-/// value axis (0, half, top) and a day label every few days. The data's table stays beside it.
+/// value axis (0, half, top) and a day label every few days; a day without a value breaks the
+/// line rather than dropping it to zero. The data's table stays beside it.
 struct LineChart: Encodable {
     struct Line: Encodable {
         let label: String
-        let points: String
+        /// One polyline per run of days with a value: a day without one is a gap, not a zero.
+        let segments: [String]
+        /// Every value's point, so a day standing alone still shows.
+        let dots: [Dot]
         let colour: String
         let last: String
+    }
+
+    struct Dot: Encodable {
+        let x: String
+        let y: String
     }
 
     struct Tick: Encodable {
@@ -138,11 +147,16 @@ struct LineChart: Encodable {
         func x(_ index: Int) -> Double { Double(Self.left) + (days.count > 1 ? plotWidth * Double(index) / Double(days.count - 1) : plotWidth / 2) }
         func y(_ value: Double) -> Double { Double(Self.top) + plotHeight * (1 - value / top) }
         lines = series.enumerated().map { index, series in
-            let points = series.values.enumerated().compactMap { day, value in
-                value.map { String(format: "%.1f,%.1f", x(day), y($0)) }
-            }.joined(separator: " ")
-            return Line(label: series.label, points: points, colour: Self.colours[index % Self.colours.count],
-                        last: series.values.last.flatMap { $0 }.map(format) ?? "—")
+            var segments: [[String]] = [[]]
+            var dots: [Dot] = []
+            for (day, value) in series.values.enumerated() {
+                guard let value else { if !segments[segments.count - 1].isEmpty { segments.append([]) }; continue }
+                let (px, py) = (String(format: "%.1f", x(day)), String(format: "%.1f", y(value)))
+                segments[segments.count - 1].append("\(px),\(py)")
+                dots.append(Dot(x: px, y: py))
+            }
+            return Line(label: series.label, segments: segments.filter { $0.count > 1 }.map { $0.joined(separator: " ") }, dots: dots,
+                        colour: Self.colours[index % Self.colours.count], last: series.values.last.flatMap { $0 }.map(format) ?? "—")
         }
         let step = max(1, days.count / 6)
         xTicks = stride(from: 0, to: days.count, by: step).map { Tick(x: Int(x($0)), y: Self.height - 6, label: String(days[$0].suffix(5))) }
