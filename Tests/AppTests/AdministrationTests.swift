@@ -76,6 +76,10 @@ struct AdministrationTests {
                 #expect(home.text.contains(app.strings.text("home.intro.\(role.rawValue)", .zhHans)), "\(username)")
                 #expect(home.text.contains("演示数据"), "\(username)")
             }
+            // Every notification leads to a page (an address that answers GET).
+            for notice in try await Notification.query(on: app.db).all() {
+                #expect(Pages.getRoute(app, path: String(notice.link.prefix { $0 != "?" && $0 != "#" })) != nil, "\(notice.messageKey) → \(notice.link)")
+            }
             // The enterprise admin's home shows its own enterprise.
             let company = try #require(try await User.query(on: app.db).filter(\.$username == "company").first())
             let caller = try await Fixtures.caller(app, company)

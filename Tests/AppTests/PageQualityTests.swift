@@ -174,6 +174,10 @@ struct PageQualityTests {
             #expect(page.text.contains("<meta name=\"page-address\" content=\"/helpdesk/\(ticketID)\">"))
             #expect(Pages.pageAddress(app, path: "/workforce/guards") == "/workforce")
             #expect(Pages.pageAddress(app, path: "/helpdesk") == nil)
+            // Routes are matched as the router does: a fixed segment before a parameter.
+            #expect(Pages.pageAddress(app, path: "/workforce/employees/import") == "/workforce/employees")
+            #expect(!Pages.mayOpen(app, "/jobs/centre", as: .gateGuard))
+            #expect(Pages.mayOpen(app, "/jobs/\(UUID())", as: .gateGuard))
         }
     }
 

@@ -79,7 +79,7 @@ struct BarChart: Encodable {
         axisY = max(1, rows.count) * rowHeight + 2
         tickLabelY = axisY + 14
         height = axisY + 20
-        ticks = [(0, "start"), (top / 2, "middle"), (top, "middle")].map {
+        ticks = (top > 1 ? [(0, "start"), (top / 2, "middle"), (top, "middle")] : [(0, "start"), (top, "middle")]).map {
             Tick(x: Self.left + $0.0 * Self.plotWidth / top, label: "\($0.0)\(suffix)", anchor: $0.1)
         }
         self.rows = rows.map { Row(label: $0.label, value: text($0.value), second: double ? text($0.second) : nil) }

@@ -52,7 +52,7 @@ public struct StringTables: Sendable {
         return StringTables(tables: tables)
     }
 
-    public func has(_ key: String) -> Bool { tables[.zhHans]?[key] != nil }
+    public func has(_ key: String) -> Bool { tables.values.contains { $0[key] != nil } }
 
     public func keys(_ language: Language) -> Set<String> {
         Set(tables[language]?.keys ?? [:].keys)

@@ -35,8 +35,8 @@ struct ModuleRoutes {
 }
 
 /// An entry of a role's menu: the string-table key and the address. Entries of one `group`
-/// share one item of the menu that opens into them (the district admin's administration and
-/// figures), so that a menu fits one line at 1280 px.
+/// share one item of the menu that opens into them (administration, figures), so that a menu
+/// fits one line at 1280 px.
 struct NavigationEntry: Sendable {
     let key: String
     let href: String

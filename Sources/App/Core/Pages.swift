@@ -116,12 +116,12 @@ enum Pages {
         )
     }
 
-    /// The nearest menu entry above `path`, the page itself not counted: `/workforce/employees/ID`
+    /// The nearest menu entry above `path`, none for a menu entry itself: `/workforce/employees/ID`
     /// → 员工防疫 (`/workforce`). The menu holds only what the reader may open.
     static func parent(of path: String, in nav: [PageContext.NavItem]) -> PageContext.NavItem? {
         let entries = nav.flatMap { $0.children.isEmpty ? [$0] : $0.children }
         var components = path.split(separator: "/")
-        guard components.count >= 2 else { return nil }
+        guard components.count >= 2, !entries.contains(where: { $0.href == path }) else { return nil }
         while components.count > 1 {
             components.removeLast()
             let candidate = "/" + components.joined(separator: "/")
@@ -132,22 +132,36 @@ enum Pages {
 
     /// The GET route that answers `path` (a path, without query), if any.
     static func getRoute(_ app: Application, path: String) -> Route? {
+        route(app, .GET, path: path)
+    }
+
+    /// The route of `method` that answers `path`, as Vapor's router picks it: compared segment by
+    /// segment from the left, a fixed one wins over a parameter (`/jobs/centre` before `/jobs/:jobID`).
+    static func route(_ app: Application, _ method: HTTPMethod, path: String) -> Route? {
         let components = path.split(separator: "/")
-        return app.routes.all.first { route in
-            route.method == .GET && route.path.count == components.count && zip(route.path, components).allSatisfy { part, component in
+        return app.routes.all.filter { route in
+            route.method == method && route.path.count == components.count && zip(route.path, components).allSatisfy { part, component in
                 switch part {
                 case .constant(let text): text == component
                 case .parameter: true
                 default: false
                 }
             }
-        }
+        }.max { fixed($0).lexicographicallyPrecedes(fixed($1)) { !$0 && $1 } }
     }
 
-    /// The nearest address at or above `path` that a browser may GET: `/helpdesk/ID/replies` →
-    /// `/helpdesk/ID`, `/workforce/guards` → `/workforce`; nil when `path` itself is one.
+    private static func fixed(_ route: Route) -> [Bool] {
+        route.path.map { if case .constant = $0 { true } else { false } }
+    }
+
+    /// The nearest address at or above a form's POST `path` that a browser may GET:
+    /// `/helpdesk/ID/replies` → `/helpdesk/ID`, `/workforce/guards` → `/workforce`; nil when
+    /// `path` itself is one. A GET that only a parameter matches (`/workforce/employees/:id` for
+    /// `…/import`) does not count where the POST's own route names the segment.
     static func pageAddress(_ app: Application, path: String) -> String? {
-        guard getRoute(app, path: path) == nil else { return nil }
+        if let get = getRoute(app, path: path) {
+            guard let post = route(app, .POST, path: path), fixed(get).lexicographicallyPrecedes(fixed(post), by: { !$0 && $1 }) else { return nil }
+        }
         var components = path.split(separator: "/")
         while !components.isEmpty {
             components.removeLast()

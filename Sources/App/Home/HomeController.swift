@@ -137,8 +137,8 @@ enum HomeController {
             tiles: tiles, links: links, enterprise: summary, chart: chart,
             queue: try await WorkQueue.build(req, for: user),
             // Only what the reader may open: an enterprise's notice about its site is not the guard's.
-            notifications: try await Notification.visible(to: user, on: req.db)
-                .filter { Pages.mayOpen(req.application, $0.link, as: user.role) }.map {
+            notifications: try await Notification.visible(to: user, on: req.db, limit: 100)
+                .filter { Pages.mayOpen(req.application, $0.link, as: user.role) }.prefix(20).map {
                 NotificationView(text: req.application.strings.text($0.messageKey, req.language, $0.arguments), href: $0.link,
                                  at: DisplayFormat.dateTime($0.createdAt))
             }

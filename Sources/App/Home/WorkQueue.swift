@@ -74,18 +74,19 @@ struct WorkQueue: Encodable {
 
     /// Applications waiting for this step, the longest-waiting first.
     private static func applications(_ req: Request, _ state: ResumptionState, heading: String, more: String) async throws -> WorkQueue {
-        let queue = try await ResumptionApplication.query(on: req.db).filter(\.$state == state).with(\.$enterprise)
-            .sort(\.$stateChangedAt).all()
+        let inState = ResumptionApplication.query(on: req.db).filter(\.$state == state)
+        let total = try await inState.count()
+        let queue = try await inState.copy().with(\.$enterprise).sort(\.$stateChangedAt).limit(shown).all()
         let overdueDays = try await req.districtSettings().queueOverdueWorkingDays
         let calendar = try await req.context.calendar()
-        let items = queue.prefix(shown).map { application in
+        let items = queue.map { application in
             let late = calendar.workingDays(from: CivilDate(application.stateChangedAt), to: CivilDate(req.now)) >= overdueDays
             return Item(title: application.enterprise.name,
                         detail: "\(req.t(application.category.nameKey)) · \(waiting(req, since: application.stateChangedAt))",
                         href: "/resumption/\(application.id!)", urgent: late)
         }
         return WorkQueue(heading: req.t(heading), items: items,
-                         more: queue.count > shown ? .init(label: req.t("home.queue.all", String(queue.count)), href: more) : nil)
+                         more: total > shown ? .init(label: req.t("home.queue.all", String(total)), href: more) : nil)
     }
 
     /// Visits due by today, then the enterprises in the officer's care.
@@ -98,15 +99,18 @@ struct WorkQueue: Encodable {
                  detail: visit.scheduledFor < today ? req.t("home.visit.late", visit.scheduledFor) : req.t("home.visit.today"),
                  href: "/visits/\(visit.id!)", urgent: true)
         }
+        // The enterprises in their care, with their open applications: two queries, however many.
         let assigned = try await OfficerService.assignedEnterpriseIDs(user, on: req.db)
-        let enterprises = assigned.isEmpty ? [] : try await Enterprise.query(on: req.db).filter(\.$id ~~ assigned).sort(\.$name).all()
+        let enterprises = assigned.isEmpty ? [] : try await Enterprise.query(on: req.db).filter(\.$id ~~ assigned).sort(\.$name).limit(shown).all()
+        let open = enterprises.isEmpty ? [] : try await ResumptionApplication.query(on: req.db)
+            .filter(\.$enterprise.$id ~~ enterprises.compactMap(\.id)).filter(\.$state != .refused).all()
         for enterprise in enterprises {
-            let application = try await ResumptionApplication.query(on: req.db).filter(\.$enterprise.$id == enterprise.requireID())
-                .filter(\.$state != .refused).first()
+            let application = open.first { $0.$enterprise.id == enterprise.id }
             items.append(Item(title: enterprise.name, detail: application.map { req.t($0.state.nameKey) } ?? req.t("home.noApplication"),
                               href: application.map { "/resumption/\($0.id!)" } ?? "/enterprises/\(enterprise.id!)", urgent: false))
         }
-        return WorkQueue(heading: req.t("home.queue.officer"), items: items, more: nil)
+        return WorkQueue(heading: req.t("home.queue.officer"), items: items,
+                         more: assigned.count > shown ? .init(label: req.t("home.queue.all", String(assigned.count)), href: "/resumption") : nil)
     }
 
     /// The seeker's applications, newest change first, then open jobs they asked for.

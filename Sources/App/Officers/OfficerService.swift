@@ -109,10 +109,11 @@ enum OfficerService {
         visit.$application.id = try application.requireID()
         visit.$enterprise.id = enterpriseID
         visit.$officer.id = officerID
-        visit.scheduledFor = if purpose == "revisit", let calendar {
-            calendar.adding(workingDays: 2, to: today).iso
+        if purpose == "revisit" {
+            guard let calendar else { throw AppError.internalError("a revisit is scheduled by the working calendar") }
+            visit.scheduledFor = calendar.adding(workingDays: 2, to: today).iso
         } else {
-            max(planned, today).iso
+            visit.scheduledFor = max(planned, today).iso
         }
         visit.purpose = purpose
         visit.status = .scheduled

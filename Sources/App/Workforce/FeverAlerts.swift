@@ -71,7 +71,7 @@ enum FeverAlerts {
         let temperature = String(format: "%.1f", pending.temperature)
         let admins = try await User.query(on: db).filter(\.$enterprise.$id == pending.enterpriseID).filter(\.$role == .enterpriseAdmin).all()
         for admin in admins {
-            try await Notification.toUser(admin.id!, "notice.fever", [pending.name, temperature, pending.department], link: "/workforce/alerts",
+            try await Notification.toUser(admin.id!, "notice.fever", [pending.name, temperature, pending.department], link: "/workforce",
                                           at: pending.at, on: db)
         }
         if cluster {
