@@ -95,6 +95,28 @@ struct PageQualityTests {
         }
     }
 
+    @Test("Reporting for an employee with a mistake keeps the symptoms, the answer and the city")
+    func reportForKept() async throws {
+        try await withApp { app in
+            let enterprise = try await Fixtures.enterprise(app)
+            let company = try await Fixtures.caller(app, "company", role: .enterpriseAdmin, enterprise: enterprise)
+            let added = try await post(app, "/workforce/employees", company, [
+                "name": "王强", "idNumber": DemoWorkforce.residentID(serial: 7, year: 1990, month: 1, day: 1), "mobile": "13900000000",
+                "employeeNumber": "A-77",
+            ])
+            #expect(added.status == .seeOther)
+            let employee = try #require(try await Employee.query(on: app.db).first())
+            let page = try await post(app, "/workforce/employees/\(employee.id!)/report", company, [
+                "temperature": "abc", "symptoms[]": "cough", "contactWithCases": "yes", "city": "长春",
+            ])
+            #expect(page.status == .unprocessableEntity)
+            #expect(page.text.contains("name=\"temperature\" inputmode=\"decimal\" value=\"abc\""))
+            #expect(page.text.contains("id=\"rs-cough\" name=\"symptoms[]\" value=\"cough\" checked"))
+            #expect(page.text.contains("id=\"rc-yes\" name=\"contactWithCases\" value=\"yes\" checked"))
+            #expect(page.text.contains("name=\"city\" value=\"长春\""))
+        }
+    }
+
     @Test("An empty choice says 'required', not 'not a valid choice'")
     func emptyChoiceIsRequired() async throws {
         try await withApp { app in

@@ -267,7 +267,10 @@ enum WorkforceOfficePagesController {
             },
             transports: options(Transport.allCases.map(\.rawValue), key: { req.t("transport.\($0)") }, selected: travelForm.values["transport"]),
             caseStatuses: options(CaseStatus.allCases.map(\.rawValue), key: { req.t("case.\($0)") }, selected: employee.caseStatus.rawValue),
-            symptoms: Symptom.allCases.map { SelectOption(value: $0.rawValue, label: req.t("symptom.\($0.rawValue)"), selected: false) },
+            symptoms: Symptom.allCases.map {
+                SelectOption(value: $0.rawValue, label: req.t("symptom.\($0.rawValue)"),
+                             selected: (form.values["symptoms"] ?? "").split(separator: ",").contains(Substring($0.rawValue)))
+            },
             hasAccount: try await User.query(on: req.db).filter(\.$employeeID == employee.id).count() > 0, form: form, travelForm: travelForm,
             travelAction: "/workforce/employees/\(employee.id!)/travel"), status: status)
     }
@@ -328,7 +331,7 @@ enum WorkforceOfficePagesController {
     @Sendable static func reportFor(req: Request) async throws -> Response {
         var form = try req.content.decode(WorkforcePagesController.ReportForm.self)
         form.employeeId = req.parameters.get("employeeID", as: UUID.self)
-        return try await act(req, redirect: try employeePath(req), flash: "health.reported",
+        return try await act(req, redirect: try employeePath(req), flash: "health.reported", values: form.values,
                              render: { try await renderEmployee(req, form: $0, status: .unprocessableEntity) }) {
             var errors = FieldErrors()
             let input = WorkforcePagesController.reportInput(form, into: &errors)
@@ -340,7 +343,7 @@ enum WorkforceOfficePagesController {
     /// The employee's own account, for the phone pages.
     @Sendable static func makeAccount(req: Request) async throws -> Response {
         let form = try req.content.decode(AccountForm.self)
-        return try await act(req, redirect: try employeePath(req), flash: "workforce.accountMade",
+        return try await act(req, redirect: try employeePath(req), flash: "workforce.accountMade", values: ["username": form.username ?? ""],
                              render: { try await renderEmployee(req, form: $0, status: .unprocessableEntity) }) {
             let employee = try await WorkforceAPIController.employee(req)
             _ = try await AccountsService.create(req.context, AccountsService.NewUser(username: form.username, password: form.password, role: Role.employee.rawValue,

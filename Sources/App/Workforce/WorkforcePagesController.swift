@@ -92,6 +92,12 @@ enum WorkforcePagesController {
         var city: String?
         var note: String?
         var employeeId: UUID?
+
+        /// What was typed, to show again after a mistake.
+        var values: [String: String] {
+            ["temperature": temperature ?? "", "city": city ?? "", "note": note ?? "",
+             "contactWithCases": contactWithCases ?? "", "symptoms": (symptoms ?? []).joined(separator: ",")]
+        }
     }
 
     static func reportInput(_ form: ReportForm, into errors: inout FieldErrors) -> Health.ReportInput {
@@ -102,9 +108,7 @@ enum WorkforcePagesController {
 
     @Sendable static func submitReport(req: Request) async throws -> Response {
         let form = try req.content.decode(ReportForm.self)
-        let values = ["temperature": form.temperature ?? "", "city": form.city ?? "", "note": form.note ?? "",
-                      "contactWithCases": form.contactWithCases ?? "", "symptoms": (form.symptoms ?? []).joined(separator: ",")]
-        return try await act(req, redirect: "/health", flash: "health.reported", values: values,
+        return try await act(req, redirect: "/health", flash: "health.reported", values: form.values,
                              render: { try await renderHealth(req, form: $0, status: .unprocessableEntity) }) {
             var errors = FieldErrors()
             let input = reportInput(form, into: &errors)
