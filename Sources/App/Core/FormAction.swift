@@ -51,13 +51,13 @@ struct ErrorSummaryTag: UnsafeUnescapedLeafTag {
         guard let fields = ctx.parameters.first?.dictionary, !fields.isEmpty else { return .string("") }
         let heading = ctx.request.map { $0.application.strings.text("error.summary", $0.language, []) } ?? "error.summary"
         let items = fields.sorted { $0.key < $1.key }.map { name, message -> String in
-            let text = Markdown.escape(message.string ?? "")
+            let text = HTML.escape(message.string ?? "")
             guard name != "form" else { return "<li>\(text)</li>" }
-            return "<li><a href=\"#\(Markdown.escape(name))\" data-field=\"\(Markdown.escape(name))\">\(text)</a></li>"
+            return "<li><a href=\"#\(HTML.escape(name))\" data-field=\"\(HTML.escape(name))\">\(text)</a></li>"
         }
         return .string("""
             <div class="error-summary" role="alert" tabindex="-1" data-error-summary>\
-            <h2>\(Markdown.escape(heading))</h2><ul>\(items.joined())</ul></div>
+            <h2>\(HTML.escape(heading))</h2><ul>\(items.joined())</ul></div>
             """)
     }
 }

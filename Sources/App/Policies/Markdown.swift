@@ -3,23 +3,8 @@ import Foundation
 /// A small Markdown subset for policies: headings (#, ##, ###), paragraphs, `-`/`1.` lists,
 /// **bold**. Everything is HTML-escaped first, so nothing typed can become markup or script.
 enum Markdown {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for char in text {
-            switch char {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(char)
-            }
-        }
-        return out
-    }
-
     static func inline(_ text: String) -> String {
-        let parts = escape(text).components(separatedBy: "**")
+        let parts = HTML.escape(text).components(separatedBy: "**")
         return parts.enumerated().map { index, part in index % 2 == 1 && index < parts.count - 1 ? "<strong>\(part)</strong>" : part }
             .joined(separator: "")
     }
