@@ -213,6 +213,7 @@ struct PageQualityTests {
             #expect(home.text.contains("待办工单"))
             #expect(home.text.contains("口罩告急"))
             #expect(home.text.contains("class=\"urgent\""))
+            #expect(home.text.contains("<span class=\"badge urgent\">1 项紧急</span>"))
             #expect(home.text.contains("首次答复"))
             let admin = try await app.testing().sendRequest(.GET, "/", headers: world.admin.pageHeaders)
             let nav = try #require(admin.text.firstMatch(of: /<nav class="main-nav".*?<\/nav>/.dotMatchesNewlines())?.output)

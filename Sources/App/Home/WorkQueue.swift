@@ -16,9 +16,16 @@ struct WorkQueue: Encodable {
     let heading: String
     let items: [Item]
     /// Of them past their deadline or due within hours.
-    var urgentCount: Int { items.filter(\.urgent).count }
+    let urgentCount: Int
     /// The whole queue, when more than the page lists.
     let more: HomeController.Link?
+
+    init(heading: String, items: [Item], more: HomeController.Link?) {
+        self.heading = heading
+        self.items = items
+        urgentCount = items.filter(\.urgent).count
+        self.more = more
+    }
 
     static let shown = 8
 
