@@ -19,9 +19,7 @@
     if (marked) return marked;
     var byId = document.getElementById(name);
     if (byId) return byId;
-    var byName = document.querySelector('[name="' + name.replace(/"/g, '\\"') + '"], [name="' + name.replace(/"/g, '\\"') + '[]"]');
-    if (byName) return byName;
-    return document.querySelector('[data-field="' + name.replace(/"/g, '\\"') + '"]:not(a)');
+    return document.querySelector('[name="' + quoted + '"], [name="' + quoted + '[]"]');
   }
 
   function labelFor(field) {

@@ -16,6 +16,17 @@ struct PageQualityTests {
         return try await app.testing().sendRequest(.POST, path, headers: caller.pageHeaders.adding(.form), body: .form(fields))
     }
 
+    /// An application submitted and returned by the reviewer with "请补充防控方案".
+    func returnedApplication(_ app: Application) async throws -> (ResumptionFixtures.World, UUID) {
+        let world = try await ResumptionFixtures.world(app)
+        let id = try await ResumptionFixtures.readyDraft(app, world.company)
+        let api = "/api/v1/resumption-applications/\(id)"
+        _ = try await app.testing().sendRequest(.POST, "\(api)/submit", headers: world.company.apiHeaders.adding(.json), body: .json([:]))
+        _ = try await app.testing().sendRequest(.POST, "\(api)/review", headers: world.reviewer.apiHeaders.adding(.json),
+                                                body: .json(["decision": "return", "comment": "请补充防控方案"]))
+        return (world, id)
+    }
+
     @Test("A form with a mistake: the summary at the top links the field, which is marked; the rest is as typed")
     func settingsKeepEdits() async throws {
         try await withApp { app in
@@ -133,12 +144,7 @@ struct PageQualityTests {
     @Test("A returned application shows the reviewer's reason at the top and does not call itself ready while unchanged")
     func returnedReasonOnTop() async throws {
         try await withApp { app in
-            let world = try await ResumptionFixtures.world(app)
-            let id = try await ResumptionFixtures.readyDraft(app, world.company)
-            let api = "/api/v1/resumption-applications/\(id)"
-            _ = try await app.testing().sendRequest(.POST, "\(api)/submit", headers: world.company.apiHeaders.adding(.json), body: .json([:]))
-            _ = try await app.testing().sendRequest(.POST, "\(api)/review", headers: world.reviewer.apiHeaders.adding(.json),
-                                                    body: .json(["decision": "return", "comment": "请补充防控方案"]))
+            let (world, id) = try await returnedApplication(app)
             let page = try await app.testing().sendRequest(.GET, "/resumption/\(id)", headers: world.company.pageHeaders)
             let html = page.text
             let reason = try #require(html.range(of: "请补充防控方案"))
@@ -154,12 +160,7 @@ struct PageQualityTests {
     @Test("With an application returned, the list leads to it and 'new' opens it rather than a blank form")
     func returnedLeadsOn() async throws {
         try await withApp { app in
-            let world = try await ResumptionFixtures.world(app)
-            let id = try await ResumptionFixtures.readyDraft(app, world.company)
-            let api = "/api/v1/resumption-applications/\(id)"
-            _ = try await app.testing().sendRequest(.POST, "\(api)/submit", headers: world.company.apiHeaders.adding(.json), body: .json([:]))
-            _ = try await app.testing().sendRequest(.POST, "\(api)/review", headers: world.reviewer.apiHeaders.adding(.json),
-                                                    body: .json(["decision": "return", "comment": "请补充防控方案"]))
+            let (world, id) = try await returnedApplication(app)
             let list = try await app.testing().sendRequest(.GET, "/resumption", headers: world.company.pageHeaders)
             #expect(list.text.contains("<a class=\"button primary\" href=\"/resumption/\(id)\">修改被退回的申请</a>"))
             #expect(!list.text.contains("href=\"/resumption/new\""))

@@ -40,6 +40,15 @@ enum FormAction {
     }
 }
 
+extension Dictionary where Key == String {
+    /// Messages by field, with a field renamed where the page's input has another id (a unit's
+    /// `hook-ID`, a standard's `records-passed`), so the summary's entry leads to it. The first
+    /// message wins where two names meet.
+    func renamingFields(_ rename: (String) -> String) -> [String: Value] {
+        Dictionary(map { (rename($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
 /// `#errorSummary(fields)`: the box at the top of a form answered with mistakes (GOV.UK's
 /// pattern), the one way every page shows them. `fields` maps a field's name to its message,
 /// already in the reader's language; each entry links to the field (`#name`), a message for the

@@ -45,10 +45,10 @@ enum RoutingController {
                              webhookURL: sent?.webhookURL ?? department.webhookURL ?? "", errors: sent == nil ? [:] : messages)
             },
             // A unit's entries lead to that unit's fields.
-            fields: Dictionary(messages.map { key, message in
-                guard let id = unit?.id.uuidString else { return (key, message) }
-                return (key == "webhookURL" ? "hook-\(id)" : key == "headId" ? "head-\(id)" : key, message)
-            }, uniquingKeysWith: { first, _ in first })
+            fields: messages.renamingFields { key in
+                guard let id = unit?.id.uuidString else { return key }
+                return key == "webhookURL" ? "hook-\(id)" : key == "headId" ? "head-\(id)" : key
+            }
         )
         return try await Pages.render(req, "helpdesk/routing", context, status: status)
     }

@@ -119,8 +119,7 @@ enum HomeController {
                 summary = EnterpriseSummary(id: id, name: enterprise.name, status: enterprise.status.rawValue,
                                             statusName: req.t(enterprise.status.nameKey), reviewReason: enterprise.reviewReason)
                 if user.role == .enterpriseAdmin, enterprise.status == .verified {
-                    if let open = try await ResumptionApplication.query(on: req.db).filter(\.$enterprise.$id == id)
-                        .filter(\.$state != .refused).first() {
+                    if let open = try await ResumptionService.openApplication(of: id, on: req.db) {
                         tiles = [Tile(label: req.t("home.tile.application"), value: req.t(open.state.nameKey), href: "/resumption/\(open.id!)")]
                     } else {
                         links = [Link(label: req.t("resumption.new"), href: "/resumption/new")]

@@ -64,10 +64,12 @@ struct WorkQueue: Encodable {
     /// The department's open tickets by their next deadline: the reply, then the resolution.
     private static func agent(_ req: Request, _ user: User) async throws -> WorkQueue {
         guard let department = user.$department.id else { return WorkQueue(heading: req.t("home.queue.tickets"), items: [], more: nil) }
-        let tickets = try await Ticket.query(on: req.db).filter(\.$department.$id == department)
-            .filter(\.$state ~~ [.new, .accepted, .inProgress, .reopened]).with(\.$enterprise).all()
-        let ordered = tickets.map { ticket in (ticket, ticket.firstResponseAt == nil ? ticket.firstResponseDueAt : ticket.resolutionDueAt) }
-            .sorted { $0.1 < $1.1 }
+        // The nearest deadlines of each kind, read a page at a time, however long the queue.
+        let open = Ticket.query(on: req.db).filter(\.$department.$id == department).filter(\.$state ~~ [.new, .accepted, .inProgress, .reopened])
+        let total = try await open.count()
+        let toReply = try await open.copy().filter(\.$firstResponseAt == nil).sort(\.$firstResponseDueAt).limit(shown).with(\.$enterprise).all()
+        let toResolve = try await open.copy().filter(\.$firstResponseAt != nil).sort(\.$resolutionDueAt).limit(shown).with(\.$enterprise).all()
+        let ordered = (toReply.map { ($0, $0.firstResponseDueAt) } + toResolve.map { ($0, $0.resolutionDueAt) }).sorted { $0.1 < $1.1 }
         let items = ordered.prefix(shown).map { ticket, deadline in
             let due = due(req, deadline)
             let step = req.t(ticket.firstResponseAt == nil ? "home.ticket.reply" : "home.ticket.resolve")
@@ -76,7 +78,7 @@ struct WorkQueue: Encodable {
                         href: "/helpdesk/\(ticket.id!)", urgent: due.urgent)
         }
         return WorkQueue(heading: req.t("home.queue.tickets"), items: items,
-                         more: tickets.count > shown ? .init(label: req.t("home.queue.all", String(tickets.count)), href: "/helpdesk") : nil)
+                         more: total > shown ? .init(label: req.t("home.queue.all", String(total)), href: "/helpdesk") : nil)
     }
 
     /// Applications waiting for this step, the longest-waiting first.
@@ -110,7 +112,7 @@ struct WorkQueue: Encodable {
         let assigned = try await OfficerService.assignedEnterpriseIDs(user, on: req.db)
         let enterprises = assigned.isEmpty ? [] : try await Enterprise.query(on: req.db).filter(\.$id ~~ assigned).sort(\.$name).limit(shown).all()
         let open = enterprises.isEmpty ? [] : try await ResumptionApplication.query(on: req.db)
-            .filter(\.$enterprise.$id ~~ enterprises.compactMap(\.id)).filter(\.$state != .refused).all()
+            .filter(\.$enterprise.$id ~~ enterprises.compactMap(\.id)).filter(\.$state ~~ ResumptionState.open).all()
         for enterprise in enterprises {
             let application = open.first { $0.$enterprise.id == enterprise.id }
             items.append(Item(title: enterprise.name, detail: application.map { req.t($0.state.nameKey) } ?? req.t("home.noApplication"),
@@ -150,8 +152,8 @@ struct WorkQueue: Encodable {
         guard let enterpriseID = user.$enterprise.id,
               try await Enterprise.find(enterpriseID, on: req.db)?.status == .verified else { return nil }
         var items: [Item] = []
-        if let application = try await ResumptionApplication.query(on: req.db).filter(\.$enterprise.$id == enterpriseID)
-            .filter(\.$state ~~ [.draft, .returned]).first() {
+        if let application = try await ResumptionService.openApplication(of: enterpriseID, on: req.db),
+           application.state.isEditable {
             items.append(Item(title: req.t(application.state == .returned ? "home.applicationReturned" : "home.applicationDraft"),
                               detail: req.t(application.state == .returned ? "home.applicationReturned.next" : "home.applicationDraft.next"), href: "/resumption/\(application.id!)", urgent: application.state == .returned))
         }
@@ -168,8 +170,8 @@ struct WorkQueue: Encodable {
                               href: "/workforce/supplies", urgent: true))
         }
         let answered = try await Ticket.query(on: req.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$state == .answered)
-            .sort(\.$answeredAt).all()
-        for ticket in answered.prefix(shown) {
+            .sort(\.$answeredAt).limit(shown).all()
+        for ticket in answered {
             items.append(Item(title: "\(ticket.number) · \(ticket.title)", detail: req.t("home.ticket.confirm"), href: "/helpdesk/\(ticket.id!)", urgent: false))
         }
         return WorkQueue(heading: req.t("home.queue.enterprise"), items: items, more: nil)

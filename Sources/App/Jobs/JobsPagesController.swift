@@ -498,8 +498,7 @@ enum JobsPagesController {
                                    error: failed ? messages["reason"] ?? messages["decision"] : nil, reason: failed ? reason : "")
         }
         // The summary's entry leads to the form that was sent.
-        let summary = Dictionary(messages.map { (["reason", "decision"].contains($0.key) ? "reason-\(employerID?.uuidString ?? "")" : $0.key, $0.value) },
-                                 uniquingKeysWith: { first, _ in first })
+        let summary = messages.renamingFields { ["reason", "decision"].contains($0) ? "reason-\(employerID?.uuidString ?? "")" : $0 }
         return try await Pages.render(req, "jobs/review", ReviewPage(page: try await Pages.context(req, titleKey: "jobs.review"), items: items,
                                                                      errorFields: summary), status: status)
     }

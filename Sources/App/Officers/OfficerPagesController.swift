@@ -244,7 +244,7 @@ enum OfficerPagesController {
         try await visit.$enterprise.load(on: req.db)
         let translated = req.translated(fields)
         let photos = try await ResumptionAttachment.query(on: req.db).filter(\.$visitID == visit.id).all()
-        let notYet = !OfficerService.isDue(visit, today: CivilDate(req.now))
+        let notYet = !SiteVisitSchedule.isDue(scheduledFor: visit.scheduledFor, today: CivilDate(req.now))
         let canReport = user.role == .officer && visit.status == .scheduled && visit.$officer.id == user.id && !notYet
         let context = VisitPage(
             page: try await Pages.context(req, titleKey: "visits.report"),
@@ -263,9 +263,9 @@ enum OfficerPagesController {
             photos: photos.map { .init(href: "/resumption/\(visit.$application.id)/attachments/\($0.id!)", kindName: req.t($0.kind.nameKey),
                                        filename: $0.filename, bytes: $0.size) },
             // A standard's answer and note are named by their inputs' ids, for the summary's links.
-            fields: Dictionary(translated.map { key, message in
-                (key.hasPrefix("results.") ? "\(key.dropFirst(8))-passed" : key.hasPrefix("notes.") ? "\(key.dropFirst(6))-note" : key, message)
-            }, uniquingKeysWith: { first, _ in first })
+            fields: translated.renamingFields { key in
+                key.hasPrefix("results.") ? "\(key.dropFirst(8))-passed" : key.hasPrefix("notes.") ? "\(key.dropFirst(6))-note" : key
+            }
         )
         return try await Pages.render(req, "officers/visit", context, status: status)
     }

@@ -131,18 +131,13 @@ enum OfficerService {
         var problems: String?
     }
 
-    /// A visit is reported on its day or after, never before it took place.
-    static func isDue(_ visit: SiteVisit, today: CivilDate) -> Bool {
-        CivilDate(iso: visit.scheduledFor).map { $0 <= today } ?? true
-    }
-
     /// The officer's report. All five standards met → the application resumes; any failed →
     /// rectification: a filing is suspended (停产整改) and a revisit is scheduled.
     static func report(_ ctx: ServiceContext, _ visit: SiteVisit, _ report: Report, photos: [File]) async throws {
         guard visit.status == .scheduled else {
             throw AppError.illegalTransition(messageKey: "error.visit.alreadyReported")
         }
-        guard isDue(visit, today: CivilDate(ctx.now)) else { throw AppError.illegalTransition(messageKey: "error.visit.notYet") }
+        guard SiteVisitSchedule.isDue(scheduledFor: visit.scheduledFor, today: CivilDate(ctx.now)) else { throw AppError.illegalTransition(messageKey: "error.visit.notYet") }
         var errors = FieldErrors()
         var results: [SiteStandard: Bool] = [:]
         for standard in SiteStandard.allCases {

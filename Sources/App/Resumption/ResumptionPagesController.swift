@@ -54,6 +54,7 @@ enum ResumptionPagesController {
         let zone = req.query[String.self, at: "zone"] ?? ""
         let category = req.query[String.self, at: "category"] ?? ""
         let state = req.query[String.self, at: "state"] ?? ""
+        let open = user.role == .enterpriseAdmin ? rows.first { ResumptionState(rawValue: $0.state)?.isOpen == true } : nil
         let context = ListPage(
             page: try await Pages.context(req, titleKey: user.role.belongsToEnterprise ? "resumption.mine" : "resumption.queue"),
             rows: rows,
@@ -61,8 +62,8 @@ enum ResumptionPagesController {
             categories: ResumptionCategory.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == category) },
             states: ResumptionState.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == state) },
             sizes: EnterpriseSize.options(req),
-            canCreate: user.role == .enterpriseAdmin && !rows.contains { $0.state != ResumptionState.refused.rawValue },
-            open: user.role == .enterpriseAdmin ? rows.first { $0.state != ResumptionState.refused.rawValue } : nil,
+            canCreate: user.role == .enterpriseAdmin && open == nil,
+            open: open,
             isQueue: !user.role.belongsToEnterprise
         )
         return try await Pages.render(req, "resumption/list", context)
@@ -131,8 +132,7 @@ enum ResumptionPagesController {
     /// An enterprise has one open application at a time: with one open, "new" leads to it.
     @Sendable static func newForm(req: Request) async throws -> Response {
         if let enterpriseID = try req.requireUser().$enterprise.id,
-           let open = try await ResumptionApplication.query(on: req.db).filter(\.$enterprise.$id == enterpriseID)
-               .filter(\.$state != .refused).first() {
+           let open = try await ResumptionService.openApplication(of: enterpriseID, on: req.db) {
             try await Pages.flash(req, "resumption.alreadyOpen")
             return req.redirect(to: "/resumption/\(open.id!)")
         }

@@ -83,6 +83,11 @@ enum ResumptionService {
 
     // MARK: Drafts
 
+    /// The enterprise's open application, if any: it has at most one (`ResumptionState.open`).
+    static func openApplication(of enterpriseID: UUID, on db: any Database) async throws -> ResumptionApplication? {
+        try await ResumptionApplication.query(on: db).filter(\.$enterprise.$id == enterpriseID).filter(\.$state ~~ ResumptionState.open).first()
+    }
+
     static func create(_ ctx: ServiceContext, _ form: Form) async throws -> ResumptionApplication {
         let user = try ctx.requireUser()
         guard let enterpriseID = user.$enterprise.id, let enterprise = try await Enterprise.find(enterpriseID, on: ctx.db) else {
@@ -91,9 +96,9 @@ enum ResumptionService {
         guard enterprise.status == .verified else {
             throw AppError.illegalTransition(messageKey: "error.resumption.enterpriseNotVerified")
         }
-        let open = try await ResumptionApplication.query(on: ctx.db)
-            .filter(\.$enterprise.$id == enterpriseID).filter(\.$state != .refused).count()
-        if open > 0 { throw AppError.conflict(field: nil, messageKey: "error.resumption.alreadyOpen") }
+        if try await openApplication(of: enterpriseID, on: ctx.db) != nil {
+            throw AppError.conflict(field: nil, messageKey: "error.resumption.alreadyOpen")
+        }
         let application = ResumptionApplication()
         application.$enterprise.id = enterpriseID
         application.state = .draft

@@ -157,8 +157,7 @@ enum SettingsPagesController {
                                status: HTTPResponseStatus = .ok) async throws -> Response {
         let values = form.map { texts($0, over: settings) } ?? texts(settings)
         // The health rules' errors are named `health.…` as the API reports them; the page's fields are not.
-        let messages = Dictionary(req.translated(fields).map { ($0.key.hasPrefix("health.") ? String($0.key.dropFirst(7)) : $0.key, $0.value) },
-                                  uniquingKeysWith: { first, _ in first })
+        let messages = req.translated(fields).renamingFields { $0.hasPrefix("health.") ? String($0.dropFirst(7)) : $0 }
         func inputs(_ names: [String], labelPrefix: String) -> [InputField] {
             names.map { InputField(name: $0, label: req.t(labelPrefix + $0), value: values[$0] ?? "", error: messages[$0]) }
         }

@@ -20,6 +20,14 @@ public enum SiteVisitOutcome: String, Codable, Sendable {
     }
 }
 
+/// A visit is reported on its day or after, never before it took place. `scheduledFor` is the
+/// visit's ISO date; one that cannot be read does not hold a report back.
+public enum SiteVisitSchedule {
+    public static func isDue(scheduledFor: String, today: CivilDate) -> Bool {
+        CivilDate(iso: scheduledFor).map { $0 <= today } ?? true
+    }
+}
+
 /// 包保: automatic assignment picks the least-loaded officer of the zone under the cap.
 public enum OfficerBalancer {
     /// `loads` are (officer, enterprises currently assigned), in a stable order; ties go to the first.

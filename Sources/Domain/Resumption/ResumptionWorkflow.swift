@@ -19,6 +19,7 @@ public enum ResumptionState: String, CaseIterable, Codable, Sendable {
 
     /// An enterprise has at most one open application; refused ones are closed.
     public var isOpen: Bool { self != .refused }
+    public static let open = allCases.filter(\.isOpen)
 
     /// States the enterprise may still edit.
     public var isEditable: Bool { self == .draft || self == .returned }
