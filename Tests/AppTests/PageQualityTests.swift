@@ -245,6 +245,7 @@ struct PageQualityTests {
             // A line breaks where a day has no value, and a day standing alone still shows as a dot.
             let line = LineChart(title: "t", days: ["02-01", "02-02", "02-03", "02-04"], series: [("a", [1, nil, 3, 4])]) { String($0) }
             #expect(line.lines[0].segments.count == 1 && line.lines[0].dots.count == 3)
+            #expect(line.lines[0].bridge.split(separator: " ").count == 3)
         }
     }
 

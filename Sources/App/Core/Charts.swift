@@ -113,6 +113,8 @@ struct LineChart: Encodable {
         let label: String
         /// One polyline per run of days with a value: a day without one is a gap, not a zero.
         let segments: [String]
+        /// All the values joined, drawn faint and dashed under the runs, so the trend reads across a gap.
+        let bridge: String
         /// Every value's point, so a day standing alone still shows.
         let dots: [Dot]
         let colour: String
@@ -155,7 +157,8 @@ struct LineChart: Encodable {
                 segments[segments.count - 1].append("\(px),\(py)")
                 dots.append(Dot(x: px, y: py))
             }
-            return Line(label: series.label, segments: segments.filter { $0.count > 1 }.map { $0.joined(separator: " ") }, dots: dots,
+            return Line(label: series.label, segments: segments.filter { $0.count > 1 }.map { $0.joined(separator: " ") },
+                        bridge: dots.map { "\($0.x),\($0.y)" }.joined(separator: " "), dots: dots,
                         colour: Self.colours[index % Self.colours.count], last: series.values.last.flatMap { $0 }.map(format) ?? "—")
         }
         let step = max(1, days.count / 6)
