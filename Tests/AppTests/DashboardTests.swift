@@ -159,7 +159,7 @@ struct DashboardTests {
             // Pages: the tiles link to their enterprises; the drill-down lists them; the briefing prints.
             let page = try await app.testing().sendRequest(.GET, "/dashboard", headers: admin.pageHeaders)
             #expect(page.status == .ok && page.text.contains("已复工企业") && page.text.contains("/dashboard/drill?date=2020-02-08&amp;metric=enterprisesResumed")
-                    && page.text.contains("<polyline"))
+                    && page.text.contains("<polyline"), "\(page.status) \(page.text.prefix(300))")
             let drillPage = try await app.testing().sendRequest(.GET, "/dashboard/drill?metric=enterprisesNeverContacted", headers: admin.pageHeaders)
             #expect(drillPage.status == .ok && drillPage.text.contains(b.name) && drillPage.text.contains("/enterprises/\(b.id!)"))
             let briefingPage = try await app.testing().sendRequest(.GET, "/dashboard/briefing", headers: admin.pageHeaders)

@@ -25,6 +25,20 @@ struct ReliabilityTests {
         }
     }
 
+    @Test("A read that runs past the time limit answers 503 in the caller's words; the server goes on")
+    func readTimeLimit() async throws {
+        try await withApp { app in
+            let leader = try await Fixtures.caller(app, "leader", role: .leader)
+            app.settings.readTimeLimit = 0.000_001
+            let api = try await app.testing().sendRequest(.GET, "/api/v1/dashboard", headers: leader.apiHeaders)
+            #expect(api.status == .serviceUnavailable && api.apiError?.code == "timedOut" && api.apiError?.message.contains("请缩小查询范围") == true)
+            let page = try await app.testing().sendRequest(.GET, "/dashboard", headers: leader.pageHeaders.adding(["Accept-Language": "en"]))
+            #expect(page.status == .serviceUnavailable && page.text.contains("took too long"))
+            app.settings.readTimeLimit = 30
+            #expect(try await app.testing().sendRequest(.GET, "/dashboard", headers: leader.pageHeaders).status == .ok)
+        }
+    }
+
     @Test("An empty or missing boundary, and a body with no part, are refused with 400")
     func malformedMultipart() async throws {
         try await withApp { app in

@@ -80,6 +80,8 @@ public struct Settings: Sendable {
         // room to wait for it while two cores run the lot (a burst of 40 writes queues on it).
         settings.databaseConnectionsPerLoop = 1
         settings.databasePoolTimeout = .seconds(60)
+        // A read's time limit is for serving; here one waits behind every other test's requests.
+        settings.readTimeLimit = 120
         settings.trustProxy = true
         settings.initialAdminPassword = nil
         return settings

@@ -206,7 +206,7 @@ struct DashboardBenchmarkCommand: AsyncCommand {
         // The last 30 days, counted and kept as the running district's job would have.
         let ctx = app.context(now: now)
         let counted = Date()
-        _ = try await DashboardService.days(ctx, from: today.adding(days: -29), to: today)
+        _ = try await DashboardService.days(ctx, from: today.adding(days: -(DashboardService.seriesDays - 1)), to: today)
         say("30 days counted in \(String(format: "%.1f", Date().timeIntervalSince(counted))) s")
         let folder = app.settings.dataDirectory
         try employeeTokens.joined(separator: "\n").write(toFile: folder + "/bench-employees.txt", atomically: true, encoding: .utf8)

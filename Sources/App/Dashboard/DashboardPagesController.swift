@@ -112,7 +112,7 @@ enum DashboardPagesController {
                                 href: link("/dashboard/drill", items))
         }
         // The series: the chosen figure by zone over the last 30 days to the chosen day.
-        let days = try await DashboardService.days(ctx, from: query.day.adding(days: -29), to: query.day)
+        let days = try await DashboardService.days(ctx, from: query.day.adding(days: -(DashboardService.seriesDays - 1)), to: query.day)
         var zoneCodes = Set(days.flatMap { $0.figures.zones.keys })
         if let zone = seriesQuery?.filter.zone { zoneCodes = zoneCodes.filter { $0 == zone } }
         if seriesQuery == nil { zoneCodes = [] }

@@ -16,6 +16,8 @@ enum DashboardService {
     static let freshness: TimeInterval = 60
     /// A past day counted again after this long (late entries may still change it).
     static let pastDayLifetime: TimeInterval = 600
+    /// The days a series shows by default: the month to the chosen day.
+    static let seriesDays = 30
 
     // MARK: Snapshots
 
@@ -43,6 +45,9 @@ enum DashboardService {
             app.dashboardCache.put(snapshot, counted: now)
             try await storeDay(ctx, snapshot)
         }
+        // The series' days not kept yet (the first run, or days the job did not run), so that a
+        // view reads kept days instead of counting a month of them inside its time limit.
+        _ = try await days(ctx, from: today.adding(days: -(seriesDays - 1)), to: today)
         try await sendBriefingIfDue(app, now: now)
     }
 
