@@ -20,7 +20,10 @@ enum HelpdeskService {
         var enterpriseID: UUID?
     }
 
-    static func raise(_ ctx: ServiceContext, _ command: Raise) async throws -> Ticket {
+    /// `unless`, if given, runs inside the ticket's transaction before it is created and may
+    /// refuse it: a rule about the tickets already open that two requests at once must not both pass.
+    static func raise(_ ctx: ServiceContext, _ command: Raise,
+                      unless refusal: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Ticket {
         let user = try ctx.requireUser()
         var enterprise: Enterprise?
         if user.role == .officer {
@@ -35,12 +38,14 @@ enum HelpdeskService {
         }
         guard let enterprise else { throw AppError.notFound }
         return try await open(ctx, enterprise: enterprise, category: command.category, urgency: command.urgency, title: command.title,
-                              description: command.description, source: user.role == .officer ? .officer : .enterprise, raisedBy: user)
+                              description: command.description, source: user.role == .officer ? .officer : .enterprise, raisedBy: user,
+                              unless: refusal)
     }
 
     /// Creates the ticket and its receipt in one transaction: number, department, due times.
     static func open(_ ctx: ServiceContext, enterprise: Enterprise, category: TicketCategory, urgency: TicketUrgency, title: String,
-                     description: String, source: TicketSource, raisedBy user: User) async throws -> Ticket {
+                     description: String, source: TicketSource, raisedBy user: User,
+                     unless refusal: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Ticket {
         let settings = try await ctx.settings()
         let department = try await RoutingTable.current(ctx).department(for: category)
         let now = ctx.now
@@ -65,6 +70,7 @@ enum HelpdeskService {
         ticket.number = ""
         let row = try PreparedInsert(ticket)
         try await ctx.transaction { db in
+            try await refusal?(db)
             ticket.number = TicketNumber.make(day: CivilDate(now), sequence: try await HelpdeskStore.nextSequence(day: day, on: db))
             try await row.setting("number", to: ticket.number).run(on: db, for: ticket)
             try await Audit.record(ctx, on: db, action: "ticket.create", entity: "ticket", entityID: ticket.id,

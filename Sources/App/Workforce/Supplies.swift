@@ -104,16 +104,21 @@ enum Supplies {
 
     /// The enterprise's supplies request still being handled, if any: one at a time.
     static func openRequest(_ ctx: ServiceContext, enterpriseID: UUID) async throws -> Ticket? {
-        try await Ticket.query(on: ctx.db).filter(\.$enterprise.$id == enterpriseID).filter(\.$category == .supplies)
+        try await openRequest(on: ctx.db, enterpriseID: enterpriseID)
+    }
+
+    private static func openRequest(on db: any Database, enterpriseID: UUID) async throws -> Ticket? {
+        try await Ticket.query(on: db).filter(\.$enterprise.$id == enterpriseID).filter(\.$category == .supplies)
             .filter(\.$urgency == .emergency).filter(\.$state != .closed).sort(\.$createdAt, .descending).first()
     }
 
     /// One click: a help-desk ticket to the district for the items running low; refused while
-    /// the last one is still open (the enterprise adds to that one).
+    /// the last one is still open (the enterprise adds to that one). The check runs again inside
+    /// the ticket's transaction, under the enterprise's lock (on SQLite the one writer runs
+    /// transactions one at a time): two clicks at once open one ticket.
     static func request(_ ctx: ServiceContext, enterpriseID: UUID) async throws -> Ticket {
-        if try await openRequest(ctx, enterpriseID: enterpriseID) != nil {
-            throw AppError.conflict(field: "form", messageKey: "error.supply.requestOpen")
-        }
+        let alreadyOpen = AppError.conflict(field: "form", messageKey: "error.supply.requestOpen")
+        if try await openRequest(ctx, enterpriseID: enterpriseID) != nil { throw alreadyOpen }
         let low = try await items(ctx, enterpriseID: enterpriseID).filter(\.low)
         guard !low.isEmpty else { throw FieldErrors("item", "error.supply.notLow") }
         let lines = low.map { item in
@@ -121,6 +126,11 @@ enum Supplies {
                   item.daysRemaining.map { String(format: "%.1f", $0) } ?? "—")
         }
         return try await HelpdeskService.raise(ctx, .init(category: .supplies, urgency: .emergency, title: ctx.t("supply.requestTitle"),
-                                                          description: lines.joined(separator: "\n")))
+                                                          description: lines.joined(separator: "\n"))) { db in
+            if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                try await sql.raw("SELECT id FROM enterprises WHERE id = \(bind: enterpriseID) FOR UPDATE").run()
+            }
+            if try await openRequest(on: db, enterpriseID: enterpriseID) != nil { throw alreadyOpen }
+        }
     }
 }
