@@ -134,22 +134,12 @@ enum SettingsPagesController {
         ]
     }
 
-    /// What was typed, field by field, over the settings in force (a field not sent keeps its value).
+    /// What was typed, field by field, over the settings in force (a field not sent keeps its
+    /// value): the form's texts, read from its own encoding rather than listed again.
     private static func texts(_ form: Form, over settings: DistrictSettings) -> [String: String] {
         var values = texts(settings)
-        let typed: [String: String?] = [
-            "resumptionMode": form.resumptionMode, "modeEffectiveFrom": form.modeEffectiveFrom,
-            "minimumNoticeWorkingDays": form.minimumNoticeWorkingDays, "queueOverdueWorkingDays": form.queueOverdueWorkingDays,
-            "maxUploadMegabytes": form.maxUploadMegabytes, "officerCap": form.officerCap,
-            "emergencyResponseHours": form.emergencyResponseHours, "emergencyResolutionHours": form.emergencyResolutionHours,
-            "generalResponseHours": form.generalResponseHours, "generalResolutionHours": form.generalResolutionHours,
-            "complexResponseHours": form.complexResponseHours, "complexResolutionHours": form.complexResolutionHours,
-            "confirmationHours": form.confirmationHours, "districtWebhookURL": form.districtWebhookURL, "briefingTime": form.briefingTime,
-            "feverThreshold": form.feverThreshold, "quarantineDays": form.quarantineDays, "closeContactDays": form.closeContactDays,
-            "homeProvince": form.homeProvince, "keyAreas": form.keyAreas, "clusterFevers": form.clusterFevers,
-            "clusterDays": form.clusterDays, "supplyWarningDays": form.supplyWarningDays, "retentionDays": form.retentionDays,
-        ]
-        for case let (name, text?) in typed { values[name] = text }
+        let typed = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(form))) as? [String: Any] ?? [:]
+        for case let (name, text as String) in typed { values[name] = text }
         return values
     }
 
