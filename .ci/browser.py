@@ -357,8 +357,18 @@ class Browser:
         return self.go(self.find(css, within, f"link {css}"), name, expect)
 
     def nav(self, href, name):
-        """Follows an entry of the main navigation."""
-        return self.link(f'nav.main-nav a[href="{href}"]', name)
+        """Follows an entry of the main navigation, as a person reaches it: on a phone the menu
+        is folded behind its button (nav.js), an entry of a group behind the group's summary."""
+        entry = self.find(f'nav.main-nav a[href="{href}"]', what=f"menu entry {href}")
+        toggle = self.find("nav.main-nav .nav-toggle")
+        if toggle.is_displayed() and toggle.get_attribute("aria-expanded") != "true":
+            self.press(toggle)
+        group = self.d.execute_script("var d = arguments[0].closest('details'); return d && !d.open ? d.querySelector('summary') : null;", entry)
+        if group is not None:
+            self.press(group)
+        if not entry.is_displayed():
+            raise StepFailed(f"menu entry {href}: not shown after opening the menu on {self.d.current_url}")
+        return self.go(entry, name)
 
     # --- the checks every page gets ---------------------------------------------------------------
 
