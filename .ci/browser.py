@@ -28,8 +28,8 @@ carry aria-invalid="true"; everything else typed (text, selects, radios, checkbo
 there. Then the value is put right and the form sent again where that is the job.
 
 On every page: the status expected (200; 4xx for a form sent with a mistake) and never 5xx nor the
-error page; axe-core finds nothing "critical" or "serious" (but for AXE_EXCLUSIONS, each with its
-reason); the console holds no SEVERE entry (the one Chrome logs for the page's own 4xx answer to a
+error page; axe-core 4 finds nothing "critical" or "serious" (but for AXE_EXCLUSIONS, each with its
+reason; none now); the console holds no SEVERE entry (the one Chrome logs for the page's own 4xx answer to a
 form with a mistake aside); the visible text shows no raw string-table key ("nav.home") or template
 tag ("#errorSummary"), URLs, e-mail addresses, file and domain names and <code> apart; on the phone,
 the page is no wider than the screen. A screenshot of every page goes to browser-screenshots/ at the
@@ -38,7 +38,8 @@ repo root (<role>-<width in px>-<step>-<page>.png, the whole page); the folder i
 Usage: python3 .ci/browser.py [--bin PATH] [--port 8095] [--keep] [--only ROLE] [--width desktop|phone]
 The binary defaults to $FUGONG_BIN, else .build/debug/fugong; it runs from the repo root. Needs
 chromium and chromedriver (Debian's, in /usr/bin, or $CHROME_BIN / $CHROMEDRIVER) and the Python
-packages selenium and axe-selenium-python. Prints `N passed, N failed` last; exits 1 on any
+packages selenium, axe-selenium-python and axe-playwright-python (for its axe-core file only,
+installed with --no-deps). Prints `N passed, N failed` last; exits 1 on any
 failure.
 """
 
@@ -67,6 +68,10 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 from axe_selenium_python import Axe  # noqa: E402
+import axe_playwright_python  # noqa: E402  (only for the axe-core it bundles; installed without Playwright)
+
+# axe-selenium-python drives axe, with a current axe-core: the one it bundles is 3.1.1 (2018).
+AXE_CORE = os.path.join(os.path.dirname(axe_playwright_python.__file__), "axe.min.js")
 
 PASSWORD = "Fugong@2020"
 ROLES = ["admin", "reviewer", "leader", "officer", "agent", "company", "guard", "employee", "seeker", "port"]
@@ -77,20 +82,10 @@ HELPER_ENTERPRISE = "康达"  # 长春康达急救设备有限公司: its resump
 HELPER_PASSWORD = "Browser@2020"
 TIME_LIMIT = 15 * 60  # the watchdog's; the run itself takes a few minutes
 
-# axe-core findings not counted, each for a reason: the bundled axe-core (3.1.1, 2018) predates
-# rules it has since corrected. (rule id, a JavaScript test of the element `el` that must hold for
-# the finding to be set aside, why.) Each is narrow: the same rule on any other element counts.
-AXE_EXCLUSIONS = [
-    ("dlitem", "el.parentElement && el.parentElement.tagName === 'DIV' && el.parentElement.parentElement"
-               " && el.parentElement.parentElement.tagName === 'DL'",
-     "a <dt>/<dd> wrapped in a <div> inside a <dl> is valid HTML (WHATWG, since 2017); axe-core "
-     "accepts it from 3.2 on"),
-    ("radiogroup", "(function () { var set = el.closest('fieldset'); if (!set || !set.querySelector('legend')) return false;"
-                   " var all = document.querySelectorAll('input[type=radio][name=\"' + el.name + '\"]');"
-                   " return Array.prototype.every.call(all, function (r) { return set.contains(r); }); })()",
-     "the radios of one name all stand in one <fieldset> with a <legend>; axe-core 3.1.1 also wants no other "
-     "input in that fieldset (here a note), and the rule was dropped in axe-core 4.0 as no WCAG failure"),
-]
+# axe-core findings not counted, each for a reason: (rule id, a JavaScript test of the element
+# `el` that must hold for the finding to be set aside, why). Each is narrow: the same rule on any
+# other element counts. With axe-core 4 none is needed.
+AXE_EXCLUSIONS = []
 
 # The answer to a form sent with a mistake: shown again with the errors (422), or a conflict (409);
 # 400 for a malformed value, 401 for a sign-in.
@@ -285,7 +280,7 @@ class Browser:
         ci_common.procs.append(process)
         self.d.set_page_load_timeout(60)
         self.d.set_script_timeout(60)
-        self.axe = Axe(self.d)
+        self.axe = Axe(self.d, script_url=AXE_CORE)
         self.role = self.width = None
         self.step = 0
         self.pages = 0
@@ -358,7 +353,7 @@ class Browser:
 
     def nav(self, href, name):
         """Follows an entry of the main navigation, as a person reaches it: on a phone the menu
-        is folded behind its button (nav.js), an entry of a group behind the group's summary."""
+        is folded behind its button (layout.js), an entry of a group behind the group's summary."""
         entry = self.find(f'nav.main-nav a[href="{href}"]', what=f"menu entry {href}")
         toggle = self.find("nav.main-nav .nav-toggle")
         if toggle.is_displayed() and toggle.get_attribute("aria-expanded") != "true":

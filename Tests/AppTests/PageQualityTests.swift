@@ -223,7 +223,7 @@ struct PageQualityTests {
             // The menu's top level stays short enough for one line at 1280 px.
             let topLevel = String(nav).replacing(/<details>.*?<\/details>/.dotMatchesNewlines(), with: "")
             #expect(topLevel.matches(of: /<li/).count <= 14)
-            // On a phone it folds behind one button that names where the reader is (nav.js).
+            // On a phone it folds behind one button that names where the reader is (layout.js).
             #expect(nav.contains("aria-controls=\"main-nav-list\"") && nav.contains("<ul id=\"main-nav-list\">"))
             #expect(nav.contains("菜单 · 首页</button>"))
         }
