@@ -245,6 +245,9 @@ struct PageQualityTests {
             #expect(chart.bars[1].width > 0 && chart.bars[1].text == "30")
             #expect(chart.ticks.map(\.label) == ["0", "25", "50"])
             #expect(BarChart.niceTop(21) == 25 && BarChart.niceTop(7) == 10 && BarChart.niceTop(130) == 200)
+            // Days of supplies left read as the table reads them: 2.6 days is not "3", at a 3-day warning.
+            let days = BarChart(title: "t", legend: "l", tenths: true, values: [("口罩", 26, nil)])
+            #expect(days.bars[0].text == "2.6" && days.ticks.map(\.label) == ["0", "2.5", "5.0"])
             // A line breaks where a day has no value, and a day standing alone still shows as a dot.
             let line = LineChart(title: "t", days: ["02-01", "02-02", "02-03", "02-04"], series: [("a", [1, nil, 3, 4])]) { String($0) }
             #expect(line.lines[0].segments.count == 1 && line.lines[0].dots.count == 3)

@@ -178,6 +178,15 @@ struct ResumptionRulesAppTests {
             #expect(visits.map(\.status) == [.rectificationRequired, .scheduled])
             #expect(visits.last?.purpose == "revisit")
             #expect(visits.last?.scheduledFor == "2020-02-11")
+            // The enterprise follows the link on its application to the report and reads what to put right;
+            // another enterprise's admin gets 404.
+            let detail = try await app.testing().sendRequest(.GET, "/resumption/\(id)", headers: world.company.pageHeaders)
+            #expect(detail.text.contains("href=\"/visits/\(visit.id!)\""))
+            let report = try await app.testing().sendRequest(.GET, "/visits/\(visit.id!)", headers: world.company.pageHeaders)
+            #expect(report.status == .ok && report.text.contains("无体温登记台账") && !report.text.contains("action=\"/visits/\(visit.id!)/report\""))
+            let other = try await Fixtures.enterprise(app, name: "乙企业", code: 2)
+            let stranger = try await Fixtures.caller(app, "b-admin", role: .enterpriseAdmin, enterprise: other)
+            #expect(try await app.testing().sendRequest(.GET, "/visits/\(visit.id!)", headers: stranger.pageHeaders).status == .notFound)
 
             let twice = try await post(app, "/api/v1/site-visits/\(visit.id!)/report", world.officer,
                                        ["results": Dictionary(uniqueKeysWithValues: SiteStandard.allCases.map { ($0.rawValue, true) }), "headcountFound": 30])

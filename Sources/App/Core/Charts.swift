@@ -58,16 +58,18 @@ struct BarChart: Encodable {
     static let width = 360, left = 4, plotWidth = 280
 
     /// `rows`: a label and a value per row (nil: nothing to measure that row), and the second
-    /// series' value if any. `maximum` fixes the scale's top (100 for percentages); `suffix`
+    /// series' value if any (in tenths with `tenths`). `maximum` fixes the scale's top (100 for percentages); `suffix`
     /// follows each value ("%"); `noData` says why a row has no bar.
     init(title: String, legend: String, secondLegend: String? = nil, unit: String? = nil, maximum: Int? = nil,
-         suffix: String = "", noData: String = "—", values rows: [(label: String, value: Int?, second: Int?)]) {
+         suffix: String = "", noData: String = "—", tenths: Bool = false, values rows: [(label: String, value: Int?, second: Int?)]) {
         let largest = rows.flatMap { [$0.value ?? 0, $0.second ?? 0] }.max() ?? 0
         let top = maximum ?? Self.niceTop(largest)
         let double = secondLegend != nil
         let rowHeight = double ? 50 : 40
         func width(_ value: Int) -> Int { value <= 0 ? 0 : max(2, min(Self.plotWidth, value * Self.plotWidth / top)) }
-        func text(_ value: Int?) -> String { value.map { "\($0)\(suffix)" } ?? noData }
+        // With `tenths`, values are tenths of the unit and read with one decimal ("2.6", not a rounded "3").
+        func number(_ value: Int) -> String { tenths && value != 0 ? String(format: "%.1f", Double(value) / 10) : String(value) }
+        func text(_ value: Int?) -> String { value.map { "\(number($0))\(suffix)" } ?? noData }
         bars = rows.enumerated().map { index, row in
             let y = index * rowHeight, first = width(row.value ?? 0)
             let barHeight = double ? 12 : 14
@@ -80,7 +82,7 @@ struct BarChart: Encodable {
         tickLabelY = axisY + 14
         height = axisY + 20
         ticks = (top > 1 ? [(0, "start"), (top / 2, "middle"), (top, "middle")] : [(0, "start"), (top, "middle")]).map {
-            Tick(x: Self.left + $0.0 * Self.plotWidth / top, label: "\($0.0)\(suffix)", anchor: $0.1)
+            Tick(x: Self.left + $0.0 * Self.plotWidth / top, label: "\(number($0.0))\(suffix)", anchor: $0.1)
         }
         self.rows = rows.map { Row(label: $0.label, value: text($0.value), second: double ? text($0.second) : nil) }
         self.title = title

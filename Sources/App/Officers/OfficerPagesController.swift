@@ -188,11 +188,13 @@ enum OfficerPagesController {
         let applicationHref: String
         let date: String
         let purposeName: String
+        let status: String
         let statusName: String
         let canReport: Bool
         /// The visit is still ahead: its report opens on the day.
         let notYet: Bool
-        let locked: Bool
+        /// The report is in: the findings read as text, no longer as a form.
+        let reported: Bool
         let standards: [Standard]
         let headcountFound: String
         let problems: String
@@ -249,8 +251,8 @@ enum OfficerPagesController {
         let context = VisitPage(
             page: try await Pages.context(req, titleKey: "visits.report"),
             id: visit.id!, enterprise: visit.enterprise.name, applicationHref: "/resumption/\(visit.$application.id)",
-            date: visit.scheduledFor, purposeName: req.t("visit.purpose.\(visit.purpose)"), statusName: req.t(visit.status.nameKey),
-            canReport: canReport, notYet: notYet && visit.status == .scheduled, locked: !canReport,
+            date: visit.scheduledFor, purposeName: req.t("visit.purpose.\(visit.purpose)"), status: visit.status.rawValue,
+            statusName: req.t(visit.status.nameKey), canReport: canReport, notYet: notYet && visit.status == .scheduled, reported: visit.status != .scheduled,
             standards: SiteStandard.allCases.map { standard in
                 let chosen = form?.results[standard.rawValue]
                 return .init(key: standard.rawValue, name: req.t(standard.nameKey),

@@ -87,11 +87,18 @@ enum OfficersAPIController {
         return try await query.limit(500).all().map(\.dto)
     }
 
+    /// The visit named by the route: an officer's own, an enterprise's about itself (to read its
+    /// report and what to put right), any for the district; otherwise 404.
     static func findVisit(_ req: Request) async throws -> SiteVisit {
         let user = try req.requireUser()
-        guard let id = req.parameters.get("visitID", as: UUID.self), let visit = try await SiteVisit.find(id, on: req.db),
-              user.role != .officer || visit.$officer.id == user.id
-        else { throw AppError.notFound }
+        guard let id = req.parameters.get("visitID", as: UUID.self), let visit = try await SiteVisit.find(id, on: req.db) else {
+            throw AppError.notFound
+        }
+        switch user.role {
+        case .officer: guard visit.$officer.id == user.id else { throw AppError.notFound }
+        case .enterpriseAdmin: guard visit.$enterprise.id == user.$enterprise.id else { throw AppError.notFound }
+        default: break
+        }
         return visit
     }
 

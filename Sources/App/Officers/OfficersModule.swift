@@ -18,7 +18,8 @@ extension Module {
             r.root.get("officers", use: OfficerPagesController.assignments).access(.roles(.districtAdmin, .leader))
             r.root.post("officers", use: OfficerPagesController.assign).access(.roles(.districtAdmin, .leader))
             r.root.get("visits", use: OfficerPagesController.visits).access(.roles(overseers))
-            r.root.get("visits", ":visitID", use: OfficerPagesController.visit).access(.roles(overseers))
+            // An enterprise reads the reports about itself (`OfficersAPIController.findVisit`).
+            r.root.get("visits", ":visitID", use: OfficerPagesController.visit).access(.roles(overseers.union([.enterpriseAdmin])))
             r.root.on(.POST, "visits", ":visitID", "report", body: r.upload, use: OfficerPagesController.report).access(.roles(.officer))
         },
         migrations: [CreateOfficerTables(), IndexContactsForFigures()],

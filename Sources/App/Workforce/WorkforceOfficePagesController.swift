@@ -444,8 +444,10 @@ enum WorkforceOfficePagesController {
             page: try await Pages.context(req, titleKey: "workforce.supplies"), supplies: supplyRows(req, items),
             items: options(SupplyItem.allCases.map(\.rawValue), key: { req.t("supply.item.\($0)") }, selected: form.values["item"]),
             anyLow: items.contains(where: \.low), warningDays: try await req.districtSettings().health.supplyWarningDays,
-            chart: BarChart(title: req.t("workforce.suppliesChart"), legend: req.t("workforce.daysRemaining"),
-                            rows: items.compactMap { item in item.daysRemaining.map { (req.t("supply.item.\(item.item.rawValue)"), Int($0.rounded()), nil) } }),
+            chart: BarChart(title: req.t("workforce.suppliesChart"), legend: req.t("workforce.daysRemaining"), tenths: true,
+                            values: items.compactMap { item in
+                                item.daysRemaining.map { (req.t("supply.item.\(item.item.rawValue)"), Int(($0 * 10).rounded()), nil) }
+                            }),
             form: form), status: status)
     }
 
