@@ -236,6 +236,9 @@ struct WorkforceTests {
             #expect(try await W.report(app, liuCaller, temperature: 36.5).status == .created)
             let code = try #require(try await W.send(app, .GET, "/api/v1/employees/\(liu.id!)/health-code", liuCaller).decoded(Health.CodeDTO.self))
             #expect(code.color == .red && code.reasons == [.inQuarantine])
+            // The person's home page says so first, with the day it ends, before they set out.
+            let home = try await app.testing().sendRequest(.GET, "/", headers: liuCaller.pageHeaders)
+            #expect(home.text.contains("今日健康码：红码") && home.text.contains("处于隔离期 · 2020-02-21 解除隔离") && home.text.contains("门岗会拒绝进入"))
             let decision = try await W.gate(app, try await Fixtures.caller(app, guardCaller), ["employeeNumber": "B001", "temperature": 36.5, "mask": true])
             #expect(decision.reasons == [.inQuarantine, .redCode])
             let list = try #require(try await W.send(app, .GET, "/api/v1/enterprises/\(enterprise.id!)/quarantines", admin2).decoded([Screening.QuarantineDTO].self))
@@ -252,6 +255,7 @@ struct WorkforceTests {
             #expect(try await W.report(app, liu3, temperature: 36.5).status == .created)
             let green = try #require(try await W.send(app, .GET, "/api/v1/employees/\(liu.id!)/health-code", liu3).decoded(Health.CodeDTO.self))
             #expect(green.color == .green)
+            #expect(try await app.testing().sendRequest(.GET, "/", headers: liu3.pageHeaders).text.contains("今日健康码") == false)
             #expect(try await W.gate(app, try await Fixtures.caller(app, guardCaller), ["employeeNumber": "B001", "temperature": 36.5, "mask": true]).decision == "allow")
             // An extension needs a later end and a reason; after it the person is red again.
             let noReason = try await W.send(app, .POST, "/api/v1/enterprises/\(enterprise.id!)/quarantines/\(list[0].id)/extension", admin3,
