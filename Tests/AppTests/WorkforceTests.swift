@@ -517,6 +517,11 @@ struct WorkforcePageTests {
             #expect(visitor.text.contains("gate-result deny") && visitor.text.contains("14 天内到过重点地区"))
             // The guard's pages hold decisions, never temperatures; the office is not theirs.
             #expect(!(try await get(app, "/gate", guardCaller).text.contains("36.4")))
+            // The day's refusals alone, from the guard's home: 李娜 without 王强.
+            #expect(try await get(app, "/", guardCaller).text.contains("href=\"/gate?refused=1\""))
+            let refusals = try await get(app, "/gate?refused=1", guardCaller).text
+            let refusalLog = try #require(refusals.firstMatch(of: /<section class="card" aria-labelledby="log-heading">.*?<\/section>/.dotMatchesNewlines())?.output)
+            #expect(refusalLog.contains("李娜") && !refusalLog.contains("王强") && refusalLog.contains("今日全部拒绝"))
             #expect(try await get(app, "/workforce", guardCaller).status == .forbidden)
             #expect(try await get(app, "/workforce/employees/\(wang.id!)", guardCaller).status == .forbidden)
 

@@ -206,7 +206,8 @@ struct WorkQueue: Encodable {
         guard let enterpriseID = user.$enterprise.id else { return nil }
         let gate = try await WorkforceStore.gateDay(req.db, enterpriseID: enterpriseID, day: CivilDate(req.now))
         return WorkQueue(heading: req.t("home.queue.gate"), items: [
-            Item(title: req.t("gate.title"), detail: req.t("home.gateToday", String(gate.onSite), String(gate.denials)), href: "/gate", urgent: false),
+            Item(title: req.t("gate.title"), detail: req.t("home.gateToday", String(gate.onSite), String(gate.denials)),
+                 href: gate.denials > 0 ? "/gate?refused=1" : "/gate", urgent: false),
             Item(title: req.t("gate.visitors"), detail: req.t("home.visitorsHint"), href: "/gate/visitors", urgent: false),
         ], more: nil)
     }

@@ -309,14 +309,16 @@ enum Gate {
     }
 
     /// The staff gate log of a day: decisions, never temperatures.
-    /// At a checkpoint (`checkpointID`), that checkpoint's own passages instead.
-    static func log(_ ctx: ServiceContext, day: CivilDate, limit: Int = 200, checkpointID: UUID? = nil) async throws -> [LogEntry] {
+    /// At a checkpoint (`checkpointID`), that checkpoint's own passages instead; `refusedOnly`,
+    /// the refusals alone (the guard's review of the day).
+    static func log(_ ctx: ServiceContext, day: CivilDate, limit: Int = 200, checkpointID: UUID? = nil,
+                    refusedOnly: Bool = false) async throws -> [LogEntry] {
         let enterpriseID = try enterpriseID(ctx)
         let rows: [WorkforceStore.GatePassage]
         if let checkpointID {
-            rows = try await WorkforceStore.checkpointLog(ctx.db, checkpointID: checkpointID, day: day, limit: limit)
+            rows = try await WorkforceStore.checkpointLog(ctx.db, checkpointID: checkpointID, day: day, limit: limit, refusedOnly: refusedOnly)
         } else {
-            rows = try await WorkforceStore.gateLog(ctx.db, enterpriseID: enterpriseID, day: day, limit: limit)
+            rows = try await WorkforceStore.gateLog(ctx.db, enterpriseID: enterpriseID, day: day, limit: limit, refusedOnly: refusedOnly)
         }
         let people = try await Employee.namesAndNumbers(rows.compactMap(\.employee_id), on: ctx.db)
         return rows.map {

@@ -136,6 +136,8 @@ enum WorkforcePagesController {
         let checkpoints: [SelectOption]
         let checkpoint: String
         let atCheckpoint: Bool
+        /// The log shows the day's refusals alone (`?refused=1`), not the latest passages.
+        let refusedOnly: Bool
         /// The mask, and the items the district asks for.
         let equipment: [Question]
     }
@@ -156,16 +158,19 @@ enum WorkforcePagesController {
     }
 
     @Sendable static func gate(req: Request) async throws -> Response {
-        try await renderGate(req, form: FormState(), result: nil, checkpoint: req.query[String.self, at: "checkpoint"] ?? "")
+        try await renderGate(req, form: FormState(), result: nil, checkpoint: req.query[String.self, at: "checkpoint"] ?? "",
+                             refusedOnly: req.query[String.self, at: "refused"] == "1")
     }
 
     /// The guard's page at the main gate or at a checkpoint (`?checkpoint=`), which the page
     /// keeps from one check to the next.
-    static func renderGate(_ req: Request, form: FormState, result: Gate.DecisionDTO?, checkpoint: String,
+    static func renderGate(_ req: Request, form: FormState, result: Gate.DecisionDTO?, checkpoint: String, refusedOnly: Bool = false,
                            status: HTTPResponseStatus = .ok) async throws -> Response {
         let places = try await Gate.checkpoints(req.context, enterpriseID: try Gate.enterpriseID(req.context))
         let chosen = places.first { $0.id.uuidString == checkpoint }
-        let log = try await Gate.log(req.context, day: CivilDate(req.now), limit: 15, checkpointID: chosen?.id)
+        // The latest passages, or all of the day's refusals.
+        let log = try await Gate.log(req.context, day: CivilDate(req.now), limit: refusedOnly ? 500 : 15, checkpointID: chosen?.id,
+                                     refusedOnly: refusedOnly)
         let policy = try await req.districtSettings().health
         return try await Pages.render(req, "workforce/gate", GatePage(
             page: try await Pages.context(req, titleKey: "gate.title"), form: form, result: result,
@@ -175,7 +180,7 @@ enum WorkforcePagesController {
             },
             checkpoints: [SelectOption(value: "", label: req.t("gate.mainGate"), selected: chosen == nil)]
                 + places.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == chosen?.id) },
-            checkpoint: chosen?.id.uuidString ?? "", atCheckpoint: chosen != nil,
+            checkpoint: chosen?.id.uuidString ?? "", atCheckpoint: chosen != nil, refusedOnly: refusedOnly,
             equipment: policy.requiredEquipment.map { item in
                 // A fresh form assumes the mask is worn, as guards see most people; never the rest.
                 GatePage.Question(name: item.rawValue, label: req.t("gate.\(item.rawValue)"),

@@ -142,19 +142,21 @@ enum WorkforceStore {
     }
 
     /// A day's staff passages, newest first: decisions, never temperatures.
-    static func gateLog(_ db: any Database, enterpriseID: UUID, day: CivilDate, limit: Int) async throws -> [GatePassage] {
-        try await sql(db).select().columns("at", "employee_id", "typed", "direction", "allowed", "reasons")
+    static func gateLog(_ db: any Database, enterpriseID: UUID, day: CivilDate, limit: Int, refusedOnly: Bool) async throws -> [GatePassage] {
+        var query = try sql(db).select().columns("at", "employee_id", "typed", "direction", "allowed", "reasons")
             .from(GateLogTable.schema).where("enterprise_id", .equal, SQLBind(enterpriseID))
             .where("at", .greaterThanOrEqual, SQLBind(day.start)).where("at", .lessThan, SQLBind(day.adding(days: 1).start))
-            .orderBy("at", .descending).limit(limit).all(decoding: GatePassage.self)
+        if refusedOnly { query = query.where("allowed", .equal, SQLBind(false)) }
+        return try await query.orderBy("at", .descending).limit(limit).all(decoding: GatePassage.self)
     }
 
     /// A day's passages at a checkpoint, newest first (each one coming in).
-    static func checkpointLog(_ db: any Database, checkpointID: UUID, day: CivilDate, limit: Int) async throws -> [GatePassage] {
-        try await sql(db).select().columns("at", "employee_id", "typed", "allowed", "reasons").column(SQLAlias(SQLLiteral.string("in"), as: "direction"))
+    static func checkpointLog(_ db: any Database, checkpointID: UUID, day: CivilDate, limit: Int, refusedOnly: Bool) async throws -> [GatePassage] {
+        var query = try sql(db).select().columns("at", "employee_id", "typed", "allowed", "reasons").column(SQLAlias(SQLLiteral.string("in"), as: "direction"))
             .from(CheckpointLogTable.schema).where("checkpoint_id", .equal, SQLBind(checkpointID))
             .where("at", .greaterThanOrEqual, SQLBind(day.start)).where("at", .lessThan, SQLBind(day.adding(days: 1).start))
-            .orderBy("at", .descending).limit(limit).all(decoding: GatePassage.self)
+        if refusedOnly { query = query.where("allowed", .equal, SQLBind(false)) }
+        return try await query.orderBy("at", .descending).limit(limit).all(decoding: GatePassage.self)
     }
 
     /// The day at the gate: people on site (whose last allowed passage was in) and refusals,
