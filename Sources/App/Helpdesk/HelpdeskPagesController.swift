@@ -16,6 +16,8 @@ enum HelpdeskPagesController {
         let states: [SelectOption]
         let canRaise: Bool
         let overdueOnly: Bool
+        /// An enterprise's people see their own tickets only: no column of their own name.
+        let showEnterprise: Bool
     }
 
     @Sendable static func list(req: Request) async throws -> Response {
@@ -32,7 +34,8 @@ enum HelpdeskPagesController {
         let context = ListPage(
             page: try await Pages.context(req, titleKey: "helpdesk.title"), rows: rows,
             states: TicketState.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: $0.rawValue == state) },
-            canRaise: [.enterpriseAdmin, .officer].contains(user.role), overdueOnly: req.query[Bool.self, at: "overdue"] == true
+            canRaise: [.enterpriseAdmin, .officer].contains(user.role), overdueOnly: req.query[Bool.self, at: "overdue"] == true,
+            showEnterprise: !user.role.belongsToEnterprise
         )
         return try await Pages.render(req, "helpdesk/list", context)
     }
