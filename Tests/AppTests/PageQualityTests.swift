@@ -216,6 +216,12 @@ struct PageQualityTests {
             #expect(home.text.contains("class=\"urgent\""))
             #expect(home.text.contains("<span class=\"badge urgent\">1 项紧急</span>"))
             #expect(home.text.contains("首次答复"))
+            // The list: a card per ticket on a phone (table.stack, each cell named); the enterprise
+            // is not shown its own name as a column.
+            let agentList = try await app.testing().sendRequest(.GET, "/helpdesk", headers: world.agent.pageHeaders).text
+            #expect(agentList.contains("<table class=\"stack\">") && agentList.contains("data-label=\"企业名称\""))
+            let ownList = try await app.testing().sendRequest(.GET, "/helpdesk", headers: world.company.pageHeaders).text
+            #expect(ownList.contains("口罩告急") && !ownList.contains("data-label=\"企业名称\""))
             let admin = try await app.testing().sendRequest(.GET, "/", headers: world.admin.pageHeaders)
             let nav = try #require(admin.text.firstMatch(of: /<nav class="main-nav".*?<\/nav>/.dotMatchesNewlines())?.output)
             #expect(nav.contains("<details><summary>系统管理</summary>"))
