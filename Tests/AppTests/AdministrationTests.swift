@@ -40,6 +40,10 @@ struct AdministrationTests {
             #expect(!postings.contains { $0.title.hasPrefix("大棚种植工") && $0.employer.enterprise.industry != "蔬菜种植与配送" })
             #expect(!postings.contains { $0.title.hasPrefix("护士") && $0.employer.enterprise.industry.contains("物流") })
             #expect(!postings.contains { $0.title.hasPrefix("消毒液灌装工") && $0.employer.enterprise.industry != "消毒用品制造" })
+            // Nobody applied to a job before it was posted.
+            for application in try await JobApplication.query(on: app.db).with(\.$posting).all() {
+                #expect(application.createdAt >= application.posting.createdAt, "applied \(application.createdAt) to a job posted \(application.posting.createdAt)")
+            }
             let roster = try await Employee.query(on: app.db).all()
             for group in Dictionary(grouping: roster, by: \.$enterprise.id).values {
                 #expect(Set(group.map(\.name)).count == group.count)

@@ -127,7 +127,7 @@ enum HomeController {
                 }
             }
         case .jobSeeker:
-            links = [Link(label: req.t("jobs.title"), href: "/jobs"), Link(label: req.t("jobs.resume"), href: "/resume")]
+            links = [Link(label: req.t("jobs.resume"), href: "/resume")]
         }
         let context = HomePage(
             page: try await Pages.context(req, titleKey: "home.title"),

@@ -141,7 +141,8 @@ struct DemoJobs {
         resume.updatedAt = now.addingTimeInterval(-3 * 86_400)
         resume.consentGivenAt = now.addingTimeInterval(-3 * 86_400)
         try await resume.create(on: db)
-        let open = postings.filter { $0.status == .open && $0.closingDate >= CivilDate(now).iso }
+        // Jobs open today and posted before the week of applications began.
+        let open = postings.filter { $0.status == .open && $0.closingDate >= CivilDate(now).iso && $0.createdAt <= now.addingTimeInterval(-7 * 86_400) }
         let states: [ApplicationState] = [.applied, .viewed, .interview, .offer, .hired, .rejected]
         for (offset, state) in states.enumerated() {
             let posting = open[offset * 37 % open.count]
