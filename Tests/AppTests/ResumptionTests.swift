@@ -392,6 +392,21 @@ struct DispatchTests {
             #expect(page.text.contains("<svg"))
             let reversed = try await app.testing().sendRequest(.GET, "/api/v1/dispatch-contacts/summary?from=2020-02-09&to=2020-02-01", headers: world.leader.apiHeaders)
             #expect(reversed.status == .unprocessableEntity)
+            // The contacts themselves, newest first: the officer's own on their page and by API, the
+            // officer named for the district; another officer sees none of them.
+            struct Contact: Decodable { let enterpriseId: UUID; let channel: String }
+            let own = try JSONDecoder.iso.decode([Contact].self, from: Data(buffer: try await app.testing()
+                .sendRequest(.GET, "/api/v1/dispatch-contacts?from=2020-02-01&to=2020-02-08", headers: world.officer.apiHeaders).body))
+            #expect(own.count == 3 && Set(own.map(\.channel)) == ["phone", "wechat", "onSite"])
+            let mine = try await app.testing().sendRequest(.GET, "/dispatch", headers: world.officer.pageHeaders)
+            #expect(mine.text.contains("我最近的调度记录") && mine.text.contains("长春智驰汽车电子") && mine.text.contains("了解复工意向"))
+            let district = try await app.testing().sendRequest(.GET, "/dispatch", headers: world.leader.pageHeaders)
+            #expect(district.text.contains("最近的调度记录") && district.text.contains(world.officer.user.displayName))
+            let colleague = try await Fixtures.caller(app, "officer2", role: .officer)
+            let theirs = try await app.testing().sendRequest(.GET, "/api/v1/dispatch-contacts", headers: colleague.apiHeaders)
+            #expect(theirs.status == .ok && theirs.text == "[]")
+            let elsewhere = try await app.testing().sendRequest(.GET, "/api/v1/dispatch-contacts?zone=mars", headers: world.leader.apiHeaders)
+            #expect(elsewhere.text == "[]")
         }
     }
 

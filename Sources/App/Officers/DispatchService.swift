@@ -89,6 +89,18 @@ enum DispatchService {
         let notContacted: [NotContacted]
     }
 
+    /// The latest contacts in the range, newest first, with their enterprise and officer: an
+    /// officer sees their own, the district everybody's (so that a contact can be looked up and checked).
+    static func recent(_ ctx: ServiceContext, _ range: (from: CivilDate, to: CivilDate), zone: String?,
+                       limit: Int = 30) async throws -> [DispatchContact] {
+        let user = try ctx.requireUser()
+        let query = DispatchContact.query(on: ctx.db).with(\.$enterprise).with(\.$officer)
+            .filter(\.$day >= range.from.iso).filter(\.$day <= range.to.iso)
+        if user.role == .officer { query.filter(\.$officer.$id == (try user.requireID())) }
+        if let zone { query.join(Enterprise.self, on: \DispatchContact.$enterprise.$id == \Enterprise.$id).filter(Enterprise.self, \.$zone == zone) }
+        return try await query.sort(\.$contactedAt, .descending).limit(limit).all()
+    }
+
     /// `from`/`to` are days (CST), inclusive; default: the last 14 days.
     static func summary(_ ctx: ServiceContext, _ range: (from: CivilDate, to: CivilDate), zone: String?) async throws -> Summary {
         let (from, to) = range

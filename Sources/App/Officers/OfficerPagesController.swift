@@ -9,11 +9,17 @@ enum OfficerPagesController {
     struct DispatchPage: Encodable {
         struct Row: Encodable { let day: String; let zoneName: String; let contacts: Int; let enterprises: Int }
         struct Enterprise: Encodable { let id: UUID; let name: String; let zoneName: String }
+        struct Contact: Encodable {
+            let at: String; let enterpriseID: UUID; let enterprise: String; let channel: String; let outcome: String; let summary: String
+            let officer: String
+        }
         let page: PageContext
         let totals: String
         let chart: BarChart
         let rows: [Row]
         let notContacted: [Enterprise]
+        /// The latest contacts in the range: an officer's own, or everybody's for the district.
+        let recent: [Contact]
         let canRecord: Bool
         let enterprises: [SelectOption]
         let channels: [SelectOption]
@@ -55,7 +61,9 @@ enum OfficerPagesController {
     private static func renderDispatch(_ req: Request, fields: [String: String], values: [String: String],
                                        status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.requireUser()
-        let summary = try await DispatchService.summary(req.context, try req.dayRange(defaultDays: 14), zone: req.query[String.self, at: "zone"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 })
+        let range = try req.dayRange(defaultDays: 14), zone = OfficersAPIController.zone(req)
+        let summary = try await DispatchService.summary(req.context, range, zone: zone)
+        let recent = try await DispatchService.recent(req.context, range, zone: zone)
         let zones = try await EnterpriseRegistry.zones(req.db)
         let names = EnterpriseRegistry.zoneNames(zones, req.language)
         let byDay = Dictionary(grouping: summary.rows, by: \.day).sorted { $0.key < $1.key }
@@ -75,6 +83,10 @@ enum OfficerPagesController {
                             }),
             rows: summary.rows.map { .init(day: $0.day, zoneName: names[$0.zone] ?? $0.zone, contacts: $0.contacts, enterprises: $0.enterprises) },
             notContacted: summary.notContacted.map { .init(id: $0.id, name: $0.name, zoneName: names[$0.zone] ?? $0.zone) },
+            recent: recent.map {
+                .init(at: DisplayFormat.dateTime($0.contactedAt), enterpriseID: $0.$enterprise.id, enterprise: $0.enterprise.name,
+                      channel: req.t($0.channel.nameKey), outcome: req.t($0.outcome.nameKey), summary: $0.summary, officer: $0.officer.displayName)
+            },
             canRecord: user.role == .officer,
             enterprises: served,
             channels: DispatchChannel.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.nameKey), selected: values["channel"] == $0.rawValue) },

@@ -12,19 +12,36 @@ enum OfficersAPIController {
         let contactedAt: Date
         let summary: String
         let outcome: DispatchOutcome
+
+        init(_ contact: DispatchContact) {
+            id = contact.id!
+            officerId = contact.$officer.id
+            enterpriseId = contact.$enterprise.id
+            channel = contact.channel
+            contactedAt = contact.contactedAt
+            summary = contact.summary
+            outcome = contact.outcome
+        }
     }
 
     @Sendable static func recordContact(req: Request) async throws -> Response {
         let contact = try await DispatchService.record(req.context, try req.content.decode(DispatchService.NewContact.self))
         let response = Response(status: .created)
-        try response.content.encode(ContactDTO(id: contact.id!, officerId: contact.$officer.id, enterpriseId: contact.$enterprise.id,
-                                               channel: contact.channel, contactedAt: contact.contactedAt,
-                                               summary: contact.summary, outcome: contact.outcome))
+        try response.content.encode(ContactDTO(contact))
         return response
     }
 
+    /// The latest contacts in the range (an officer's own), newest first.
+    @Sendable static func contacts(req: Request) async throws -> [ContactDTO] {
+        try await DispatchService.recent(req.context, try req.dayRange(defaultDays: 14), zone: zone(req)).map(ContactDTO.init)
+    }
+
+    static func zone(_ req: Request) -> String? {
+        req.query[String.self, at: "zone"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     @Sendable static func summary(req: Request) async throws -> DispatchService.Summary {
-        try await DispatchService.summary(req.context, try req.dayRange(defaultDays: 14), zone: req.query[String.self, at: "zone"].map(FormText.trimmed).flatMap { $0.isEmpty ? nil : $0 })
+        try await DispatchService.summary(req.context, try req.dayRange(defaultDays: 14), zone: zone(req))
     }
 
     struct AssignmentBody: Content {

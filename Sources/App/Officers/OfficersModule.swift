@@ -9,6 +9,8 @@ extension Module {
             let overseers: Set<Role> = [.districtAdmin, .leader, .reviewer, .officer]
             r.api.post("dispatch-contacts", use: OfficersAPIController.recordContact).access(.roles(.officer))
             r.api.get("dispatch-contacts", "summary", use: OfficersAPIController.summary).access(.roles(overseers))
+            // An officer their own contacts (`DispatchService.recent`).
+            r.api.get("dispatch-contacts", use: OfficersAPIController.contacts).access(.roles(overseers))
             r.api.post("officer-assignments", use: OfficersAPIController.assign).access(.roles(.districtAdmin, .leader))
             r.api.get("officer-assignments", use: OfficersAPIController.assignments).access(.roles(overseers))
             r.api.get("site-visits", use: OfficersAPIController.visits).access(.roles(overseers))
