@@ -305,6 +305,9 @@ struct HelpdeskTests {
             let accept = try await app.testing().sendRequest(.POST, "\(location)/accept", headers: world.agent.pageHeaders.adding(.form),
                                                              body: .form(["_csrf": world.agent.csrf]))
             #expect(accept.status == .seeOther)
+            // The agent is told what happened, in words of the step.
+            let afterAccept = try await app.testing().sendRequest(.GET, location, headers: world.agent.pageHeaders)
+            #expect(afterAccept.text.contains("<p class=\"flash\" role=\"status\">已受理：企业可以看到受理人。</p>"))
             let rating = try await app.testing().sendRequest(.GET, location, headers: world.company.pageHeaders)
             #expect(rating.text.contains("已受理"))
         }

@@ -517,6 +517,9 @@ struct WorkforcePageTests {
             #expect(visitor.text.contains("gate-result deny") && visitor.text.contains("14 天内到过重点地区"))
             // The guard's pages hold decisions, never temperatures; the office is not theirs.
             #expect(!(try await get(app, "/gate", guardCaller).text.contains("36.4")))
+            // The menu marks one entry: 访客 on the visitors' page, not also 门岗 above it.
+            let visitorsPage = try await get(app, "/gate/visitors", guardCaller).text
+            #expect(visitorsPage.matches(of: /aria-current="page"/).count == 1 && visitorsPage.contains("<a href=\"/gate/visitors\" aria-current=\"page\">"))
             // The day's refusals alone, from the guard's home: 李娜 without 王强.
             #expect(try await get(app, "/", guardCaller).text.contains("href=\"/gate?refused=1\""))
             let refusals = try await get(app, "/gate?refused=1", guardCaller).text

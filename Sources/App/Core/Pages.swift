@@ -81,9 +81,12 @@ enum Pages {
         }
         let path = req.url.path
         var nav: [PageContext.NavItem] = []
-        for entry in user.map({ Modules.navigation(for: $0.role) }) ?? [] {
-            let item = PageContext.NavItem(label: req.t(entry.key), href: entry.href,
-                                           current: entry.href == "/" ? path == "/" : path.hasPrefix(entry.href))
+        let entries = user.map { Modules.navigation(for: $0.role) } ?? []
+        // The one entry the page is under: the longest whose address is the path or a folder
+        // above it (`/gate/visitors` is under 访客, not also under 门岗).
+        let currentHref = entries.map(\.href).filter { $0 == path || ($0 != "/" && path.hasPrefix($0 + "/")) }.max { $0.count < $1.count }
+        for entry in entries {
+            let item = PageContext.NavItem(label: req.t(entry.key), href: entry.href, current: entry.href == currentHref)
             guard let group = entry.group else { nav.append(item); continue }
             // A group is current when one of its entries is.
             if let index = nav.firstIndex(where: { $0.href == "#" + group }) {

@@ -194,7 +194,7 @@ enum HelpdeskPagesController {
     }
 
     @Sendable static func accept(req: Request) async throws -> Response {
-        try await act(req, flash: "helpdesk.done") { try await HelpdeskService.accept($0, $1) }
+        try await act(req, flash: "helpdesk.accepted") { try await HelpdeskService.accept($0, $1) }
     }
 
     struct ReplyForm: Content {
@@ -207,13 +207,17 @@ enum HelpdeskPagesController {
         let form = try req.content.decode(ReplyForm.self)
         let reply = HelpdeskInput.Reply(body: form.body, internal: form.internal == "true", policyId: form.policyId.flatMap(UUID.init(uuidString:)))
         let typed = ["form": form.internal == "true" ? "note" : "reply", "body": form.body ?? ""]
-        return try await act(req, flash: "helpdesk.done", typed: typed) { try await HelpdeskService.reply($0, $1, try reply.command()) }
+        return try await act(req, flash: form.internal == "true" ? "helpdesk.noted" : "helpdesk.replied", typed: typed) {
+            try await HelpdeskService.reply($0, $1, try reply.command())
+        }
     }
 
     @Sendable static func answer(req: Request) async throws -> Response {
         let form = try req.content.decode(ReplyForm.self)
         let reply = HelpdeskInput.Reply(body: form.body, internal: false, policyId: form.policyId.flatMap(UUID.init(uuidString:)))
-        return try await act(req, flash: "helpdesk.done", typed: ["form": "answer", "body": form.body ?? "", "policyId": form.policyId ?? ""]) { try await HelpdeskService.answer($0, $1, try reply.command()) }
+        return try await act(req, flash: "helpdesk.answered", typed: ["form": "answer", "body": form.body ?? "", "policyId": form.policyId ?? ""]) {
+            try await HelpdeskService.answer($0, $1, try reply.command())
+        }
     }
 
     struct TransferForm: Content {
