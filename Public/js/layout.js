@@ -56,6 +56,9 @@
 
   markScrolling();
   window.addEventListener("resize", markScrolling);
+  // A list that live.js refills may start or stop overflowing.
+  var main = document.querySelector("main");
+  if (main && window.MutationObserver) new MutationObserver(markScrolling).observe(main, { childList: true, subtree: true });
   // A table in a folded <details> (a chart's numbers) measures only once it is open.
   document.addEventListener("toggle", markScrolling, true);
 })();

@@ -257,6 +257,11 @@ struct WorkforceTests {
             #expect(green.color == .green)
             #expect(try await app.testing().sendRequest(.GET, "/", headers: liu3.pageHeaders).text.contains("今日健康码") == false)
             #expect(try await W.gate(app, try await Fixtures.caller(app, guardCaller), ["employeeNumber": "B001", "temperature": 36.5, "mask": true]).decision == "allow")
+            // A later report with a cough: yellow, which the gate refuses as it does red; the home page says so.
+            #expect(try await W.report(app, liu3, temperature: 36.6, symptoms: ["cough"]).status == .created)
+            let yellowHome = try await app.testing().sendRequest(.GET, "/", headers: liu3.pageHeaders).text
+            #expect(yellowHome.contains("今日健康码：黄码") && yellowHome.contains("今日报告有症状") && yellowHome.contains("门岗会拒绝进入"))
+            #expect(try await W.gate(app, try await Fixtures.caller(app, guardCaller), ["employeeNumber": "B001", "temperature": 36.5, "mask": true]).reasons == [.yellowCode])
             // An extension needs a later end and a reason; after it the person is red again.
             let noReason = try await W.send(app, .POST, "/api/v1/enterprises/\(enterprise.id!)/quarantines/\(list[0].id)/extension", admin3,
                                             ["plannedEnd": "2020-02-25", "reason": ""])
@@ -524,7 +529,7 @@ struct WorkforcePageTests {
             #expect(try await get(app, "/", guardCaller).text.contains("href=\"/gate?refused=1\""))
             let refusals = try await get(app, "/gate?refused=1", guardCaller).text
             let refusalLog = try #require(refusals.firstMatch(of: /<section class="card" aria-labelledby="log-heading">.*?<\/section>/.dotMatchesNewlines())?.output)
-            #expect(refusalLog.contains("李娜") && !refusalLog.contains("王强") && refusalLog.contains("今日全部拒绝"))
+            #expect(refusalLog.contains("李娜") && !refusalLog.contains("王强") && refusalLog.contains("aria-current=\"true\">今日全部拒绝"))
             #expect(try await get(app, "/workforce", guardCaller).status == .forbidden)
             #expect(try await get(app, "/workforce/employees/\(wang.id!)", guardCaller).status == .forbidden)
 

@@ -58,8 +58,9 @@ struct BarChart: Encodable {
     static let width = 360, left = 4, plotWidth = 280
 
     /// `rows`: a label and a value per row (nil: nothing to measure that row), and the second
-    /// series' value if any (in tenths with `tenths`). `maximum` fixes the scale's top (100 for percentages); `suffix`
-    /// follows each value ("%"); `noData` says why a row has no bar.
+    /// series' value if any. `maximum` fixes the scale's top (100 for percentages); `suffix`
+    /// follows each value ("%"); `noData` says why a row has no bar; with `tenths`, every value
+    /// and tick is in tenths of the unit and reads with one decimal.
     init(title: String, legend: String, secondLegend: String? = nil, unit: String? = nil, maximum: Int? = nil,
          suffix: String = "", noData: String = "—", tenths: Bool = false, values rows: [(label: String, value: Int?, second: Int?)]) {
         let largest = rows.flatMap { [$0.value ?? 0, $0.second ?? 0] }.max() ?? 0

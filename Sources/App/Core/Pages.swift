@@ -80,13 +80,13 @@ enum Pages {
             try await session.save(on: req.db)
         }
         let path = req.url.path
-        var nav: [PageContext.NavItem] = []
+        // A form answered on a POST-only address stands for the page it was sent from.
+        let address = req.method == .GET ? nil : pageAddress(req.application, path: path)
         let entries = user.map { Modules.navigation(for: $0.role) } ?? []
-        // The one entry the page is under: the longest whose address is the path or a folder
-        // above it (`/gate/visitors` is under 访客, not also under 门岗).
-        let currentHref = entries.map(\.href).filter { $0 == path || ($0 != "/" && path.hasPrefix($0 + "/")) }.max { $0.count < $1.count }
+        let under = entryAbove(address ?? path, among: entries.map(\.href))
+        var nav: [PageContext.NavItem] = []
         for entry in entries {
-            let item = PageContext.NavItem(label: req.t(entry.key), href: entry.href, current: entry.href == currentHref)
+            let item = PageContext.NavItem(label: req.t(entry.key), href: entry.href, current: entry.href == under)
             guard let group = entry.group else { nav.append(item); continue }
             // A group is current when one of its entries is.
             if let index = nav.firstIndex(where: { $0.href == "#" + group }) {
@@ -98,7 +98,9 @@ enum Pages {
         }
         // Groups close the menu; a group of one is a plain link.
         nav = (nav.filter { $0.children.isEmpty } + nav.filter { !$0.children.isEmpty }).map { $0.children.count == 1 ? $0.children[0] : $0 }
-        let address = req.method == .GET ? nil : pageAddress(req.application, path: path)
+        // A record's page leads back to its menu entry; a menu entry's own page needs no crumb.
+        let parent = under == (address ?? path) ? nil
+            : nav.flatMap { $0.children.isEmpty ? [$0] : $0.children }.first { $0.href == under }
         let other: Language = req.language == .zhHans ? .en : .zhHans
         // The other language keeps the page's filters (`?year=2020`, `?size=above`).
         let kept = (req.method == .GET ? req.url.query : nil).map {
@@ -115,22 +117,15 @@ enum Pages {
             otherLanguageLabel: other == .en ? "English" : "中文",
             otherLanguageHref: "\(path)?\(kept.isEmpty ? "" : kept + "&")lang=\(other.rawValue)",
             address: address,
-            parent: parent(of: address ?? path, in: nav)
+            parent: parent
         )
     }
 
-    /// The nearest menu entry above `path`, none for a menu entry itself: `/workforce/employees/ID`
-    /// → 员工防疫 (`/workforce`). The menu holds only what the reader may open.
-    static func parent(of path: String, in nav: [PageContext.NavItem]) -> PageContext.NavItem? {
-        let entries = nav.flatMap { $0.children.isEmpty ? [$0] : $0.children }
-        var components = path.split(separator: "/")
-        guard components.count >= 2, !entries.contains(where: { $0.href == path }) else { return nil }
-        while components.count > 1 {
-            components.removeLast()
-            let candidate = "/" + components.joined(separator: "/")
-            if let entry = entries.first(where: { $0.href == candidate }) { return entry }
-        }
-        return nil
+    /// The menu entry a page is under: the longest of `hrefs` that is `path` itself or a folder
+    /// above it (`/gate/visitors` is under 访客, not also under 门岗; `/workforce/employees/ID`
+    /// under 员工防疫). The one rule for the marked entry and the breadcrumb.
+    static func entryAbove(_ path: String, among hrefs: [String]) -> String? {
+        hrefs.filter { $0 == path || ($0 != "/" && path.hasPrefix($0 + "/")) }.max { $0.count < $1.count }
     }
 
     /// The GET route that answers `path` (a path, without query), if any.

@@ -178,23 +178,23 @@ struct WorkQueue: Encodable {
     }
 
     /// The employee's own card: reported today or not, and first, a code that will not let them
-    /// in (quarantine, fever, a case), with why and until when, so that nobody travels to be refused.
+    /// in (quarantine, fever, symptoms, a case), with why and until when, so that nobody travels to be refused.
     private static func employee(_ req: Request, _ user: User) async throws -> WorkQueue? {
         guard user.employeeID != nil else { return nil }
         let employee = try await Roster.own(req.context, today: true)
         let today = CivilDate(req.now)
-        let reported = try await Health.history(req.context, employee, days: 1).first?.day == today.iso
+        let facts = try Health.facts(employee, now: req.now)
+        let code = HealthCode(facts, today: today, policy: try await req.districtSettings().health)
+        let reported = !code.reasons.contains(.noReportToday)
         var items = [reported
             ? Item(title: req.t("home.reportedToday"), detail: req.t("home.showCard"), href: "/health", urgent: false)
             : Item(title: req.t("health.reportToday"), detail: req.t("home.reportBeforeGate"), href: "/health", urgent: true)]
-        let facts = try Health.facts(employee, now: req.now)
-        let code = HealthCode(facts, today: today, policy: try await req.districtSettings().health)
         // Not having reported yet is the item above.
         let reasons = code.reasons.filter { $0 != .noReportToday }
-        if code.color != .green, !reasons.isEmpty {
+        if !code.admitsAtGate, !reasons.isEmpty {
             let ends = facts.quarantines.filter { $0.isActive(on: today) }.map(\.plannedEnd).max()
             let detail = reasons.map { req.t("health.reason.\($0.rawValue)") } + (ends.map { [req.t("home.quarantineEnds", $0.iso)] } ?? [])
-                + [req.t(code.color == .red ? "home.codeRed" : "home.codeYellow")]
+                + [req.t("home.codeRefused")]
             items.insert(Item(title: req.t("home.codeToday", req.t("health.color.\(code.color.rawValue)")),
                               detail: detail.joined(separator: " · "), href: "/health", urgent: true), at: 0)
         }

@@ -89,10 +89,12 @@ enum DispatchService {
         let notContacted: [NotContacted]
     }
 
+    static let recentLimit = 30
+
     /// The latest contacts in the range, newest first, with their enterprise and officer: an
     /// officer sees their own, the district everybody's (so that a contact can be looked up and checked).
     static func recent(_ ctx: ServiceContext, _ range: (from: CivilDate, to: CivilDate), zone: String?,
-                       limit: Int = 30) async throws -> [DispatchContact] {
+                       limit: Int = recentLimit) async throws -> [DispatchContact] {
         let user = try ctx.requireUser()
         let query = DispatchContact.query(on: ctx.db).with(\.$enterprise).with(\.$officer)
             .filter(\.$day >= range.from.iso).filter(\.$day <= range.to.iso)

@@ -20,6 +20,7 @@ enum OfficerPagesController {
         let notContacted: [Enterprise]
         /// The latest contacts in the range: an officer's own, or everybody's for the district.
         let recent: [Contact]
+        let recentLimit = DispatchService.recentLimit
         let canRecord: Bool
         let enterprises: [SelectOption]
         let channels: [SelectOption]
@@ -205,6 +206,8 @@ enum OfficerPagesController {
         let canReport: Bool
         /// The visit is still ahead: its report opens on the day.
         let notYet: Bool
+        /// The reader is the visit's officer (who files the report); others read about it.
+        let ownVisit: Bool
         /// The report is in: the findings read as text, no longer as a form.
         let reported: Bool
         let standards: [Standard]
@@ -259,12 +262,13 @@ enum OfficerPagesController {
         let translated = req.translated(fields)
         let photos = try await ResumptionAttachment.query(on: req.db).filter(\.$visitID == visit.id).all()
         let notYet = !SiteVisitSchedule.isDue(scheduledFor: visit.scheduledFor, today: CivilDate(req.now))
-        let canReport = user.role == .officer && visit.status == .scheduled && visit.$officer.id == user.id && !notYet
+        let ownVisit = user.role == .officer && visit.$officer.id == user.id
+        let canReport = ownVisit && visit.status == .scheduled && !notYet
         let context = VisitPage(
             page: try await Pages.context(req, titleKey: "visits.report"),
             id: visit.id!, enterprise: visit.enterprise.name, applicationHref: "/resumption/\(visit.$application.id)",
             date: visit.scheduledFor, purposeName: req.t("visit.purpose.\(visit.purpose)"), status: visit.status.rawValue,
-            statusName: req.t(visit.status.nameKey), canReport: canReport, notYet: notYet && visit.status == .scheduled, reported: visit.status != .scheduled,
+            statusName: req.t(visit.status.nameKey), canReport: canReport, notYet: notYet && visit.status == .scheduled, ownVisit: ownVisit, reported: visit.status != .scheduled,
             standards: SiteStandard.allCases.map { standard in
                 let chosen = form?.results[standard.rawValue]
                 return .init(key: standard.rawValue, name: req.t(standard.nameKey),

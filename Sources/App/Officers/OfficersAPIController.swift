@@ -112,9 +112,10 @@ enum OfficersAPIController {
             throw AppError.notFound
         }
         switch user.role {
+        case .districtAdmin, .leader, .reviewer: break
         case .officer: guard visit.$officer.id == user.id else { throw AppError.notFound }
-        case .enterpriseAdmin: guard visit.$enterprise.id == user.$enterprise.id else { throw AppError.notFound }
-        default: break
+        case .enterpriseAdmin: try req.checkEnterprise(visit.$enterprise.id, for: user)
+        default: throw AppError.notFound
         }
         return visit
     }

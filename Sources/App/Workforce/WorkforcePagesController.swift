@@ -138,6 +138,8 @@ enum WorkforcePagesController {
         let atCheckpoint: Bool
         /// The log shows the day's refusals alone (`?refused=1`), not the latest passages.
         let refusedOnly: Bool
+        static let latestRows = 15
+        let latestRows = GatePage.latestRows
         /// The mask, and the items the district asks for.
         let equipment: [Question]
     }
@@ -168,8 +170,8 @@ enum WorkforcePagesController {
                            status: HTTPResponseStatus = .ok) async throws -> Response {
         let places = try await Gate.checkpoints(req.context, enterpriseID: try Gate.enterpriseID(req.context))
         let chosen = places.first { $0.id.uuidString == checkpoint }
-        // The latest passages, or all of the day's refusals.
-        let log = try await Gate.log(req.context, day: CivilDate(req.now), limit: refusedOnly ? 500 : 15, checkpointID: chosen?.id,
+        // The latest passages, or the day's refusals (up to 500: a gate refuses a few dozen a day).
+        let log = try await Gate.log(req.context, day: CivilDate(req.now), limit: refusedOnly ? 500 : GatePage.latestRows, checkpointID: chosen?.id,
                                      refusedOnly: refusedOnly)
         let policy = try await req.districtSettings().health
         return try await Pages.render(req, "workforce/gate", GatePage(

@@ -243,6 +243,9 @@ public struct HealthCode: Equatable, Sendable {
         self.reasons = reasons
         color = reasons.map(\.color).max() ?? .green
     }
+
+    /// The gate lets staff in on a green code only (`GateDecision.staff`): yellow is refused as red is.
+    public var admitsAtGate: Bool { color == .green }
 }
 
 /// Why the gate says no; each is a string-table key `gate.reason.<raw value>`.
@@ -287,11 +290,7 @@ public struct GateDecision: Equatable, Sendable {
         guard employed else { return GateDecision([.leftEnterprise]) }
         var reasons: [GateReason] = []
         if inQuarantine { reasons.append(.inQuarantine) }
-        switch code?.color {
-        case .red?: reasons.append(.redCode)
-        case .yellow?: reasons.append(.yellowCode)
-        default: break
-        }
+        if let code, !code.admitsAtGate { reasons.append(code.color == .red ? .redCode : .yellowCode) }
         if let temperature, policy.isFever(temperature) { reasons.append(.feverNow) }
         for item in policy.requiredEquipment where !wearing.contains(item) { reasons.append(item.missing) }
         return GateDecision(reasons)
