@@ -196,7 +196,13 @@ struct PageQualityTests {
             #expect(page.status == .unprocessableEntity)
             #expect(page.text.contains("<meta name=\"page-address\" content=\"/helpdesk/\(ticketID)\">"))
             #expect(Pages.pageAddress(app, path: "/workforce/guards") == "/workforce")
-            #expect(Pages.pageAddress(app, path: "/helpdesk") == nil)
+            // The new-ticket form, answered with a mistake, stays the form's page with its breadcrumb;
+            // a parameter route (`/enterprises/:id`) is not a `new` form.
+            #expect(Pages.pageAddress(app, path: "/helpdesk") == "/helpdesk/new")
+            #expect(Pages.pageAddress(app, path: "/enterprises") != "/enterprises/new")
+            let newTicket = try await post(app, "/helpdesk", world.company, ["category": "supplies", "urgency": "general", "title": "", "description": "急需"])
+            #expect(newTicket.status == .unprocessableEntity && newTicket.text.contains("<meta name=\"page-address\" content=\"/helpdesk/new\">")
+                    && newTicket.text.contains("<nav class=\"breadcrumbs\""))
             // Routes are matched as the router does: a fixed segment before a parameter.
             #expect(Pages.pageAddress(app, path: "/workforce/employees/import") == "/workforce/employees")
             #expect(!Pages.mayOpen(app, "/jobs/centre", as: .gateGuard))

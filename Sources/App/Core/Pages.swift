@@ -157,6 +157,9 @@ enum Pages {
     /// `path` itself is one. A GET that only a parameter matches (`/workforce/employees/:id` for
     /// `…/import`) does not count where the POST's own route names the segment.
     static func pageAddress(_ app: Application, path: String) -> String? {
+        // A form of `/x/new` posts to `/x` (a ticket, an application, a user, a departure):
+        // answered with its mistakes, it is still the form's page.
+        if let form = getRoute(app, path: path + "/new"), case .constant("new")? = form.path.last { return path + "/new" }
         if let get = getRoute(app, path: path) {
             guard let post = route(app, .POST, path: path), fixed(get).lexicographicallyPrecedes(fixed(post), by: { !$0 && $1 }) else { return nil }
         }
