@@ -137,8 +137,8 @@ enum Pages {
     /// segment from the left, a fixed one wins over a parameter (`/jobs/centre` before `/jobs/:jobID`).
     static func route(_ app: Application, _ method: HTTPMethod, path: String) -> Route? {
         let components = path.split(separator: "/")
-        return app.routes.all.filter { route in
-            route.method == method && route.path.count == components.count && zip(route.path, components).allSatisfy { part, component in
+        return app.routeIndex.routes(method, segments: components.count).filter { route in
+            zip(route.path, components).allSatisfy { part, component in
                 switch part {
                 case .constant(let text): text == component
                 case .parameter: true
@@ -214,5 +214,29 @@ enum Pages {
             response.headers.contentType = .plainText
             return response
         }
+    }
+}
+
+/// The routes by method and number of segments, grouped once after registration: a home page
+/// asks which route answers a link for each notification, the audit log for each row.
+struct RouteIndex: Sendable {
+    private let groups: [String: [Route]]
+
+    init(_ routes: [Route]) {
+        groups = Dictionary(grouping: routes) { "\($0.method.rawValue) \($0.path.count)" }
+    }
+
+    func routes(_ method: HTTPMethod, segments: Int) -> [Route] {
+        groups["\(method.rawValue) \(segments)"] ?? []
+    }
+}
+
+extension Application {
+    private struct RouteIndexKey: StorageKey { typealias Value = RouteIndex }
+
+    /// Set by `configure` once every module's routes are registered.
+    var routeIndex: RouteIndex {
+        get { storage[RouteIndexKey.self] ?? RouteIndex(routes.all) }
+        set { storage[RouteIndexKey.self] = newValue }
     }
 }

@@ -300,3 +300,13 @@ extension Request {
         try await application.transaction(body)
     }
 }
+
+extension Database {
+    /// Holds `table`'s row `id` to the end of the transaction, so that a check and the write it
+    /// allows are not interleaved with another's: on PostgreSQL a row lock (`FOR UPDATE`); on
+    /// SQLite the one writer already runs transactions one at a time.
+    func lockRow(_ table: String, id: UUID) async throws {
+        guard let sql = self as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("SELECT id FROM \(ident: table) WHERE id = \(bind: id) FOR UPDATE").run()
+    }
+}

@@ -44,6 +44,7 @@ public func configure(_ app: Application, settings: Settings = .fromEnvironment(
     Modules.registerCommands(app)
     // Every module's routes, each with its access (`<Module>Module.swift`).
     Modules.registerRoutes(app)
+    app.routeIndex = RouteIndex(app.routes.all)
 
     // Migrations run at every start, as the `migrate` command would; both are idempotent.
     // One process at a time, each migration whole or not at all (`SchemaMigrations`).

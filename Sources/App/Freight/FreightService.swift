@@ -125,9 +125,7 @@ enum FreightService {
     /// row lock held to the end of the transaction; on SQLite the one writer already runs
     /// transactions one at a time.
     static func lockDeparture(_ id: UUID, on db: any Database) async throws -> TrainDeparture {
-        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
-            try await sql.raw("SELECT id FROM freight_departures WHERE id = \(bind: id) FOR UPDATE").run()
-        }
+        try await db.lockRow(TrainDeparture.schema, id: id)
         guard let departure = try await TrainDeparture.find(id, on: db) else { throw AppError.notFound }
         return departure
     }

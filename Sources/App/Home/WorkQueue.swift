@@ -183,8 +183,7 @@ struct WorkQueue: Encodable {
         guard user.employeeID != nil else { return nil }
         let employee = try await Roster.own(req.context, today: true)
         let today = CivilDate(req.now)
-        let facts = try Health.facts(employee, now: req.now)
-        let code = HealthCode(facts, today: today, policy: try await req.districtSettings().health)
+        let code = try await Health.currentCode(req.context, employee)
         let reported = !code.reasons.contains(.noReportToday)
         var items = [reported
             ? Item(title: req.t("home.reportedToday"), detail: req.t("home.showCard"), href: "/health", urgent: false)
@@ -192,7 +191,7 @@ struct WorkQueue: Encodable {
         // Not having reported yet is the item above.
         let reasons = code.reasons.filter { $0 != .noReportToday }
         if !code.admitsAtGate, !reasons.isEmpty {
-            let ends = facts.quarantines.filter { $0.isActive(on: today) }.map(\.plannedEnd).max()
+            let ends = employee.today?.quarantine.flatMap { $0.isActive(on: today) ? $0.plannedEnd : nil }
             let detail = reasons.map { req.t("health.reason.\($0.rawValue)") } + (ends.map { [req.t("home.quarantineEnds", $0.iso)] } ?? [])
                 + [req.t("home.codeRefused")]
             items.insert(Item(title: req.t("home.codeToday", req.t("health.color.\(code.color.rawValue)")),

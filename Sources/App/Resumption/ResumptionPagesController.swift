@@ -27,7 +27,8 @@ enum ResumptionPagesController {
         let sizes: [SelectOption]
         let canCreate: Bool
         /// The enterprise's open application, when it has one: the way on is to it, not a new one.
-        let open: Row?
+        let open: OpenLink?
+        struct OpenLink: Encodable { let id: UUID; let label: String }
         let isQueue: Bool
     }
 
@@ -54,7 +55,17 @@ enum ResumptionPagesController {
         let zone = req.query[String.self, at: "zone"] ?? ""
         let category = req.query[String.self, at: "category"] ?? ""
         let state = req.query[String.self, at: "state"] ?? ""
-        let open = user.role == .enterpriseAdmin ? rows.first { ResumptionState(rawValue: $0.state)?.isOpen == true } : nil
+        // Found whatever the list's filters show.
+        var open: ListPage.OpenLink?
+        if user.role == .enterpriseAdmin, let enterpriseID = user.$enterprise.id,
+           let application = try await ResumptionService.openApplication(of: enterpriseID, on: req.db) {
+            let key = switch application.state {
+            case .returned: "resumption.continueReturned"
+            case .draft: "resumption.continueDraft"
+            default: "resumption.viewOpen"
+            }
+            open = .init(id: try application.requireID(), label: req.t(key))
+        }
         let context = ListPage(
             page: try await Pages.context(req, titleKey: user.role.belongsToEnterprise ? "resumption.mine" : "resumption.queue"),
             rows: rows,

@@ -146,10 +146,16 @@ enum Health {
         let validUntil: Date?
     }
 
+    /// The person's code now, by the district's rules, for a person read with the day's facts
+    /// (`Roster.find(…, today: true)`).
+    static func currentCode(_ ctx: ServiceContext, _ employee: Employee) async throws -> HealthCode {
+        HealthCode(try facts(employee, now: ctx.now), today: CivilDate(ctx.now), policy: try await ctx.settings().health)
+    }
+
     /// For a person read with the day's facts (`Roster.find(…, today: true)`).
     static func code(_ ctx: ServiceContext, _ employee: Employee) async throws -> CodeDTO {
         let now = ctx.now
-        let code = HealthCode(try facts(employee, now: now), today: CivilDate(now), policy: try await ctx.settings().health)
+        let code = try await currentCode(ctx, employee)
         let own = try ctx.requireUser().employeeID == employee.id
         let pass = own ? try await todaysPass(ctx, employee) : nil
         return CodeDTO(color: code.color, reasons: code.reasons, reasonTexts: code.reasons.map { ctx.t("health.reason.\($0.rawValue)") },

@@ -1,6 +1,5 @@
 import Domain
 import Fluent
-import SQLKit
 import Vapor
 
 /// Prevention supplies: stock, use per day (recorded, or estimated from the people on site),
@@ -127,9 +126,7 @@ enum Supplies {
         }
         return try await HelpdeskService.raise(ctx, .init(category: .supplies, urgency: .emergency, title: ctx.t("supply.requestTitle"),
                                                           description: lines.joined(separator: "\n"))) { db in
-            if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
-                try await sql.raw("SELECT id FROM enterprises WHERE id = \(bind: enterpriseID) FOR UPDATE").run()
-            }
+            try await db.lockRow(Enterprise.schema, id: enterpriseID)
             if try await openRequest(on: db, enterpriseID: enterpriseID) != nil { throw alreadyOpen }
         }
     }
