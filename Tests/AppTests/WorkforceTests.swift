@@ -239,6 +239,7 @@ struct WorkforceTests {
             // The person's home page says so first, with the day it ends, before they set out.
             let home = try await app.testing().sendRequest(.GET, "/", headers: liuCaller.pageHeaders)
             #expect(home.text.contains("今日健康码：红码") && home.text.contains("处于隔离期 · 2020-02-21 解除隔离") && home.text.contains("门岗会拒绝进入"))
+            #expect(home.text.contains("查看健康码和原因") && !home.text.contains("进门时出示健康码"))
             let decision = try await W.gate(app, try await Fixtures.caller(app, guardCaller), ["employeeNumber": "B001", "temperature": 36.5, "mask": true])
             #expect(decision.reasons == [.inQuarantine, .redCode])
             let list = try #require(try await W.send(app, .GET, "/api/v1/enterprises/\(enterprise.id!)/quarantines", admin2).decoded([Screening.QuarantineDTO].self))

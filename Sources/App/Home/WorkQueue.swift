@@ -186,7 +186,8 @@ struct WorkQueue: Encodable {
         let code = try await Health.currentCode(req.context, employee)
         let reported = !code.reasons.contains(.noReportToday)
         var items = [reported
-            ? Item(title: req.t("home.reportedToday"), detail: req.t("home.showCard"), href: "/health", urgent: false)
+            // "Show the pass at the gate" only while the gate would let the person in.
+            ? Item(title: req.t("home.reportedToday"), detail: req.t(code.admitsAtGate ? "home.showCard" : "home.seeCode"), href: "/health", urgent: false)
             : Item(title: req.t("health.reportToday"), detail: req.t("home.reportBeforeGate"), href: "/health", urgent: true)]
         // Not having reported yet is the item above.
         let reasons = code.reasons.filter { $0 != .noReportToday }
